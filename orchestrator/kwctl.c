@@ -1,0 +1,155 @@
+/* SPDX-License-Identifier: MIT */
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "job.h"
+#include "policy.h"
+#include "report.h"
+#include "run.h"
+
+
+/* Exit statuses, documented in --help and README. */
+enum {
+        EXIT_JUDGED_OK = 0,     /* judged; every run ended normally (status "success") */
+        EXIT_JUDGED_ERROR = 1,  /* judged; a run failed: error, limit, crash (status "error") */
+        EXIT_BAD_INPUT = 2,     /* bad job or usage; nothing was started */
+        EXIT_INTERNAL = 3,      /* kw could not run the job (systemd, journal, policy) */
+};
+
+#define MAX_JOB_BYTES (64U << 20)
+
+static const char *arg_policy_dir = KW_POLICY_DIR;
+static const char *arg_runtime_dir = "/run/kw";
+
+static void help(void) {
+        printf("kwctl submit [OPTIONS] FILE|-\n"
+               "\n"
+               "Run a job's code in hardened transient systemd units, one per test case, and print\n"
+               "the judged result as JSON on stdout.\n"
+               "\n"
+               "  Job:    {\"code\": str, \"language\": \"python\"|\"javascript\"|...,\n"
+               "           \"test_cases\": [{\"input\": str, \"expected\": str}, ...],   (optional)\n"
+               "           \"limits\": {\"time_ms\": n, \"memory_bytes\": n, ...}}        (optional, lower only)\n"
+               "  Result: {\"status\", \"output\", \"error\", \"test_results\": [{\"input\", \"expected\",\n"
+               "           \"actual\", \"passed\", \"verdict\", \"time_ms\", ...}], \"job_id\", ...}\n"
+               "\n"
+               "Options:\n"
+               "  -h --help              Show this help\n"
+               "     --policy=DIR        Policy directory (default %s)\n"
+               "     --runtime-dir=DIR   Where job sources are written (default /run/kw)\n"
+               "\n"
+               "Exit status:\n"
+               "  0  judged, and every run ended normally (status \"success\"; tests may still fail)\n"
+               "  1  judged, and a run did not end normally (status \"error\": exit code, signal, limit)\n"
+               "  2  bad input or usage: one message on stderr names the field; nothing was started\n"
+               "  3  kw itself could not run the job (systemd, journal or policy trouble)\n",
+               KW_POLICY_DIR);
+}
+
+static int read_job_text(const char *path, char **ret, size_t *ret_size) {
+        int r = strcmp(path, "-") == 0 ? read_fd_all(STDIN_FILENO, MAX_JOB_BYTES, ret, ret_size)
+                                      : read_file_all(path, MAX_JOB_BYTES, ret, ret_size);
+        if (r == -EFBIG)
+                log_error("job: larger than %u bytes", MAX_JOB_BYTES);
+        else if (r < 0)
+                log_error_errno(r, "job: cannot read %s: %m", path);
+        return r;
+}
+
+static int submit(const char *path) {
+        _cleanup_(policy_freep) Policy *policy = NULL;
+        _cleanup_(job_freep) Job *job = NULL;
+        _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
+        _cleanup_free_ char *text = NULL, *error = NULL;
+        _cleanup_(buffer_done) Buffer out = {};
+        RunResult *results = NULL;
+        char job_id[33];
+        size_t size;
+        int r;
+
+        r = policy_load(arg_policy_dir, &policy, &error);
+        if (r < 0) {
+                log_error("policy: %s", error ? error : strerror(-r));
+                return EXIT_INTERNAL;
+        }
+        if (read_job_text(path, &text, &size) < 0)
+                return EXIT_BAD_INPUT;
+        r = job_parse(text, size, policy, &job, &error);
+        if (r == -ENOMEM) {
+                log_error_errno(r, "job: %m");
+                return EXIT_INTERNAL;
+        }
+        if (r < 0) {
+                log_error("%s", error);
+                return EXIT_BAD_INPUT;
+        }
+
+        r = random_hex(job_id, 16);
+        if (r < 0)
+                return log_error_errno(r, "Failed to make a job id: %m"), EXIT_INTERNAL;
+        r = bus_open_systemd(&bus);
+        if (r < 0)
+                return log_error_errno(r, "Failed to connect to systemd: %m"), EXIT_INTERNAL;
+
+        RunnerConfig config = { .runtime_dir = arg_runtime_dir, .job_id = job_id };
+        r = runner_run_job(bus, job, policy, &config, &results);
+        if (r < 0)
+                return EXIT_INTERNAL; /* logged by the runner */
+
+        r = report_job(&out, job, job_id, results);
+        Verdict overall = report_overall(job, results);
+        ssize_t failed = report_first_failure(job, results);
+        run_results_free(results, job_n_runs(job));
+        if (r < 0)
+                return log_error_errno(r, "Failed to write the result: %m"), EXIT_INTERNAL;
+        if (fwrite(out.data, 1, out.size, stdout) != out.size || fflush(stdout) != 0)
+                return log_error_errno(-EIO, "Failed to write the result: %m"), EXIT_INTERNAL;
+        if (overall == VERDICT_INTERNAL_ERROR)
+                return EXIT_INTERNAL;
+        return failed < 0 ? EXIT_JUDGED_OK : EXIT_JUDGED_ERROR;
+}
+
+int main(int argc, char *argv[]) {
+        enum { ARG_POLICY = 0x100, ARG_RUNTIME_DIR };
+        static const struct option options[] = {
+                { "help", no_argument, NULL, 'h' },
+                { "policy", required_argument, NULL, ARG_POLICY },
+                { "runtime-dir", required_argument, NULL, ARG_RUNTIME_DIR },
+                {},
+        };
+        int c;
+
+        log_set_program("kwctl");
+        const char *env = getenv("KW_POLICY_DIR");
+        if (env && *env)
+                arg_policy_dir = env;
+        while ((c = getopt_long(argc, argv, "h", options, NULL)) >= 0)
+                switch (c) {
+                case 'h':
+                        help();
+                        return 0;
+                case ARG_POLICY:
+                        arg_policy_dir = optarg;
+                        break;
+                case ARG_RUNTIME_DIR:
+                        arg_runtime_dir = optarg;
+                        break;
+                default:
+                        return EXIT_BAD_INPUT;
+                }
+
+        if (optind >= argc) {
+                log_error("missing command; see kwctl --help");
+                return EXIT_BAD_INPUT;
+        }
+        if (strcmp(argv[optind], "submit") != 0) {
+                log_error("unknown command '%s'; see kwctl --help", argv[optind]);
+                return EXIT_BAD_INPUT;
+        }
+        if (argc - optind != 2) {
+                log_error("submit takes one argument: a job file, or - for stdin");
+                return EXIT_BAD_INPUT;
+        }
+        return submit(argv[optind + 1]);
+}

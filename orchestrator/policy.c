@@ -1,0 +1,346 @@
+/* SPDX-License-Identifier: MIT */
+#include <dirent.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "policy.h"
+
+#define LIMIT(n) { #n, offsetof(Limits, n) }
+const LimitField limit_fields[] = {
+        LIMIT(time_ms),         LIMIT(wall_time_ms),    LIMIT(memory_bytes),
+        LIMIT(processes),       LIMIT(open_files),      LIMIT(file_size_bytes),
+        LIMIT(tmp_bytes),       LIMIT(output_bytes),    LIMIT(cpu_percent),
+};
+const size_t n_limit_fields = ELEMENTSOF(limit_fields);
+
+static const struct {
+        const char *name;
+        size_t offset;
+} cap_fields[] = {
+        { "max_code_bytes", offsetof(JobCaps, max_code_bytes) },
+        { "max_input_bytes", offsetof(JobCaps, max_input_bytes) },
+        { "max_test_cases", offsetof(JobCaps, max_test_cases) },
+        { "parallel_runs", offsetof(JobCaps, parallel_runs) },
+};
+
+void strv_free(char **l) {
+        if (!l)
+                return;
+        for (char **i = l; *i; i++)
+                free(*i);
+        free(l);
+}
+
+size_t strv_length(char *const *l) {
+        size_t n = 0;
+        while (l && l[n])
+                n++;
+        return n;
+}
+
+/* Split on blanks; policy values hold no quoting. */
+static int strv_split(const char *s, char ***ret) {
+        _cleanup_free_ char *copy = strdup(s);
+        char **l = calloc(1, sizeof(char *));
+        size_t n = 0;
+        char *save = NULL;
+
+        if (!copy || !l) {
+                free(l);
+                return -ENOMEM;
+        }
+        for (char *w = strtok_r(copy, " \t", &save); w; w = strtok_r(NULL, " \t", &save)) {
+                char **nl = realloc(l, (n + 2) * sizeof(char *));
+                if (!nl) {
+                        strv_free(l);
+                        return -ENOMEM;
+                }
+                l = nl;
+                l[n] = strdup(w);
+                l[++n] = NULL;
+                if (!l[n - 1]) {
+                        strv_free(l);
+                        return -ENOMEM;
+                }
+        }
+        *ret = l;
+        return 0;
+}
+
+/* Calls @handle for every "key = value" line of an INI-style text, tracking [section]. */
+typedef int (*KeyHandler)(void *userdata, const char *section, const char *key, const char *value,
+                          char **ret_reason);
+
+static int parse_ini(const char *text, const char *filename, KeyHandler handle, void *userdata,
+                     char **ret_error) {
+        _cleanup_free_ char *copy = strdup(text);
+        _cleanup_free_ char *section = NULL;
+        unsigned line = 0;
+        char *save = NULL, *reason = NULL;
+        int r;
+
+        if (!copy)
+                return -ENOMEM;
+        for (char *next = copy; next;) {
+                char *l = next;
+                next = strchr(l, '\n');
+                if (next)
+                        *next++ = 0;
+                line++;
+
+                char *hash = strchr(l, '#');
+                if (hash)
+                        *hash = 0;
+                l = strstrip(l);
+                if (!*l)
+                        continue;
+                if (*l == '[') {
+                        size_t n = strlen(l);
+                        if (l[n - 1] != ']') {
+                                reason = strdup("section header lacks ']'");
+                                r = -EINVAL;
+                                goto fail;
+                        }
+                        free(section);
+                        section = strndup(l + 1, n - 2);
+                        if (!section)
+                                return -ENOMEM;
+                        continue;
+                }
+                char *eq = strchr(l, '=');
+                if (!eq) {
+                        r = asprintf_safe(&reason, "expected 'key = value', got '%s'", l);
+                        if (r >= 0)
+                                r = -EINVAL;
+                        goto fail;
+                }
+                *eq = 0;
+                r = handle(userdata, section ? section : "", strstrip(l), strstrip(eq + 1), &reason);
+                if (r < 0)
+                        goto fail;
+        }
+        (void) save;
+        return 0;
+
+fail:
+        if (asprintf_safe(ret_error, "%s:%u: %s", filename, line, reason ? reason : strerror(-r)) < 0)
+                *ret_error = NULL;
+        free(reason);
+        return r;
+}
+
+static int limits_handler(void *userdata, const char *section, const char *key, const char *value,
+                          char **ret_reason) {
+        Policy *p = userdata;
+        uint64_t v;
+        int r;
+
+        if (strcmp(section, "run") == 0) {
+                for (size_t i = 0; i < n_limit_fields; i++) {
+                        if (strcmp(key, limit_fields[i].name) != 0)
+                                continue;
+                        r = parse_size(value, &v);
+                        if (r < 0 || v == 0)
+                                return asprintf_safe(ret_reason, "%s: '%s' is not a positive number",
+                                                     key, value) < 0 ? -ENOMEM : -EINVAL;
+                        *limits_field(&p->limits, &limit_fields[i]) = v;
+                        return 0;
+                }
+                if (strcmp(key, "syscalls") == 0) {
+                        strv_free(p->syscalls);
+                        p->syscalls = NULL;
+                        return strv_split(value, &p->syscalls);
+                }
+        } else if (strcmp(section, "job") == 0) {
+                for (size_t i = 0; i < ELEMENTSOF(cap_fields); i++) {
+                        if (strcmp(key, cap_fields[i].name) != 0)
+                                continue;
+                        r = parse_size(value, &v);
+                        if (r < 0 || v == 0)
+                                return asprintf_safe(ret_reason, "%s: '%s' is not a positive number",
+                                                     key, value) < 0 ? -ENOMEM : -EINVAL;
+                        *(uint64_t *) ((char *) &p->caps + cap_fields[i].offset) = v;
+                        return 0;
+                }
+        } else
+                return asprintf_safe(ret_reason, "unknown section [%s]", section) < 0 ? -ENOMEM : -EINVAL;
+
+        return asprintf_safe(ret_reason, "unknown key '%s' in [%s]", key, section) < 0 ? -ENOMEM : -EINVAL;
+}
+
+int policy_parse_limits(Policy *p, const char *text, const char *filename, char **ret_error) {
+        int r = parse_ini(text, filename, limits_handler, p, ret_error);
+        if (r < 0)
+                return r;
+        for (size_t i = 0; i < n_limit_fields; i++)
+                if (*limits_field(&p->limits, &limit_fields[i]) == 0)
+                        return asprintf_safe(ret_error, "%s: [run] %s is missing", filename,
+                                             limit_fields[i].name) < 0 ? -ENOMEM : -EINVAL;
+        for (size_t i = 0; i < ELEMENTSOF(cap_fields); i++)
+                if (*(uint64_t *) ((char *) &p->caps + cap_fields[i].offset) == 0)
+                        return asprintf_safe(ret_error, "%s: [job] %s is missing", filename,
+                                             cap_fields[i].name) < 0 ? -ENOMEM : -EINVAL;
+        if (!p->syscalls || !p->syscalls[0])
+                return asprintf_safe(ret_error, "%s: [run] syscalls is missing", filename) < 0 ? -ENOMEM : -EINVAL;
+        return 0;
+}
+
+static int language_handler(void *userdata, const char *section, const char *key, const char *value,
+                            char **ret_reason) {
+        Language *l = userdata;
+        char **target = NULL;
+
+        if (strcmp(section, "language") != 0)
+                return asprintf_safe(ret_reason, "unknown section [%s]", section) < 0 ? -ENOMEM : -EINVAL;
+        if (strcmp(key, "arguments") == 0) {
+                strv_free(l->arguments);
+                l->arguments = NULL;
+                return strv_split(value, &l->arguments);
+        }
+        if (strcmp(key, "syscalls") == 0) {
+                strv_free(l->syscalls);
+                l->syscalls = NULL;
+                return strv_split(value, &l->syscalls);
+        }
+        if (strcmp(key, "name") == 0)
+                target = &l->name;
+        else if (strcmp(key, "interpreter") == 0) {
+                if (value[0] != '/')
+                        return asprintf_safe(ret_reason, "interpreter must be an absolute path, got '%s'",
+                                             value) < 0 ? -ENOMEM : -EINVAL;
+                target = &l->interpreter;
+        } else if (strcmp(key, "source_file") == 0) {
+                if (!*value || strchr(value, '/') || value[0] == '.')
+                        return asprintf_safe(ret_reason, "source_file must be a plain file name, got '%s'",
+                                             value) < 0 ? -ENOMEM : -EINVAL;
+                target = &l->source_file;
+        } else
+                return asprintf_safe(ret_reason, "unknown key '%s'", key) < 0 ? -ENOMEM : -EINVAL;
+
+        free(*target);
+        *target = strdup(value);
+        return *target ? 0 : -ENOMEM;
+}
+
+void language_done(Language *l) {
+        free(l->name);
+        free(l->interpreter);
+        free(l->source_file);
+        strv_free(l->arguments);
+        strv_free(l->syscalls);
+        *l = (Language) {};
+}
+
+int policy_parse_language(Language *ret, const char *text, const char *filename, char **ret_error) {
+        Language l = {};
+        const char *missing = NULL;
+
+        int r = parse_ini(text, filename, language_handler, &l, ret_error);
+        if (r < 0) {
+                language_done(&l);
+                return r;
+        }
+        if (!l.name)
+                missing = "name";
+        else if (!l.interpreter)
+                missing = "interpreter";
+        else if (!l.source_file)
+                missing = "source_file";
+        if (missing) {
+                language_done(&l);
+                return asprintf_safe(ret_error, "%s: [language] %s is missing", filename, missing) < 0 ? -ENOMEM : -EINVAL;
+        }
+        if (!l.arguments && strv_split("{file}", &l.arguments) < 0) {
+                language_done(&l);
+                return -ENOMEM;
+        }
+        if (!l.syscalls && strv_split("", &l.syscalls) < 0) {
+                language_done(&l);
+                return -ENOMEM;
+        }
+        *ret = l;
+        return 0;
+}
+
+Policy *policy_free(Policy *p) {
+        if (!p)
+                return NULL;
+        for (size_t i = 0; i < p->n_languages; i++)
+                language_done(&p->languages[i]);
+        free(p->languages);
+        strv_free(p->syscalls);
+        free(p);
+        return NULL;
+}
+
+const Language *policy_find_language(const Policy *p, const char *name) {
+        for (size_t i = 0; i < p->n_languages; i++)
+                if (strcmp(p->languages[i].name, name) == 0)
+                        return &p->languages[i];
+        return NULL;
+}
+
+static int load_text(const char *path, char **ret, char **ret_error) {
+        size_t size;
+        int r = read_file_all(path, 1 << 20, ret, &size);
+        if (r < 0)
+                return asprintf_safe(ret_error, "%s: cannot read: %s", path, strerror(-r)) < 0 ? -ENOMEM : r;
+        if (memchr(*ret, 0, size)) {
+                free(*ret);
+                return asprintf_safe(ret_error, "%s: contains a NUL byte", path) < 0 ? -ENOMEM : -EINVAL;
+        }
+        return 0;
+}
+
+static int filter_conf(const struct dirent *de) {
+        size_t n = strlen(de->d_name);
+        return de->d_name[0] != '.' && n > 5 && strcmp(de->d_name + n - 5, ".conf") == 0;
+}
+
+int policy_load(const char *dir, Policy **ret, char **ret_error) {
+        _cleanup_(policy_freep) Policy *p = calloc(1, sizeof(Policy));
+        _cleanup_free_ char *path = NULL, *text = NULL, *langdir = NULL;
+        struct dirent **entries = NULL;
+        int r, n;
+
+        if (!p)
+                return -ENOMEM;
+        if (asprintf_safe(&path, "%s/limits.conf", dir) < 0 || asprintf_safe(&langdir, "%s/languages", dir) < 0)
+                return -ENOMEM;
+        r = load_text(path, &text, ret_error);
+        if (r < 0)
+                return r;
+        r = policy_parse_limits(p, text, path, ret_error);
+        if (r < 0)
+                return r;
+
+        n = scandir(langdir, &entries, filter_conf, alphasort);
+        if (n < 0)
+                return asprintf_safe(ret_error, "%s: cannot list: %m", langdir) < 0 ? -ENOMEM : negative_errno();
+        p->languages = calloc(n > 0 ? (size_t) n : 1, sizeof(Language));
+        r = p->languages ? 0 : -ENOMEM;
+        for (int i = 0; i < n; i++) {
+                _cleanup_free_ char *lpath = NULL, *ltext = NULL;
+                if (r >= 0 && asprintf_safe(&lpath, "%s/%s", langdir, entries[i]->d_name) < 0)
+                        r = -ENOMEM;
+                if (r >= 0)
+                        r = load_text(lpath, &ltext, ret_error);
+                if (r >= 0)
+                        r = policy_parse_language(&p->languages[p->n_languages], ltext, lpath, ret_error);
+                if (r >= 0 && policy_find_language(p, p->languages[p->n_languages].name)) {
+                        r = asprintf_safe(ret_error, "%s: language '%s' is defined twice", lpath,
+                                          p->languages[p->n_languages].name) < 0 ? -ENOMEM : -EEXIST;
+                        language_done(&p->languages[p->n_languages]);
+                } else if (r >= 0)
+                        p->n_languages++;
+                free(entries[i]);
+        }
+        free(entries);
+        if (r < 0)
+                return r;
+        if (p->n_languages == 0)
+                return asprintf_safe(ret_error, "%s: no languages defined", langdir) < 0 ? -ENOMEM : -ENOENT;
+
+        *ret = TAKE_PTR(p);
+        return 0;
+}

@@ -1,0 +1,83 @@
+/* SPDX-License-Identifier: MIT */
+#pragma once
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "util.h"
+
+/* Per-run limits. The policy gives the defaults; a job may lower any of them, never raise. */
+typedef struct Limits {
+        uint64_t time_ms;           /* CPU time (LimitCPU) */
+        uint64_t wall_time_ms;      /* RuntimeMaxSec */
+        uint64_t memory_bytes;      /* MemoryMax, swap 0 */
+        uint64_t processes;         /* TasksMax */
+        uint64_t open_files;        /* LimitNOFILE */
+        uint64_t file_size_bytes;   /* LimitFSIZE */
+        uint64_t tmp_bytes;         /* size of the private /tmp tmpfs */
+        uint64_t output_bytes;      /* stdout and stderr, each */
+        uint64_t cpu_percent;       /* CPUQuota */
+} Limits;
+
+/* Bounds on what a job may ask for, and how it is run. */
+typedef struct JobCaps {
+        uint64_t max_code_bytes;
+        uint64_t max_input_bytes;   /* each test's input and expected output */
+        uint64_t max_test_cases;
+        uint64_t parallel_runs;     /* test cases of one job run at once */
+} JobCaps;
+
+typedef struct Language {
+        char *name;
+        char *interpreter;          /* absolute path */
+        char **arguments;           /* argv[1..], "{file}" is replaced by the source path */
+        char *source_file;          /* file name the code is written to */
+        char **syscalls;            /* added to SystemCallFilter=, e.g. "@pkey" */
+} Language;
+
+typedef struct Policy {
+        Limits limits;
+        JobCaps caps;
+        char **syscalls;            /* SystemCallFilter= allow-list for every run */
+        Language *languages;
+        size_t n_languages;
+} Policy;
+
+typedef struct LimitField {
+        const char *name;
+        size_t offset;
+} LimitField;
+
+/* The limit names shared by limits.conf and a job's "limits" object. */
+extern const LimitField limit_fields[];
+extern const size_t n_limit_fields;
+
+static inline uint64_t *limits_field(Limits *l, const LimitField *f) {
+        return (uint64_t *) ((char *) l + f->offset);
+}
+
+/**
+ * policy_parse_limits() - parse limits.conf text into @p.
+ * On failure *ret_error says which line and why. Return: 0 or -errno.
+ */
+int policy_parse_limits(Policy *p, const char *text, const char *filename, char **ret_error);
+
+/**
+ * policy_parse_language() - parse one languages/NAME.conf text.
+ * Return: 0 or -errno, with *ret_error naming the line.
+ */
+int policy_parse_language(Language *ret, const char *text, const char *filename, char **ret_error);
+
+/**
+ * policy_load() - load DIR/limits.conf and DIR/languages/\*.conf.
+ * Return: 0 or -errno, with *ret_error saying what is wrong where.
+ */
+int policy_load(const char *dir, Policy **ret, char **ret_error);
+
+const Language *policy_find_language(const Policy *p, const char *name);
+void language_done(Language *l);
+Policy *policy_free(Policy *p);
+DEFINE_TRIVIAL_CLEANUP_FUNC(Policy *, policy_free);
+
+void strv_free(char **l);
+size_t strv_length(char *const *l);

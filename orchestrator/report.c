@@ -1,0 +1,213 @@
+/* SPDX-License-Identifier: MIT */
+#include <inttypes.h>
+#include <stdio.h>
+#include <sys/wait.h>
+#include <string.h>
+
+#include "report.h"
+
+/* Length of the valid UTF-8 sequence at @p (RFC 3629: no overlongs, no surrogates, <= U+10FFFF), or 0. */
+static size_t utf8_valid_length(const unsigned char *p, size_t n) {
+        size_t len;
+        unsigned min;
+        unsigned c = p[0];
+
+        if (c < 0x80)
+                return 1;
+        if (c >= 0xc2 && c <= 0xdf)
+                len = 2, min = 0x80, c &= 0x1f;
+        else if (c >= 0xe0 && c <= 0xef)
+                len = 3, min = 0x800, c &= 0x0f;
+        else if (c >= 0xf0 && c <= 0xf4)
+                len = 4, min = 0x10000, c &= 0x07;
+        else
+                return 0;
+        if (n < len)
+                return 0;
+        for (size_t i = 1; i < len; i++) {
+                if ((p[i] & 0xc0) != 0x80)
+                        return 0;
+                c = (c << 6) | (p[i] & 0x3f);
+        }
+        if (c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
+                return 0;
+        return len;
+}
+
+int json_append_string(Buffer *b, const char *s, size_t n) {
+        const unsigned char *p = (const unsigned char *) s;
+        int r = buffer_append(b, "\"", 1);
+
+        for (size_t i = 0; r >= 0 && i < n;) {
+                unsigned char c = p[i];
+                char esc[8];
+
+                if (c == '"' || c == '\\') {
+                        esc[0] = '\\', esc[1] = (char) c;
+                        r = buffer_append(b, esc, 2);
+                        i++;
+                } else if (c < 0x20) {
+                        const char *named = c == '\n' ? "\\n" : c == '\t' ? "\\t" : c == '\r' ? "\\r"
+                                          : c == '\b' ? "\\b" : c == '\f' ? "\\f" : NULL;
+                        if (!named) {
+                                snprintf(esc, sizeof(esc), "\\u%04x", c);
+                                named = esc;
+                        }
+                        r = buffer_append(b, named, strlen(named));
+                        i++;
+                } else {
+                        size_t len = utf8_valid_length(p + i, n - i);
+                        if (len == 0) {
+                                r = buffer_append(b, "\\ufffd", 6);
+                                i++;
+                        } else {
+                                r = buffer_append(b, p + i, len);
+                                i += len;
+                        }
+                }
+        }
+        if (r >= 0)
+                r = buffer_append(b, "\"", 1);
+        return r;
+}
+
+int json_append_string_or_null(Buffer *b, const char *s) {
+        if (!s)
+                return buffer_append(b, "null", 4);
+        return json_append_string(b, s, strlen(s));
+}
+
+#define STDERR_TAIL 2048
+
+/* The end of stderr, cut at a line start, where tracebacks and stacks put what matters. */
+static void stderr_tail(const Buffer *err, const char **ret, size_t *ret_size) {
+        const char *p = err->data ? err->data : "";
+        size_t n = err->size;
+
+        if (n > STDERR_TAIL) {
+                const char *start = p + n - STDERR_TAIL;
+                const char *nl = memchr(start, '\n', STDERR_TAIL);
+                if (nl && (size_t) (p + n - nl) > 1)
+                        start = nl + 1;
+                n = (size_t) (p + n - start);
+                p = start;
+        }
+        while (n > 0 && (p[n - 1] == '\n' || p[n - 1] == ' '))
+                n--;
+        *ret = p;
+        *ret_size = n;
+}
+
+ssize_t report_first_failure(const Job *job, const RunResult *results) {
+        for (size_t i = 0; i < job_n_runs(job); i++)
+                if (!verdict_is_normal(results[i].verdict))
+                        return (ssize_t) i;
+        return -1;
+}
+
+Verdict report_overall(const Job *job, const RunResult *results) {
+        ssize_t first = report_first_failure(job, results);
+
+        if (first >= 0)
+                return results[first].verdict;
+        for (size_t i = 0; i < job_n_runs(job); i++)
+                if (results[i].verdict != VERDICT_ACCEPTED)
+                        return results[i].verdict;
+        return VERDICT_ACCEPTED;
+}
+
+static int append_error(Buffer *b, const Job *job, const RunResult *results, ssize_t first) {
+        _cleanup_(buffer_done) Buffer e = {};
+        const RunResult *r = &results[first];
+        size_t others = 0;
+        const char *tail;
+        size_t tail_size;
+        int k = 0;
+
+        for (size_t i = (size_t) first + 1; i < job_n_runs(job); i++)
+                others += !verdict_is_normal(results[i].verdict);
+        if (job->has_cases)
+                k = buffer_printf(&e, "Test %zd: ", first + 1);
+        if (k >= 0)
+                k = verdict_explain(&e, r->verdict, &r->outcome, &job->limits);
+        if (k >= 0 && others > 0)
+                k = buffer_printf(&e, " (and %zu more test%s did not end normally)", others, others > 1 ? "s" : "");
+        stderr_tail(&r->err, &tail, &tail_size);
+        if (k >= 0 && tail_size > 0) {
+                k = buffer_printf(&e, "\n");
+                if (k >= 0)
+                        k = buffer_append(&e, tail, tail_size);
+        }
+        if (k >= 0)
+                k = json_append_string(b, e.data ? e.data : "", e.size);
+        return k;
+}
+
+static int append_run_details(Buffer *b, const RunResult *r) {
+        char sig[16];
+        bool killed = r->outcome.exit_code == CLD_KILLED || r->outcome.exit_code == CLD_DUMPED;
+        int k;
+
+        k = buffer_printf(b, ",\"verdict\":\"%s\",\"time_ms\":%" PRIu64 ",\"wall_time_ms\":%" PRIu64
+                          ",\"memory_bytes\":null,\"exit_code\":",
+                          verdict_to_string(r->verdict), r->outcome.cpu_nsec / 1000000, r->outcome.wall_usec / 1000);
+        if (k >= 0)
+                k = r->outcome.exit_code == CLD_EXITED ? buffer_printf(b, "%d", r->outcome.exit_status)
+                                                       : buffer_printf(b, "null");
+        if (k >= 0)
+                k = buffer_printf(b, ",\"signal\":");
+        if (k >= 0)
+                k = json_append_string_or_null(b, killed ? signal_name(r->outcome.exit_status, sig) : NULL);
+        if (k >= 0)
+                k = buffer_printf(b, ",\"stderr\":");
+        if (k >= 0)
+                k = json_append_string(b, r->err.data ? r->err.data : "", r->err.size);
+        return k;
+}
+
+int report_job(Buffer *b, const Job *job, const char *job_id, const RunResult *results) {
+        ssize_t first = report_first_failure(job, results);
+        const RunResult *r0 = &results[0];
+        int k;
+
+        k = buffer_printf(b, "{\"status\":\"%s\",\"output\":", first < 0 ? "success" : "error");
+        if (k >= 0)
+                k = json_append_string(b, r0->out.data ? r0->out.data : "", r0->out.size);
+        if (k >= 0)
+                k = buffer_printf(b, ",\"error\":");
+        if (k >= 0)
+                k = first < 0 ? buffer_printf(b, "null") : append_error(b, job, results, first);
+        if (k >= 0)
+                k = buffer_printf(b, ",\"test_results\":[");
+        for (size_t i = 0; k >= 0 && job->has_cases && i < job->n_cases; i++) {
+                const TestCase *c = &job->cases[i];
+                const RunResult *r = &results[i];
+                k = buffer_printf(b, "%s{\"input\":", i ? "," : "");
+                if (k >= 0)
+                        k = json_append_string(b, c->input, c->input_size);
+                if (k >= 0)
+                        k = buffer_printf(b, ",\"expected\":");
+                if (k >= 0)
+                        k = json_append_string(b, c->expected, c->expected_size);
+                if (k >= 0)
+                        k = buffer_printf(b, ",\"actual\":");
+                if (k >= 0)
+                        k = json_append_string(b, r->out.data ? r->out.data : "", r->out.size);
+                if (k >= 0)
+                        k = buffer_printf(b, ",\"passed\":%s", r->verdict == VERDICT_ACCEPTED ? "true" : "false");
+                if (k >= 0)
+                        k = append_run_details(b, r);
+                if (k >= 0)
+                        k = buffer_printf(b, "}");
+        }
+        if (k >= 0)
+                k = buffer_printf(b, "],\"job_id\":\"%s\"", job_id);
+        /* A job without tests has a single run: its details sit at the top level. */
+        if (k >= 0 && !job->has_cases)
+                k = append_run_details(b, r0);
+        else if (k >= 0)
+                k = buffer_printf(b, ",\"verdict\":\"%s\"", verdict_to_string(report_overall(job, results)));
+        if (k >= 0)
+                k = buffer_printf(b, "}\n");
+        return k;
+}

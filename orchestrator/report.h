@@ -1,0 +1,29 @@
+/* SPDX-License-Identifier: MIT */
+#pragma once
+
+#include "util.h"
+
+/**
+ * json_append_string() - append @s as a JSON string literal.
+ * Bytes that are not valid UTF-8 become U+FFFD, so any output gives valid JSON; NUL becomes \u0000.
+ * Return: 0 or -ENOMEM.
+ */
+int json_append_string(Buffer *b, const char *s, size_t n);
+
+/* The same, with NULL written as null. */
+int json_append_string_or_null(Buffer *b, const char *s);
+
+#include "run.h"
+
+/**
+ * report_job() - the job's result as one JSON object: status, output, error, test_results (the
+ * contract), and beside them job_id, verdict, stderr and per-test details.
+ * Return: 0 or -ENOMEM.
+ */
+int report_job(Buffer *b, const Job *job, const char *job_id, const RunResult *results);
+
+/* The first run that did not end normally, or -1. */
+ssize_t report_first_failure(const Job *job, const RunResult *results);
+
+/* The job's verdict: the first abnormal run's, else wrong_answer if any test failed, else accepted. */
+Verdict report_overall(const Job *job, const RunResult *results);

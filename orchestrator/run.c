@@ -1,0 +1,586 @@
+/* SPDX-License-Identifier: MIT */
+#include <fcntl.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <systemd/sd-event.h>
+
+#include "codedir.h"
+#include "journal.h"
+#include "run.h"
+#include "unit.h"
+
+
+#define PIPE_CHUNK (64 * 1024)
+/* How long the journal may take to hand back what was logged, after every run has ended. */
+#define JOURNAL_TIMEOUT_USEC (30 * 1000000ULL)
+
+typedef struct Runner Runner;
+
+typedef enum RunState {
+        RUN_PENDING,
+        RUN_ACTIVE,
+        RUN_DONE,
+} RunState;
+
+typedef struct Run {
+        Runner *runner;
+        unsigned index;
+        RunState state;
+        char name[96];
+        char *path;                  /* D-Bus object path of the unit */
+        sd_bus_slot *match;          /* PropertiesChanged on path */
+        sd_bus_slot *call;           /* the one method call in flight */
+        bool requery;                /* something changed while a call was in flight */
+        bool unit_ended;
+        bool started;                /* StartTransientUnit succeeded: the unit must be unref'd */
+        int out_fd, err_fd;          /* read ends of the program's stdout and stderr */
+        sd_event_source *out_source, *err_source;
+        uint64_t out_bytes, err_bytes, seq;
+        RunResult *result;
+} Run;
+
+struct Runner {
+        sd_event *event;
+        sd_bus *bus;
+        const Job *job;
+        const Policy *policy;
+        const RunnerConfig *config;
+        CodeDir code;
+        Run *runs;
+        size_t n_runs, next, active, done;
+        bool cancelled;
+        bool oom_reported;
+};
+
+static void run_query(Run *run);
+static void run_maybe_done(Run *run);
+
+static void run_fail(Run *run, const char *reason) {
+        if (!run->result->outcome.internal_error)
+                run->result->outcome.internal_error = reason;
+}
+
+/* ---- output: pipe -> journal ---- */
+
+static int on_output(sd_event_source *s, int fd, uint32_t revents _unused_, void *userdata) {
+        Run *run = userdata;
+        bool is_err = s == run->err_source;
+        uint64_t *count = is_err ? &run->err_bytes : &run->out_bytes;
+        const Limits *limits = &run->runner->job->limits;
+        char buf[PIPE_CHUNK];
+        bool eof = false;
+
+        ssize_t n = read(fd, buf, sizeof(buf));
+        if (n < 0) {
+                if (errno == EAGAIN || errno == EINTR)
+                        return 0;
+                run_fail(run, "reading the program's output failed");
+                eof = true;
+        } else if (n == 0)
+                eof = true;
+        else if (*count + (uint64_t) n > limits->output_bytes) {
+                /* Keep what fits, then stop the run: a flood must not reach the journal. */
+                size_t keep = (size_t) (limits->output_bytes - *count);
+                JournalTag tag = { run->runner->config->job_id, run->index, run->name };
+                if (keep > 0 && journal_forward(&tag, is_err ? STREAM_STDERR : STREAM_STDOUT, run->seq++, buf, keep) < 0)
+                        run_fail(run, "the journal did not take the program's output");
+                *count = limits->output_bytes;
+                run->result->outcome.output_exceeded = true;
+                (void) sd_bus_call_method_async(run->runner->bus, NULL, "org.freedesktop.systemd1",
+                                                "/org/freedesktop/systemd1", "org.freedesktop.systemd1.Manager",
+                                                "KillUnit", NULL, NULL, "ssi", run->name, "all", SIGKILL);
+                eof = true;
+        } else {
+                JournalTag tag = { run->runner->config->job_id, run->index, run->name };
+                *count += (uint64_t) n;
+                if (journal_forward(&tag, is_err ? STREAM_STDERR : STREAM_STDOUT, run->seq++, buf, (size_t) n) < 0)
+                        run_fail(run, "the journal did not take the program's output");
+        }
+
+        if (eof) {
+                if (is_err) {
+                        run->err_source = sd_event_source_disable_unref(run->err_source);
+                        run->err_fd = (close(run->err_fd), -EBADF);
+                } else {
+                        run->out_source = sd_event_source_disable_unref(run->out_source);
+                        run->out_fd = (close(run->out_fd), -EBADF);
+                }
+                run_maybe_done(run);
+        }
+        return 0;
+}
+
+/* ---- following the unit ---- */
+
+static int read_service_properties(sd_bus_message *m, RunResult *res) {
+        uint64_t start = 0, exit = 0;
+        int r;
+
+        r = sd_bus_message_enter_container(m, 'a', "{sv}");
+        if (r < 0)
+                return r;
+        while ((r = sd_bus_message_enter_container(m, 'e', "sv")) > 0) {
+                const char *name, *s;
+                r = sd_bus_message_read(m, "s", &name);
+                if (r < 0)
+                        return r;
+                if (strcmp(name, "Result") == 0) {
+                        r = sd_bus_message_read(m, "v", "s", &s);
+                        if (r >= 0)
+                                snprintf(res->outcome.result, sizeof(res->outcome.result), "%s", s);
+                } else if (strcmp(name, "ExecMainCode") == 0)
+                        r = sd_bus_message_read(m, "v", "i", &res->outcome.exit_code);
+                else if (strcmp(name, "ExecMainStatus") == 0)
+                        r = sd_bus_message_read(m, "v", "i", &res->outcome.exit_status);
+                else if (strcmp(name, "CPUUsageNSec") == 0)
+                        r = sd_bus_message_read(m, "v", "t", &res->outcome.cpu_nsec);
+                else if (strcmp(name, "ExecMainStartTimestampMonotonic") == 0)
+                        r = sd_bus_message_read(m, "v", "t", &start);
+                else if (strcmp(name, "ExecMainExitTimestampMonotonic") == 0)
+                        r = sd_bus_message_read(m, "v", "t", &exit);
+                else
+                        r = sd_bus_message_skip(m, "v");
+                if (r < 0)
+                        return r;
+                r = sd_bus_message_exit_container(m);
+                if (r < 0)
+                        return r;
+        }
+        if (r < 0)
+                return r;
+        if (res->outcome.cpu_nsec == UINT64_MAX)
+                res->outcome.cpu_nsec = 0;
+        res->outcome.wall_usec = exit > start ? exit - start : 0;
+        return sd_bus_message_exit_container(m);
+}
+
+static int on_service_properties(sd_bus_message *reply, void *userdata, sd_bus_error *error _unused_) {
+        Run *run = userdata;
+
+        run->call = sd_bus_slot_unref(run->call);
+        if (sd_bus_message_is_method_error(reply, NULL) || read_service_properties(reply, run->result) < 0)
+                run_fail(run, "systemd did not say how the run ended");
+        run->unit_ended = true;
+        /* Our reference (AddRef) kept the unit for this read; dropping it lets systemd collect it. */
+        (void) sd_bus_call_method_async(run->runner->bus, NULL, "org.freedesktop.systemd1", run->path,
+                                        "org.freedesktop.systemd1.Unit", "Unref", NULL, NULL, NULL);
+        run->started = false;
+        run_maybe_done(run);
+        return 0;
+}
+
+/* Returns 1 if the unit has ended: inactive or failed with no job pending. */
+static int read_unit_properties(sd_bus_message *m, RunResult *res) {
+        const char *state = NULL;
+        uint32_t job_id = 0;
+        int r;
+
+        r = sd_bus_message_enter_container(m, 'a', "{sv}");
+        if (r < 0)
+                return r;
+        while ((r = sd_bus_message_enter_container(m, 'e', "sv")) > 0) {
+                const char *name;
+                r = sd_bus_message_read(m, "s", &name);
+                if (r < 0)
+                        return r;
+                if (strcmp(name, "ActiveState") == 0)
+                        r = sd_bus_message_read(m, "v", "s", &state);
+                else if (strcmp(name, "Job") == 0)
+                        r = sd_bus_message_read(m, "v", "(uo)", &job_id, NULL);
+                else if (strcmp(name, "InvocationID") == 0) {
+                        const void *id;
+                        size_t n;
+                        r = sd_bus_message_enter_container(m, 'v', "ay");
+                        if (r >= 0)
+                                r = sd_bus_message_read_array(m, 'y', &id, &n);
+                        if (r >= 0 && n == 16)
+                                for (size_t i = 0; i < 16; i++)
+                                        sprintf(res->invocation_id + 2 * i, "%02x", ((const uint8_t *) id)[i]);
+                        if (r >= 0)
+                                r = sd_bus_message_exit_container(m);
+                } else
+                        r = sd_bus_message_skip(m, "v");
+                if (r < 0)
+                        return r;
+                r = sd_bus_message_exit_container(m);
+                if (r < 0)
+                        return r;
+        }
+        if (r < 0)
+                return r;
+        r = sd_bus_message_exit_container(m);
+        if (r < 0)
+                return r;
+        return state && job_id == 0 && (strcmp(state, "inactive") == 0 || strcmp(state, "failed") == 0);
+}
+
+static int on_unit_properties(sd_bus_message *reply, void *userdata, sd_bus_error *error _unused_) {
+        Run *run = userdata;
+        int r;
+
+        run->call = sd_bus_slot_unref(run->call);
+        if (sd_bus_message_is_method_error(reply, NULL))
+                r = -EIO;
+        else
+                r = read_unit_properties(reply, run->result);
+        if (r < 0) {
+                run_fail(run, "systemd did not say how the run is going");
+                run->unit_ended = true;
+                run_maybe_done(run);
+                return 0;
+        }
+        if (r > 0) {
+                r = sd_bus_call_method_async(run->runner->bus, &run->call, "org.freedesktop.systemd1", run->path,
+                                             "org.freedesktop.DBus.Properties", "GetAll", on_service_properties,
+                                             run, "s", "org.freedesktop.systemd1.Service");
+                if (r < 0) {
+                        run_fail(run, "could not ask systemd how the run ended");
+                        run->unit_ended = true;
+                        run_maybe_done(run);
+                }
+                return 0;
+        }
+        if (run->requery)
+                run_query(run);
+        return 0;
+}
+
+static void run_query(Run *run) {
+        run->requery = false;
+        int r = sd_bus_call_method_async(run->runner->bus, &run->call, "org.freedesktop.systemd1", run->path,
+                                         "org.freedesktop.DBus.Properties", "GetAll", on_unit_properties, run,
+                                         "s", "org.freedesktop.systemd1.Unit");
+        if (r < 0) {
+                run_fail(run, "could not ask systemd how the run is going");
+                run->unit_ended = true;
+                run_maybe_done(run);
+        }
+}
+
+static int on_properties_changed(sd_bus_message *m _unused_, void *userdata, sd_bus_error *error _unused_) {
+        Run *run = userdata;
+
+        if (run->unit_ended)
+                return 0;
+        if (run->call)
+                run->requery = true; /* re-read once the call in flight is answered */
+        else
+                run_query(run);
+        return 0;
+}
+
+static int on_started(sd_bus_message *reply, void *userdata, sd_bus_error *error _unused_) {
+        Run *run = userdata;
+        const sd_bus_error *e = sd_bus_message_get_error(reply);
+
+        run->call = sd_bus_slot_unref(run->call);
+        if (e) {
+                log_error("Failed to start %s: %s", run->name, e->message);
+                run_fail(run, "systemd refused to start the sandbox");
+                run->unit_ended = true;
+                run_maybe_done(run);
+                return 0;
+        }
+        run->started = true;
+        /* Read once now, so a unit that ended before the first signal is not missed. */
+        run_query(run);
+        return 0;
+}
+
+static int run_open_pipe(Run *run, int *ret_read_fd, sd_event_source **ret_source, int *ret_write_fd) {
+        int fds[2];
+
+        if (pipe2(fds, O_CLOEXEC | O_NONBLOCK) < 0)
+                return negative_errno();
+        /* The program's end blocks like an ordinary pipe. */
+        if (fcntl(fds[1], F_SETFL, 0) < 0) {
+                close(fds[0]);
+                close(fds[1]);
+                return negative_errno();
+        }
+        int r = sd_event_add_io(run->runner->event, ret_source, fds[0], EPOLLIN, on_output, run);
+        if (r < 0) {
+                close(fds[0]);
+                close(fds[1]);
+                return r;
+        }
+        *ret_read_fd = fds[0];
+        *ret_write_fd = fds[1];
+        return 0;
+}
+
+static int run_start(Run *run) {
+        Runner *runner = run->runner;
+        const Job *job = runner->job;
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL;
+        _cleanup_close_ int out_w = -EBADF, err_w = -EBADF;
+        char description[128];
+        int r;
+
+        r = run_open_pipe(run, &run->out_fd, &run->out_source, &out_w);
+        if (r >= 0)
+                r = run_open_pipe(run, &run->err_fd, &run->err_source, &err_w);
+        if (r < 0)
+                return r;
+
+        r = sd_bus_path_encode("/org/freedesktop/systemd1/unit", run->name, &run->path);
+        if (r < 0)
+                return r;
+        /* Installed before the start request goes out on the same connection: no change is missed. */
+        r = sd_bus_match_signal_async(runner->bus, &run->match, "org.freedesktop.systemd1", run->path,
+                                      "org.freedesktop.DBus.Properties", "PropertiesChanged",
+                                      on_properties_changed, NULL, run);
+        if (r < 0)
+                return r;
+
+        snprintf(description, sizeof(description), "kw run %u of job %s", run->index, runner->config->job_id);
+        const TestCase *c = job->has_cases ? &job->cases[run->index] : NULL;
+        UnitSpec spec = {
+                .name = run->name,
+                .description = description,
+                .language = job->language,
+                .syscalls = runner->policy->syscalls,
+                .limits = &job->limits,
+                .code_dir = runner->code.path,
+                .source_path = runner->code.source_path,
+                .input = c ? c->input : "",
+                .input_size = c ? c->input_size : 0,
+                .stdout_fd = out_w,
+                .stderr_fd = err_w,
+        };
+        r = unit_new_start_message(runner->bus, &spec, &m);
+        if (r < 0)
+                return r;
+        r = sd_bus_call_async(runner->bus, &run->call, m, on_started, run, 0);
+        if (r < 0)
+                return r;
+        /* The write ends travel in the message; systemd holds them from here on. */
+        return 0;
+}
+
+static void runner_start_next(Runner *runner) {
+        while (runner->next < runner->n_runs && runner->active < runner->policy->caps.parallel_runs) {
+                Run *run = &runner->runs[runner->next++];
+                run->state = RUN_ACTIVE;
+                runner->active++;
+                if (runner->cancelled) {
+                        run_fail(run, "cancelled");
+                        run->unit_ended = true;
+                        run->out_fd = run->err_fd = -EBADF;
+                        run_maybe_done(run);
+                        continue;
+                }
+                int r = run_start(run);
+                if (r < 0) {
+                        log_error_errno(r, "Failed to start %s: %m", run->name);
+                        run_fail(run, "could not set up the run");
+                        run->unit_ended = true;
+                        run->call = sd_bus_slot_unref(run->call);
+                        run->out_source = sd_event_source_disable_unref(run->out_source);
+                        run->err_source = sd_event_source_disable_unref(run->err_source);
+                        if (run->out_fd >= 0)
+                                run->out_fd = (close(run->out_fd), -EBADF);
+                        if (run->err_fd >= 0)
+                                run->err_fd = (close(run->err_fd), -EBADF);
+                        run_maybe_done(run);
+                }
+        }
+}
+
+static void run_maybe_done(Run *run) {
+        Runner *runner = run->runner;
+
+        if (run->state != RUN_ACTIVE || !run->unit_ended || run->out_fd >= 0 || run->err_fd >= 0 || run->call)
+                return;
+        run->state = RUN_DONE;
+        run->match = sd_bus_slot_unref(run->match);
+        run->result->outcome.oom_reported = runner->oom_reported;
+        runner->active--;
+        runner->done++;
+        if (runner->done == runner->n_runs)
+                (void) sd_event_exit(runner->event, 0);
+        else
+                runner_start_next(runner);
+}
+
+static int on_signal(sd_event_source *s _unused_, const struct signalfd_siginfo *si _unused_, void *userdata) {
+        Runner *runner = userdata;
+
+        runner->cancelled = true;
+        for (size_t i = 0; i < runner->n_runs; i++)
+                if (runner->runs[i].state == RUN_ACTIVE && !runner->runs[i].unit_ended)
+                        (void) sd_bus_call_method_async(runner->bus, NULL, "org.freedesktop.systemd1",
+                                                        "/org/freedesktop/systemd1",
+                                                        "org.freedesktop.systemd1.Manager", "KillUnit", NULL,
+                                                        NULL, "ssi", runner->runs[i].name, "all", SIGKILL);
+        return 0;
+}
+
+static int on_disconnected(sd_bus_message *m _unused_, void *userdata, sd_bus_error *error _unused_) {
+        Runner *runner = userdata;
+
+        log_error("Lost the connection to systemd.");
+        for (size_t i = 0; i < runner->n_runs; i++) {
+                Run *run = &runner->runs[i];
+                run_fail(run, "lost the connection to systemd");
+                run->unit_ended = true;
+                run->call = sd_bus_slot_unref(run->call);
+        }
+        return sd_event_exit(runner->event, -ECONNRESET);
+}
+
+static int on_chunk(void *userdata, unsigned run, OutputStream stream, const void *data, size_t n) {
+        Runner *runner = userdata;
+
+        if (run >= runner->n_runs)
+                return 0;
+        RunResult *res = runner->runs[run].result;
+        return buffer_append(stream == STREAM_STDERR ? &res->err : &res->out, data, n);
+}
+
+static void runner_done(Runner *runner) {
+        for (size_t i = 0; i < runner->n_runs; i++) {
+                Run *run = &runner->runs[i];
+                sd_bus_slot_unref(run->match);
+                sd_bus_slot_unref(run->call);
+                sd_event_source_disable_unref(run->out_source);
+                sd_event_source_disable_unref(run->err_source);
+                if (run->out_fd >= 0)
+                        close(run->out_fd);
+                if (run->err_fd >= 0)
+                        close(run->err_fd);
+                /* Only after a failure half-way: drop our reference so systemd collects the unit. */
+                if (run->started)
+                        (void) sd_bus_call_method(runner->bus, "org.freedesktop.systemd1", run->path,
+                                                  "org.freedesktop.systemd1.Unit", "Unref", NULL, NULL, NULL);
+                free(run->path);
+        }
+        free(runner->runs);
+        code_dir_remove(&runner->code);
+        sd_event_unref(runner->event);
+}
+
+/* systemd reports OOM kills only where the memory controller is on cgroup v2. */
+static bool memory_on_unified(void) {
+        _cleanup_free_ char *s = NULL;
+        size_t n;
+        if (read_file_all("/sys/fs/cgroup/cgroup.controllers", 4096, &s, &n) < 0)
+                return false;
+        return strstr(s, "memory") != NULL;
+}
+
+static void judge(const Job *job, RunResult *results, size_t n) {
+        for (size_t i = 0; i < n; i++) {
+                RunResult *r = &results[i];
+                const TestCase *c = job->has_cases ? &job->cases[i] : NULL;
+                r->verdict = verdict_decide(&r->outcome, &job->limits, r->out.data ? r->out.data : "", r->out.size,
+                                            c ? c->expected : NULL, c ? c->expected_size : 0);
+        }
+}
+
+int runner_run_job(sd_bus *bus, const Job *job, const Policy *policy, const RunnerConfig *config,
+                   RunResult **ret_results) {
+        Runner runner = { .bus = bus, .job = job, .policy = policy, .config = config, .code.base_fd = -EBADF };
+        RunResult *results = NULL;
+        char nonce[33];
+        sigset_t mask;
+        int r;
+
+        runner.n_runs = job_n_runs(job);
+        runner.oom_reported = memory_on_unified();
+        results = calloc(runner.n_runs, sizeof(RunResult));
+        runner.runs = calloc(runner.n_runs, sizeof(Run));
+        if (!results || !runner.runs) {
+                free(results);
+                free(runner.runs);
+                return -ENOMEM;
+        }
+        for (size_t i = 0; i < runner.n_runs; i++)
+                runner.runs[i] = (Run) { .runner = &runner, .index = (unsigned) i, .out_fd = -EBADF,
+                                         .err_fd = -EBADF, .result = &results[i] };
+        for (size_t i = 0; i < runner.n_runs; i++)
+                snprintf(runner.runs[i].name, sizeof(runner.runs[i].name), "kw-%s-%zu.service", config->job_id, i);
+
+        r = code_dir_create(config->runtime_dir, config->job_id, job->language->source_file, job->code,
+                            job->code_size, &runner.code);
+        if (r < 0) {
+                log_error_errno(r, "Failed to write the job's source below %s: %m", config->runtime_dir);
+                goto finish;
+        }
+
+        r = sd_event_new(&runner.event);
+        if (r >= 0)
+                r = sd_bus_attach_event(bus, runner.event, SD_EVENT_PRIORITY_NORMAL);
+        sigemptyset(&mask);
+        sigaddset(&mask, SIGINT);
+        sigaddset(&mask, SIGTERM);
+        if (r >= 0)
+                r = sigprocmask(SIG_BLOCK, &mask, NULL) < 0 ? negative_errno() : 0;
+        if (r >= 0)
+                r = sd_event_add_signal(runner.event, NULL, SIGINT, on_signal, &runner);
+        if (r >= 0)
+                r = sd_event_add_signal(runner.event, NULL, SIGTERM, on_signal, &runner);
+        if (r >= 0)
+                r = sd_bus_match_signal_async(bus, NULL, "org.freedesktop.DBus.Local", "/org/freedesktop/DBus/Local",
+                                              "org.freedesktop.DBus.Local", "Disconnected", on_disconnected, NULL,
+                                              &runner);
+        /* On the system bus, systemd only sends unit signals to subscribers. */
+        if (r >= 0)
+                r = sd_bus_call_method_async(bus, NULL, "org.freedesktop.systemd1", "/org/freedesktop/systemd1",
+                                             "org.freedesktop.systemd1.Manager", "Subscribe", NULL, NULL, NULL);
+        if (r < 0) {
+                log_error_errno(r, "Failed to set up the event loop: %m");
+                goto finish;
+        }
+
+        runner_start_next(&runner);
+        r = sd_event_loop(runner.event);
+        if (r < 0) {
+                log_error_errno(r, "The event loop failed: %m");
+                goto finish;
+        }
+
+        /* Every run has ended and every byte was forwarded: the fence proves they are all stored. */
+        r = random_hex(nonce, 16);
+        if (r >= 0)
+                r = journal_fence(config->job_id, nonce);
+        if (r >= 0)
+                r = journal_collect(config->job_id, nonce, JOURNAL_TIMEOUT_USEC, on_chunk, &runner);
+        if (r < 0) {
+                log_error_errno(r, "Failed to read the job's output back from the journal: %m");
+                for (size_t i = 0; i < runner.n_runs; i++)
+                        run_fail(&runner.runs[i], "the journal did not give the output back");
+        }
+        judge(job, results, runner.n_runs);
+        r = 0;
+
+finish:
+        if (runner.event)
+                (void) sd_bus_detach_event(bus);
+        size_t n = runner.n_runs;
+        runner_done(&runner);
+        if (r < 0) {
+                run_results_free(results, n);
+                return r;
+        }
+        *ret_results = results;
+        return 0;
+}
+
+void run_results_free(RunResult *r, size_t n) {
+        if (!r)
+                return;
+        for (size_t i = 0; i < n; i++) {
+                buffer_done(&r[i].out);
+                buffer_done(&r[i].err);
+        }
+        free(r);
+}
+
+int bus_open_systemd(sd_bus **ret) {
+        return sd_bus_open_system(ret);
+}

@@ -1,0 +1,237 @@
+/* SPDX-License-Identifier: MIT */
+#include <inttypes.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "unit.h"
+
+
+static int append_bool(sd_bus_message *m, const char *name, int v) {
+        return sd_bus_message_append(m, "(sv)", name, "b", v);
+}
+
+static int append_u64(sd_bus_message *m, const char *name, uint64_t v) {
+        return sd_bus_message_append(m, "(sv)", name, "t", v);
+}
+
+static int append_string(sd_bus_message *m, const char *name, const char *v) {
+        return sd_bus_message_append(m, "(sv)", name, "s", v);
+}
+
+/* An rlimit as systemd takes it: the hard value in LimitX, the soft one in LimitXSoft. */
+static int append_rlimit(sd_bus_message *m, const char *name, uint64_t soft, uint64_t hard) {
+        char soft_name[32];
+        int r;
+
+        snprintf(soft_name, sizeof(soft_name), "%sSoft", name);
+        r = append_u64(m, name, hard);
+        if (r >= 0)
+                r = append_u64(m, soft_name, soft);
+        return r;
+}
+
+static int append_hardening(sd_bus_message *m) {
+        static const char *const booleans[] = {
+                "DynamicUser",        "PrivateTmp",            "PrivateDevices",        "PrivateNetwork",
+                "PrivateIPC",         "NoNewPrivileges",       "RestrictSUIDSGID",      "RemoveIPC",
+                "LockPersonality",    "RestrictRealtime",      "ProtectKernelTunables", "ProtectKernelModules",
+                "ProtectKernelLogs",  "ProtectControlGroups",  "ProtectClock",          "ProtectHostname",
+        };
+        int r = 0;
+
+        for (size_t i = 0; r >= 0 && i < ELEMENTSOF(booleans); i++)
+                r = append_bool(m, booleans[i], 1);
+        if (r >= 0)
+                r = append_string(m, "ProtectSystem", "strict");
+        if (r >= 0)
+                r = append_string(m, "ProtectHome", "yes");
+        if (r >= 0)
+                r = append_string(m, "ProtectProc", "invisible");
+        if (r >= 0)
+                r = append_string(m, "ProcSubset", "pid");
+        if (r >= 0)
+                r = append_string(m, "KeyringMode", "private");
+        if (r >= 0)
+                r = append_u64(m, "CapabilityBoundingSet", 0);
+        if (r >= 0)
+                r = append_u64(m, "AmbientCapabilities", 0);
+        /* 0 = no namespace type may be created. */
+        if (r >= 0)
+                r = append_u64(m, "RestrictNamespaces", 0);
+        if (r >= 0)
+                r = sd_bus_message_append(m, "(sv)", "UMask", "u", 0077);
+        if (r >= 0)
+                r = sd_bus_message_append(m, "(sv)", "SystemCallArchitectures", "as", 1, "native");
+        /* AF_UNIX only, for socketpair(); PrivateNetwork= and the hidden /run leave nothing to reach. */
+        if (r >= 0)
+                r = sd_bus_message_append(m, "(sv)", "RestrictAddressFamilies", "(bas)", 1, 1, "AF_UNIX");
+        /* Nothing from the manager's environment reaches the program. */
+        if (r >= 0)
+                r = sd_bus_message_append(m, "(sv)", "UnsetEnvironment", "as", 4, "PATH", "LANG", "LC_ALL", "TERM");
+        return r;
+}
+
+static int append_syscall_filter(sd_bus_message *m, char *const *common, char *const *extra) {
+        int r;
+
+        r = sd_bus_message_open_container(m, 'r', "sv");
+        if (r >= 0)
+                r = sd_bus_message_append(m, "s", "SystemCallFilter");
+        if (r >= 0)
+                r = sd_bus_message_open_container(m, 'v', "(bas)");
+        if (r >= 0)
+                r = sd_bus_message_open_container(m, 'r', "bas");
+        if (r >= 0)
+                r = sd_bus_message_append(m, "b", 1);
+        if (r >= 0)
+                r = sd_bus_message_open_container(m, 'a', "s");
+        for (char *const *s = common; r >= 0 && *s; s++)
+                r = sd_bus_message_append(m, "s", *s);
+        for (char *const *s = extra; r >= 0 && s && *s; s++)
+                r = sd_bus_message_append(m, "s", *s);
+        for (int i = 0; r >= 0 && i < 4; i++)
+                r = sd_bus_message_close_container(m);
+        return r;
+}
+
+static int append_limits(sd_bus_message *m, const Limits *l) {
+        uint64_t cpu_sec = (l->time_ms + 999) / 1000;
+        char tmp_options[64];
+        int r;
+
+        /* SIGXCPU at the limit, SIGKILL a second later for a program that ignores it. */
+        r = append_rlimit(m, "LimitCPU", cpu_sec, cpu_sec + 1);
+        if (r >= 0)
+                r = append_rlimit(m, "LimitNOFILE", l->open_files, l->open_files);
+        if (r >= 0)
+                r = append_rlimit(m, "LimitFSIZE", l->file_size_bytes, l->file_size_bytes);
+        if (r >= 0)
+                r = append_rlimit(m, "LimitCORE", 0, 0);
+        /* Accounting gives the CPU time the verdict is judged on. */
+        if (r >= 0)
+                r = append_bool(m, "CPUAccounting", 1);
+        if (r >= 0)
+                r = append_bool(m, "MemoryAccounting", 1);
+        if (r >= 0)
+                r = append_bool(m, "TasksAccounting", 1);
+        if (r >= 0)
+                r = append_u64(m, "MemoryMax", l->memory_bytes);
+        if (r >= 0)
+                r = append_u64(m, "MemorySwapMax", 0);
+        if (r >= 0)
+                r = append_u64(m, "TasksMax", l->processes);
+        if (r >= 0)
+                r = append_u64(m, "CPUQuotaPerSecUSec", l->cpu_percent * 10000);
+        if (r >= 0)
+                r = append_u64(m, "RuntimeMaxUSec", l->wall_time_ms * 1000);
+
+        /* A size-bounded /tmp and /var/tmp; /run hidden (host sockets: the bus, journald). */
+        snprintf(tmp_options, sizeof(tmp_options), "mode=1777,size=%" PRIu64, l->tmp_bytes);
+        if (r >= 0)
+                r = sd_bus_message_append(m, "(sv)", "TemporaryFileSystem", "a(ss)", 3, "/tmp", tmp_options,
+                                          "/var/tmp", tmp_options, "/run", "mode=0755,size=1M,ro");
+        return r;
+}
+
+static int append_exec(sd_bus_message *m, const Language *lang, const char *source_path) {
+        int r;
+
+        r = sd_bus_message_open_container(m, 'r', "sv");
+        if (r >= 0)
+                r = sd_bus_message_append(m, "s", "ExecStart");
+        if (r >= 0)
+                r = sd_bus_message_open_container(m, 'v', "a(sasb)");
+        if (r >= 0)
+                r = sd_bus_message_open_container(m, 'a', "(sasb)");
+        if (r >= 0)
+                r = sd_bus_message_open_container(m, 'r', "sasb");
+        if (r >= 0)
+                r = sd_bus_message_append(m, "s", lang->interpreter);
+        if (r >= 0)
+                r = sd_bus_message_open_container(m, 'a', "s");
+        if (r >= 0)
+                r = sd_bus_message_append(m, "s", lang->interpreter);
+        for (char **a = lang->arguments; r >= 0 && *a; a++)
+                r = sd_bus_message_append(m, "s", strcmp(*a, "{file}") == 0 ? source_path : *a);
+        if (r >= 0)
+                r = sd_bus_message_close_container(m);
+        if (r >= 0)
+                r = sd_bus_message_append(m, "b", 0);
+        for (int i = 0; r >= 0 && i < 4; i++)
+                r = sd_bus_message_close_container(m);
+        return r;
+}
+
+static int append_io(sd_bus_message *m, const UnitSpec *s) {
+        int r;
+
+        r = sd_bus_message_open_container(m, 'r', "sv");
+        if (r >= 0)
+                r = sd_bus_message_append(m, "s", "StandardInputData");
+        if (r >= 0)
+                r = sd_bus_message_open_container(m, 'v', "ay");
+        if (r >= 0)
+                r = sd_bus_message_append_array(m, 'y', s->input, s->input_size);
+        if (r >= 0)
+                r = sd_bus_message_close_container(m);
+        if (r >= 0)
+                r = sd_bus_message_close_container(m);
+        if (r >= 0)
+                r = sd_bus_message_append(m, "(sv)", "StandardOutputFileDescriptor", "h", s->stdout_fd);
+        if (r >= 0)
+                r = sd_bus_message_append(m, "(sv)", "StandardErrorFileDescriptor", "h", s->stderr_fd);
+        if (r >= 0)
+                r = sd_bus_message_append(m, "(sv)", "BindReadOnlyPaths", "a(ssbt)", 1, s->code_dir, s->code_dir,
+                                          0, (uint64_t) 0);
+        return r;
+}
+
+int unit_new_start_message(sd_bus *bus, const UnitSpec *s, sd_bus_message **ret) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL;
+        int r;
+
+        r = sd_bus_message_new_method_call(bus, &m, "org.freedesktop.systemd1", "/org/freedesktop/systemd1",
+                                           "org.freedesktop.systemd1.Manager", "StartTransientUnit");
+        if (r < 0)
+                return r;
+        r = sd_bus_message_append(m, "ss", s->name, "fail");
+        if (r < 0)
+                return r;
+        r = sd_bus_message_open_container(m, 'a', "(sv)");
+        if (r < 0)
+                return r;
+
+        r = append_string(m, "Description", s->description);
+        if (r >= 0)
+                r = append_string(m, "Type", "exec");
+        if (r >= 0)
+                r = append_bool(m, "AddRef", 1);
+        if (r >= 0)
+                r = append_string(m, "CollectMode", "inactive-or-failed");
+        /* Every process of the run dies at once when it ends or runs out of time. */
+        if (r >= 0)
+                r = sd_bus_message_append(m, "(sv)", "KillSignal", "i", SIGKILL);
+        if (r >= 0)
+                r = append_string(m, "WorkingDirectory", "/tmp");
+        if (r >= 0)
+                r = append_hardening(m);
+        if (r >= 0)
+                r = append_syscall_filter(m, s->syscalls, s->language->syscalls);
+        if (r >= 0)
+                r = append_limits(m, s->limits);
+        if (r >= 0)
+                r = append_exec(m, s->language, s->source_path);
+        if (r >= 0)
+                r = append_io(m, s);
+        if (r < 0)
+                return r;
+
+        r = sd_bus_message_close_container(m);
+        if (r >= 0)
+                r = sd_bus_message_append(m, "a(sa(sv))", 0);
+        if (r < 0)
+                return r;
+        *ret = TAKE_PTR(m);
+        return 0;
+}

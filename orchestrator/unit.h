@@ -1,0 +1,28 @@
+/* SPDX-License-Identifier: MIT */
+#pragma once
+
+#include <systemd/sd-bus.h>
+
+#include "policy.h"
+
+/* Everything one run's transient service is made of. */
+typedef struct UnitSpec {
+        const char *name;            /* kw-<job>-<n>.service */
+        const char *description;
+        const Language *language;
+        char *const *syscalls;       /* the policy's allow-list for every run */
+        const Limits *limits;
+        const char *code_dir;        /* bind-mounted read-only at the same path */
+        const char *source_path;     /* code_dir/source_file */
+        const char *input;
+        size_t input_size;
+        int stdout_fd;
+        int stderr_fd;
+} UnitSpec;
+
+/**
+ * unit_new_start_message() - build StartTransientUnit for @spec: every sandbox setting, the limits,
+ * stdin data and output fds, AddRef so the unit stays until kw has read it.
+ * Return: 0 or -errno.
+ */
+int unit_new_start_message(sd_bus *bus, const UnitSpec *spec, sd_bus_message **ret);

@@ -1,0 +1,214 @@
+/* SPDX-License-Identifier: MIT */
+#include <ctype.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/random.h>
+#include <time.h>
+
+#include "util.h"
+
+static const char *program = "kw";
+static int max_level = 6;
+
+int log_level_max(int level) {
+        int old = max_level;
+        if (level >= 0)
+                max_level = level;
+        return old;
+}
+
+void log_set_program(const char *name) {
+        program = name;
+}
+
+static void log_va(int level, int error, const char *fmt, va_list ap) {
+        if (level > max_level)
+                return;
+        /* %m in fmt refers to the error passed in, not to whatever errno is now. */
+        errno = error < 0 ? -error : error;
+        fprintf(stderr, "%s: ", program);
+        vfprintf(stderr, fmt, ap);
+        fputc('\n', stderr);
+}
+
+void log_msg(int level, const char *fmt, ...) {
+        va_list ap;
+        va_start(ap, fmt);
+        log_va(level, 0, fmt, ap);
+        va_end(ap);
+}
+
+int log_msg_errno(int level, int error, const char *fmt, ...) {
+        va_list ap;
+        va_start(ap, fmt);
+        log_va(level, error, fmt, ap);
+        va_end(ap);
+        return error < 0 ? error : -error;
+}
+
+int buffer_append(Buffer *b, const void *p, size_t n) {
+        if (n == 0)
+                return 0;
+        if (b->size + n + 1 < b->size)
+                return -ENOMEM;
+        if (b->size + n + 1 > b->allocated) {
+                size_t a = b->allocated ? b->allocated : 256;
+                while (a < b->size + n + 1)
+                        a *= 2;
+                char *d = realloc(b->data, a);
+                if (!d)
+                        return -ENOMEM;
+                b->data = d;
+                b->allocated = a;
+        }
+        memcpy(b->data + b->size, p, n);
+        b->size += n;
+        return 0;
+}
+
+int buffer_printf(Buffer *b, const char *fmt, ...) {
+        _cleanup_free_ char *s = NULL;
+        va_list ap;
+        int n;
+
+        va_start(ap, fmt);
+        n = vasprintf(&s, fmt, ap);
+        va_end(ap);
+        if (n < 0)
+                return -ENOMEM;
+        return buffer_append(b, s, (size_t) n);
+}
+
+int buffer_terminate(Buffer *b) {
+        static const char nul = 0;
+        int r = buffer_append(b, &nul, 1);
+        if (r < 0)
+                return r;
+        b->size--;
+        return 0;
+}
+
+void buffer_done(Buffer *b) {
+        free(b->data);
+        *b = (Buffer) {};
+}
+
+int asprintf_safe(char **ret, const char *fmt, ...) {
+        va_list ap;
+        char *s;
+        int n;
+
+        va_start(ap, fmt);
+        n = vasprintf(&s, fmt, ap);
+        va_end(ap);
+        if (n < 0)
+                return -ENOMEM;
+        *ret = s;
+        return n;
+}
+
+int random_hex(char *ret, size_t bytes) {
+        uint8_t raw[64];
+
+        if (bytes > sizeof(raw))
+                return -EINVAL;
+        if (getrandom(raw, bytes, 0) != (ssize_t) bytes)
+                return negative_errno();
+        for (size_t i = 0; i < bytes; i++)
+                sprintf(ret + 2 * i, "%02x", raw[i]);
+        return 0;
+}
+
+int read_fd_all(int fd, size_t max, char **ret, size_t *ret_size) {
+        _cleanup_(buffer_done) Buffer b = {};
+        char chunk[65536];
+
+        for (;;) {
+                ssize_t n = read(fd, chunk, sizeof(chunk));
+                if (n < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        return negative_errno();
+                }
+                if (n == 0)
+                        break;
+                if (b.size + (size_t) n > max)
+                        return -EFBIG;
+                int r = buffer_append(&b, chunk, (size_t) n);
+                if (r < 0)
+                        return r;
+        }
+        int r = buffer_terminate(&b);
+        if (r < 0)
+                return r;
+        *ret_size = b.size;
+        *ret = TAKE_PTR(b.data);
+        return 0;
+}
+
+int read_file_all(const char *path, size_t max, char **ret, size_t *ret_size) {
+        _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+        if (fd < 0)
+                return negative_errno();
+        return read_fd_all(fd, max, ret, ret_size);
+}
+
+int safe_atou64(const char *s, uint64_t *ret) {
+        char *end;
+
+        if (!s || !isdigit((unsigned char) *s))
+                return -EINVAL;
+        errno = 0;
+        unsigned long long v = strtoull(s, &end, 10);
+        if (errno == ERANGE)
+                return -ERANGE;
+        if (*end)
+                return -EINVAL;
+        *ret = v;
+        return 0;
+}
+
+char *strstrip(char *s) {
+        while (isspace((unsigned char) *s))
+                s++;
+        size_t n = strlen(s);
+        while (n > 0 && isspace((unsigned char) s[n - 1]))
+                s[--n] = 0;
+        return s;
+}
+
+int parse_size(const char *s, uint64_t *ret) {
+        static const struct {
+                char suffix;
+                unsigned shift;
+        } units[] = { { 'K', 10 }, { 'M', 20 }, { 'G', 30 }, { 'T', 40 } };
+        _cleanup_free_ char *copy = strdup(s);
+        uint64_t v;
+        unsigned shift = 0;
+
+        if (!copy)
+                return -ENOMEM;
+        size_t n = strlen(copy);
+        if (n > 0)
+                for (size_t i = 0; i < ELEMENTSOF(units); i++)
+                        if (toupper((unsigned char) copy[n - 1]) == units[i].suffix) {
+                                shift = units[i].shift;
+                                copy[n - 1] = 0;
+                                break;
+                        }
+        int r = safe_atou64(copy, &v);
+        if (r < 0)
+                return r;
+        if (shift && v > (UINT64_MAX >> shift))
+                return -ERANGE;
+        *ret = v << shift;
+        return 0;
+}
+
+uint64_t now_usec(void) {
+        struct timespec ts;
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        return (uint64_t) ts.tv_sec * 1000000ULL + (uint64_t) ts.tv_nsec / 1000;
+}
