@@ -2,7 +2,9 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/uio.h>
+#include <sys/un.h>
 #include <systemd/sd-journal.h>
 
 #include "journal.h"
@@ -43,6 +45,29 @@ int journal_fence(const char *job_id, const char *nonce) {
                                "SYSLOG_IDENTIFIER=kw", "KW_JOB_ID=%s", job_id, "KW_FENCE=%s", nonce, NULL);
 }
 
+int journal_send_to(const char *socket_path, const char *const *fields, size_t n_fields) {
+        _cleanup_(buffer_done) Buffer b = {};
+        struct sockaddr_un sa = { .sun_family = AF_UNIX };
+        int r = 0;
+
+        if (strlen(socket_path) >= sizeof(sa.sun_path))
+                return -EINVAL;
+        strcpy(sa.sun_path, socket_path);
+        for (size_t i = 0; r >= 0 && i < n_fields; i++) {
+                if (strchr(fields[i], '\n') || !strchr(fields[i], '='))
+                        return -EINVAL;
+                r = buffer_printf(&b, "%s\n", fields[i]);
+        }
+        if (r < 0)
+                return r;
+        _cleanup_close_ int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+        if (fd < 0)
+                return negative_errno();
+        if (sendto(fd, b.data, b.size, MSG_NOSIGNAL, (struct sockaddr *) &sa, sizeof(sa)) < 0)
+                return negative_errno();
+        return 0;
+}
+
 /* The value of @field in the current entry, without the "FIELD=" prefix. */
 static int get_field(sd_journal *j, const char *field, const void **ret, size_t *ret_size) {
         const void *d;
@@ -63,28 +88,45 @@ static bool field_equals(sd_journal *j, const char *field, const char *value) {
         return get_field(j, field, &d, &n) >= 0 && n == strlen(value) && memcmp(d, value, n) == 0;
 }
 
-/* Hands one entry to @fn. Return: 1 at the fence, 0 otherwise, or -errno. */
-static int collect_entry(sd_journal *j, const char *nonce, JournalChunkFn fn, void *userdata) {
+static uint64_t number_field(sd_journal *j, const char *field) {
         const void *d;
         size_t n;
-        char num[16];
-        uint64_t run;
+        char num[32];
+        uint64_t v;
+
+        if (get_field(j, field, &d, &n) < 0 || n == 0 || n >= sizeof(num))
+                return UINT64_MAX;
+        memcpy(num, d, n);
+        num[n] = 0;
+        return safe_atou64(num, &v) < 0 ? UINT64_MAX : v;
+}
+
+/* Hands one entry to @fn. Return: 1 at the fence, 0 otherwise, or -errno. */
+static int collect_entry(sd_journal *j, const char *nonce, JournalEntryFn fn, void *userdata) {
+        JournalEntry e = {};
+        const void *d;
+        size_t n;
 
         if (get_field(j, "KW_FENCE", &d, &n) >= 0)
                 return n == strlen(nonce) && memcmp(d, nonce, n) == 0;
-        if (get_field(j, "KW_RUN", &d, &n) < 0 || n == 0 || n >= sizeof(num))
+        uint64_t run = number_field(j, "KW_RUN");
+        if (run > UINT32_MAX)
                 return 0;
-        memcpy(num, d, n);
-        num[n] = 0;
-        if (safe_atou64(num, &run) < 0 || run > UINT32_MAX)
+        e.run = (unsigned) run;
+        if (field_equals(j, "KW_STATS", "1")) {
+                e.is_stats = true;
+                e.cpu_usec = number_field(j, "KW_CPU_USEC");
+                e.memory_peak = number_field(j, "KW_MEMORY_PEAK_BYTES");
+                e.oom_kills = number_field(j, "KW_OOM_KILLS");
+                return fn(userdata, &e);
+        }
+        e.stream = field_equals(j, "KW_STREAM", "stderr") ? STREAM_STDERR : STREAM_STDOUT;
+        if (get_field(j, "MESSAGE", &e.data, &e.size) < 0)
                 return 0;
-        OutputStream stream = field_equals(j, "KW_STREAM", "stderr") ? STREAM_STDERR : STREAM_STDOUT;
-        if (get_field(j, "MESSAGE", &d, &n) < 0)
-                return 0;
-        return fn(userdata, (unsigned) run, stream, d, n);
+        return fn(userdata, &e);
 }
 
-int journal_collect(const char *job_id, const char *nonce, uint64_t timeout_usec, JournalChunkFn fn,
+int journal_collect(const char *job_id, const char *nonce, uint64_t timeout_usec, JournalEntryFn fn,
                     void *userdata) {
         _cleanup_(sd_journal_closep) sd_journal *j = NULL;
         _cleanup_free_ char *match = NULL;

@@ -31,12 +31,29 @@ int journal_forward(const JournalTag *tag, OutputStream stream, uint64_t seq, co
  */
 int journal_fence(const char *job_id, const char *nonce);
 
-typedef int (*JournalChunkFn)(void *userdata, unsigned run, OutputStream stream, const void *data, size_t n);
+/* One entry of a job read back: a chunk of output, or a run's stats from kw-runstat. */
+typedef struct JournalEntry {
+        unsigned run;
+        bool is_stats;
+        OutputStream stream;
+        const void *data;
+        size_t size;
+        uint64_t cpu_usec, memory_peak, oom_kills;  /* stats only, UINT64_MAX if unknown */
+} JournalEntry;
 
 /**
- * journal_collect() - read back every chunk of @job_id up to its fence @nonce, in order, waiting on
+ * journal_send_to() - send one entry of text fields ("FIELD=value", no newlines) to the journald
+ * native socket at @socket_path: for kw-runstat, which runs where the default path is hidden.
+ * Return: 0 or -errno.
+ */
+int journal_send_to(const char *socket_path, const char *const *fields, size_t n_fields);
+
+typedef int (*JournalEntryFn)(void *userdata, const JournalEntry *e);
+
+/**
+ * journal_collect() - read back every entry of @job_id up to its fence @nonce, in order, waiting on
  * the journal's inotify (no polling) for at most @timeout_usec.
  * Return: 0, -ETIMEDOUT if the fence did not show up, or -errno.
  */
-int journal_collect(const char *job_id, const char *nonce, uint64_t timeout_usec, JournalChunkFn fn,
+int journal_collect(const char *job_id, const char *nonce, uint64_t timeout_usec, JournalEntryFn fn,
                     void *userdata);

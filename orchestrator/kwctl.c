@@ -2,6 +2,7 @@
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "job.h"
 #include "policy.h"
@@ -57,6 +58,31 @@ static int read_job_text(const char *path, char **ret, size_t *ret_size) {
         return r;
 }
 
+/* kw-runstat beside kwctl (a build tree), else where meson installed it. PID 1 runs it as root, so
+ * it must be root's and nobody else's to change. */
+static int find_runstat(char **ret) {
+        _cleanup_free_ char *self = NULL, *path = NULL;
+        struct stat st;
+
+        self = realpath("/proc/self/exe", NULL);
+        if (self) {
+                char *slash = strrchr(self, '/');
+                *slash = 0;
+                if (asprintf_safe(&path, "%s/kw-runstat", self) < 0)
+                        return -ENOMEM;
+                if (access(path, X_OK) < 0)
+                        path = (free(path), NULL);
+        }
+        if (!path && !(path = strdup(KW_LIBEXEC_DIR "/kw-runstat")))
+                return -ENOMEM;
+        if (stat(path, &st) < 0)
+                return negative_errno();
+        if (st.st_uid != 0 || (st.st_mode & 0022))
+                return -EPERM;
+        *ret = TAKE_PTR(path);
+        return 0;
+}
+
 static int submit(const char *path) {
         _cleanup_(policy_freep) Policy *policy = NULL;
         _cleanup_(job_freep) Job *job = NULL;
@@ -92,7 +118,12 @@ static int submit(const char *path) {
         if (r < 0)
                 return log_error_errno(r, "Failed to connect to systemd: %m"), EXIT_INTERNAL;
 
-        RunnerConfig config = { .runtime_dir = arg_runtime_dir, .job_id = job_id };
+        _cleanup_free_ char *runstat = NULL;
+        r = find_runstat(&runstat);
+        if (r < 0)
+                return log_error_errno(r, "Failed to find kw-runstat: %m"), EXIT_INTERNAL;
+
+        RunnerConfig config = { .runtime_dir = arg_runtime_dir, .job_id = job_id, .runstat_path = runstat };
         r = runner_run_job(bus, job, policy, &config, &results);
         if (r < 0)
                 return EXIT_INTERNAL; /* logged by the runner */

@@ -149,8 +149,13 @@ static int append_run_details(Buffer *b, const RunResult *r) {
         int k;
 
         k = buffer_printf(b, ",\"verdict\":\"%s\",\"time_ms\":%" PRIu64 ",\"wall_time_ms\":%" PRIu64
-                          ",\"memory_bytes\":null,\"exit_code\":",
+                          ",\"memory_bytes\":",
                           verdict_to_string(r->verdict), r->outcome.cpu_nsec / 1000000, r->outcome.wall_usec / 1000);
+        if (k >= 0)
+                k = r->outcome.memory_peak == UINT64_MAX ? buffer_printf(b, "null")
+                                                         : buffer_printf(b, "%" PRIu64, r->outcome.memory_peak);
+        if (k >= 0)
+                k = buffer_printf(b, ",\"exit_code\":");
         if (k >= 0)
                 k = r->outcome.exit_code == CLD_EXITED ? buffer_printf(b, "%d", r->outcome.exit_status)
                                                        : buffer_printf(b, "null");

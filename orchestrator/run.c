@@ -8,7 +8,7 @@
 #include <sys/wait.h>
 #include <systemd/sd-event.h>
 
-#include "codedir.h"
+#include "jobdir.h"
 #include "journal.h"
 #include "run.h"
 #include "unit.h"
@@ -32,6 +32,7 @@ typedef struct Run {
         RunState state;
         char name[96];
         char *path;                  /* D-Bus object path of the unit */
+        char *scratch;               /* the run's tmpfs, its /tmp, /var/tmp and /dev/shm */
         sd_bus_slot *match;          /* PropertiesChanged on path */
         sd_bus_slot *call;           /* the one method call in flight */
         bool requery;                /* something changed while a call was in flight */
@@ -49,11 +50,10 @@ struct Runner {
         const Job *job;
         const Policy *policy;
         const RunnerConfig *config;
-        CodeDir code;
+        JobDir dir;
         Run *runs;
         size_t n_runs, next, active, done;
         bool cancelled;
-        bool oom_reported;
 };
 
 static void run_query(Run *run);
@@ -327,6 +327,9 @@ static int run_start(Run *run) {
         if (r < 0)
                 return r;
 
+        r = job_dir_mount_scratch(&runner->dir, run->index, job->limits.tmp_bytes, &run->scratch);
+        if (r < 0)
+                return r;
         r = sd_bus_path_encode("/org/freedesktop/systemd1/unit", run->name, &run->path);
         if (r < 0)
                 return r;
@@ -345,8 +348,13 @@ static int run_start(Run *run) {
                 .language = job->language,
                 .syscalls = runner->policy->syscalls,
                 .limits = &job->limits,
-                .code_dir = runner->code.path,
-                .source_path = runner->code.source_path,
+                .code_dir = runner->dir.path,
+                .source_path = runner->dir.source_path,
+                .scratch_dir = run->scratch,
+                .runstat_path = runner->config->runstat_path,
+                .job_id = runner->config->job_id,
+                .run = run->index,
+                .journal_socket = "/run/systemd/journal/socket",
                 .input = c ? c->input : "",
                 .input_size = c ? c->input_size : 0,
                 .stdout_fd = out_w,
@@ -398,7 +406,7 @@ static void run_maybe_done(Run *run) {
                 return;
         run->state = RUN_DONE;
         run->match = sd_bus_slot_unref(run->match);
-        run->result->outcome.oom_reported = runner->oom_reported;
+        job_dir_umount_scratch(&runner->dir, run->index);
         runner->active--;
         runner->done++;
         if (runner->done == runner->n_runs)
@@ -433,13 +441,20 @@ static int on_disconnected(sd_bus_message *m _unused_, void *userdata, sd_bus_er
         return sd_event_exit(runner->event, -ECONNRESET);
 }
 
-static int on_chunk(void *userdata, unsigned run, OutputStream stream, const void *data, size_t n) {
+static int on_entry(void *userdata, const JournalEntry *e) {
         Runner *runner = userdata;
 
-        if (run >= runner->n_runs)
+        if (e->run >= runner->n_runs)
                 return 0;
-        RunResult *res = runner->runs[run].result;
-        return buffer_append(stream == STREAM_STDERR ? &res->err : &res->out, data, n);
+        RunResult *res = runner->runs[e->run].result;
+        if (!e->is_stats)
+                return buffer_append(e->stream == STREAM_STDERR ? &res->err : &res->out, e->data, e->size);
+        /* systemd's own CPU figure, where it has one, is as good; on a hybrid hierarchy it has none. */
+        if (e->cpu_usec != UINT64_MAX && res->outcome.cpu_nsec == 0)
+                res->outcome.cpu_nsec = e->cpu_usec * 1000;
+        res->outcome.memory_peak = e->memory_peak;
+        res->outcome.oom_kills = e->oom_kills;
+        return 0;
 }
 
 static void runner_done(Runner *runner) {
@@ -458,19 +473,11 @@ static void runner_done(Runner *runner) {
                         (void) sd_bus_call_method(runner->bus, "org.freedesktop.systemd1", run->path,
                                                   "org.freedesktop.systemd1.Unit", "Unref", NULL, NULL, NULL);
                 free(run->path);
+                free(run->scratch);
         }
         free(runner->runs);
-        code_dir_remove(&runner->code);
+        job_dir_remove(&runner->dir);
         sd_event_unref(runner->event);
-}
-
-/* systemd reports OOM kills only where the memory controller is on cgroup v2. */
-static bool memory_on_unified(void) {
-        _cleanup_free_ char *s = NULL;
-        size_t n;
-        if (read_file_all("/sys/fs/cgroup/cgroup.controllers", 4096, &s, &n) < 0)
-                return false;
-        return strstr(s, "memory") != NULL;
 }
 
 static void judge(const Job *job, RunResult *results, size_t n) {
@@ -484,14 +491,13 @@ static void judge(const Job *job, RunResult *results, size_t n) {
 
 int runner_run_job(sd_bus *bus, const Job *job, const Policy *policy, const RunnerConfig *config,
                    RunResult **ret_results) {
-        Runner runner = { .bus = bus, .job = job, .policy = policy, .config = config, .code.base_fd = -EBADF };
+        Runner runner = { .bus = bus, .job = job, .policy = policy, .config = config, .dir = { .base_fd = -EBADF, .fd = -EBADF } };
         RunResult *results = NULL;
         char nonce[33];
         sigset_t mask;
         int r;
 
         runner.n_runs = job_n_runs(job);
-        runner.oom_reported = memory_on_unified();
         results = calloc(runner.n_runs, sizeof(RunResult));
         runner.runs = calloc(runner.n_runs, sizeof(Run));
         if (!results || !runner.runs) {
@@ -503,10 +509,12 @@ int runner_run_job(sd_bus *bus, const Job *job, const Policy *policy, const Runn
                 runner.runs[i] = (Run) { .runner = &runner, .index = (unsigned) i, .out_fd = -EBADF,
                                          .err_fd = -EBADF, .result = &results[i] };
         for (size_t i = 0; i < runner.n_runs; i++)
+                results[i].outcome.memory_peak = results[i].outcome.oom_kills = UINT64_MAX;
+        for (size_t i = 0; i < runner.n_runs; i++)
                 snprintf(runner.runs[i].name, sizeof(runner.runs[i].name), "kw-%s-%zu.service", config->job_id, i);
 
-        r = code_dir_create(config->runtime_dir, config->job_id, job->language->source_file, job->code,
-                            job->code_size, &runner.code);
+        r = job_dir_create(config->runtime_dir, config->job_id, job->language->source_file, job->code,
+                            job->code_size, &runner.dir);
         if (r < 0) {
                 log_error_errno(r, "Failed to write the job's source below %s: %m", config->runtime_dir);
                 goto finish;
@@ -549,7 +557,7 @@ int runner_run_job(sd_bus *bus, const Job *job, const Policy *policy, const Runn
         if (r >= 0)
                 r = journal_fence(config->job_id, nonce);
         if (r >= 0)
-                r = journal_collect(config->job_id, nonce, JOURNAL_TIMEOUT_USEC, on_chunk, &runner);
+                r = journal_collect(config->job_id, nonce, JOURNAL_TIMEOUT_USEC, on_entry, &runner);
         if (r < 0) {
                 log_error_errno(r, "Failed to read the job's output back from the journal: %m");
                 for (size_t i = 0; i < runner.n_runs; i++)

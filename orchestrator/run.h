@@ -18,6 +18,7 @@ typedef struct RunResult {
 typedef struct RunnerConfig {
         const char *runtime_dir;    /* where job sources live, e.g. /run/kw */
         const char *job_id;         /* 32 hex digits */
+        const char *runstat_path;   /* kw-runstat, run as each unit's ExecStopPost= */
 } RunnerConfig;
 
 /**

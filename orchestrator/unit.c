@@ -6,6 +6,9 @@
 
 #include "unit.h"
 
+/* Inside the sandbox: a directory of root's, mode 0700, that the program cannot enter. */
+#define UNIT_PRIVATE_DIR "/run/kw-private"
+
 
 static int append_bool(sd_bus_message *m, const char *name, int v) {
         return sd_bus_message_append(m, "(sv)", name, "b", v);
@@ -68,7 +71,8 @@ static int append_hardening(sd_bus_message *m) {
                 r = sd_bus_message_append(m, "(sv)", "RestrictAddressFamilies", "(bas)", 1, 1, "AF_UNIX");
         /* Nothing from the manager's environment reaches the program. */
         if (r >= 0)
-                r = sd_bus_message_append(m, "(sv)", "UnsetEnvironment", "as", 4, "PATH", "LANG", "LC_ALL", "TERM");
+                r = sd_bus_message_append(m, "(sv)", "UnsetEnvironment", "as", 8, "PATH", "LANG", "LC_ALL",
+                                          "TERM", "USER", "LOGNAME", "INVOCATION_ID", "SYSTEMD_EXEC_PID");
         return r;
 }
 
@@ -97,7 +101,6 @@ static int append_syscall_filter(sd_bus_message *m, char *const *common, char *c
 
 static int append_limits(sd_bus_message *m, const Limits *l) {
         uint64_t cpu_sec = (l->time_ms + 999) / 1000;
-        char tmp_options[64];
         int r;
 
         /* SIGXCPU at the limit, SIGKILL a second later for a program that ignores it. */
@@ -126,11 +129,6 @@ static int append_limits(sd_bus_message *m, const Limits *l) {
         if (r >= 0)
                 r = append_u64(m, "RuntimeMaxUSec", l->wall_time_ms * 1000);
 
-        /* A size-bounded /tmp and /var/tmp; /run hidden (host sockets: the bus, journald). */
-        snprintf(tmp_options, sizeof(tmp_options), "mode=1777,size=%" PRIu64, l->tmp_bytes);
-        if (r >= 0)
-                r = sd_bus_message_append(m, "(sv)", "TemporaryFileSystem", "a(ss)", 3, "/tmp", tmp_options,
-                                          "/var/tmp", tmp_options, "/run", "mode=0755,size=1M,ro");
         return r;
 }
 
@@ -163,6 +161,27 @@ static int append_exec(sd_bus_message *m, const Language *lang, const char *sour
         return r;
 }
 
+/* kw-runstat as a privileged ExecStopPost=: it runs once every process of the program is gone. */
+static int append_runstat(sd_bus_message *m, const UnitSpec *s) {
+        char run[16];
+        int r;
+
+        snprintf(run, sizeof(run), "%u", s->run);
+        r = sd_bus_message_open_container(m, 'r', "sv");
+        if (r >= 0)
+                r = sd_bus_message_append(m, "s", "ExecStopPostEx");
+        if (r >= 0)
+                r = sd_bus_message_open_container(m, 'v', "a(sasas)");
+        if (r >= 0)
+                r = sd_bus_message_append(m, "a(sasas)", 1, s->runstat_path, 5, s->runstat_path, s->job_id, run,
+                                          s->name, UNIT_PRIVATE_DIR "/journal-socket", 1, "privileged");
+        if (r >= 0)
+                r = sd_bus_message_close_container(m);
+        if (r >= 0)
+                r = sd_bus_message_close_container(m);
+        return r;
+}
+
 static int append_io(sd_bus_message *m, const UnitSpec *s) {
         int r;
 
@@ -181,9 +200,24 @@ static int append_io(sd_bus_message *m, const UnitSpec *s) {
                 r = sd_bus_message_append(m, "(sv)", "StandardOutputFileDescriptor", "h", s->stdout_fd);
         if (r >= 0)
                 r = sd_bus_message_append(m, "(sv)", "StandardErrorFileDescriptor", "h", s->stderr_fd);
+        /* /run hidden: host sockets (the bus, journald) and other jobs' sources are out of reach.
+         * journald's socket is bound into a directory only root can enter, for kw-runstat. */
+        if (r >= 0)
+                r = sd_bus_message_append(m, "(sv)", "TemporaryFileSystem", "a(ss)", 2, "/run", "mode=0755,size=1M,ro",
+                                          UNIT_PRIVATE_DIR, "mode=0700,size=1M,ro");
+        if (r >= 0)
+                r = sd_bus_message_append(m, "(sv)", "BindReadOnlyPaths", "a(ssbt)", 1, s->journal_socket,
+                                          UNIT_PRIVATE_DIR "/journal-socket", 0, (uint64_t) 0);
         if (r >= 0)
                 r = sd_bus_message_append(m, "(sv)", "BindReadOnlyPaths", "a(ssbt)", 1, s->code_dir, s->code_dir,
                                           0, (uint64_t) 0);
+        /* The only writable places, all one size-bounded tmpfs of the run's own. These bind mounts
+         * win over the PrivateTmp= that DynamicUser= implies, and over PrivateDevices='s /dev/shm,
+         * which would be the host's. */
+        if (r >= 0)
+                r = sd_bus_message_append(m, "(sv)", "BindPaths", "a(ssbt)", 3, s->scratch_dir, "/tmp", 0,
+                                          (uint64_t) 0, s->scratch_dir, "/var/tmp", 0, (uint64_t) 0,
+                                          s->scratch_dir, "/dev/shm", 0, (uint64_t) 0);
         return r;
 }
 
@@ -222,6 +256,8 @@ int unit_new_start_message(sd_bus *bus, const UnitSpec *s, sd_bus_message **ret)
                 r = append_limits(m, s->limits);
         if (r >= 0)
                 r = append_exec(m, s->language, s->source_path);
+        if (r >= 0)
+                r = append_runstat(m, s);
         if (r >= 0)
                 r = append_io(m, s);
         if (r < 0)

@@ -14,6 +14,11 @@ typedef struct UnitSpec {
         const Limits *limits;
         const char *code_dir;        /* bind-mounted read-only at the same path */
         const char *source_path;     /* code_dir/source_file */
+        const char *runstat_path;    /* kw-runstat, the privileged ExecStopPost= */
+        const char *job_id;
+        unsigned run;
+        const char *journal_socket;  /* journald's native socket, for kw-runstat */
+        const char *scratch_dir;     /* a tmpfs bound to /tmp, /var/tmp and /dev/shm */
         const char *input;
         size_t input_size;
         int stdout_fd;

@@ -101,10 +101,8 @@ Verdict verdict_decide(const RunOutcome *o, const Limits *limits, const char *ac
                 return VERDICT_TIME_LIMIT_EXCEEDED;
         if (o->cpu_nsec >= limits->time_ms * 1000000ULL || (killed && o->exit_status == SIGXCPU))
                 return VERDICT_TIME_LIMIT_EXCEEDED;
-        if (strcmp(o->result, "oom-kill") == 0)
-                return VERDICT_MEMORY_LIMIT_EXCEEDED;
-        /* Without cgroup v2, systemd cannot tell an OOM kill apart: a SIGKILL nobody else sent is one. */
-        if (killed && o->exit_status == SIGKILL && !o->oom_reported)
+        /* systemd 252 sees OOM kills on cgroup v2 only; kw-runstat reads the kernel's count on both. */
+        if (strcmp(o->result, "oom-kill") == 0 || (o->oom_kills != UINT64_MAX && o->oom_kills > 0))
                 return VERDICT_MEMORY_LIMIT_EXCEEDED;
         if (killed)
                 return VERDICT_KILLED_BY_SIGNAL;

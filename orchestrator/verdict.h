@@ -24,10 +24,10 @@ typedef struct RunOutcome {
         int exit_code;              /* ExecMainCode: CLD_EXITED, CLD_KILLED, CLD_DUMPED, or 0 if it never ran */
         int exit_status;            /* ExecMainStatus: exit status or signal number */
         uint64_t cpu_nsec;
-        uint64_t memory_bytes;      /* highest MemoryCurrent seen, 0 if unknown */
+        uint64_t memory_peak;       /* bytes, UINT64_MAX if unknown */
+        uint64_t oom_kills;         /* kernel OOM kills in the run's cgroup, UINT64_MAX if unknown */
         uint64_t wall_usec;
         bool output_exceeded;       /* kw stopped it for writing too much */
-        bool oom_reported;          /* systemd can report OOM kills here (cgroup v2) */
         const char *internal_error; /* set if kw itself failed to run it */
 } RunOutcome;
 

@@ -72,7 +72,7 @@ UNIT
         done </proc/self/cgroup
         hostname kw-box
         export container=kw-box
-        exec /lib/systemd/systemd --unit=kw-box.target --log-target=console --log-level=warning
+        exec /lib/systemd/systemd --unit=kw-box.target
 }
 
 # The box's own cgroup beneath ours in every hierarchy, so two boxes (or a box and whatever runs

@@ -1,0 +1,151 @@
+/* SPDX-License-Identifier: MIT */
+#include <fcntl.h>
+#include <limits.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+
+#include "jobdir.h"
+
+/* Inodes per scratch tmpfs: plenty for a program, too few to matter to the host. */
+#define SCRATCH_INODES 16384
+
+static int open_base(const char *base) {
+        struct stat st;
+
+        if (mkdir(base, 0755) < 0 && errno != EEXIST)
+                return negative_errno();
+        _cleanup_close_ int fd = open(base, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (fd < 0)
+                return negative_errno();
+        if (fstat(fd, &st) < 0)
+                return negative_errno();
+        /* Anybody else able to write here could swap our entries under us. */
+        if (st.st_uid != geteuid() || (st.st_mode & 0022))
+                return -EPERM;
+        return TAKE_FD(fd);
+}
+
+static int write_all(int fd, const char *p, size_t n) {
+        while (n > 0) {
+                ssize_t k = write(fd, p, n);
+                if (k < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        return negative_errno();
+                }
+                p += k;
+                n -= (size_t) k;
+        }
+        return 0;
+}
+
+/* The directory and the file in it, each created fresh (O_EXCL) relative to fds we opened. */
+static int create_source(JobDir *d, const char *code, size_t size) {
+        if (mkdirat(d->base_fd, d->name, 0755) < 0)
+                return negative_errno();
+        d->fd = openat(d->base_fd, d->name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (d->fd < 0)
+                return negative_errno();
+        _cleanup_close_ int fd = openat(d->fd, d->source_name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+                                        0644);
+        if (fd < 0)
+                return negative_errno();
+        /* The umask must not decide what the sandbox can read. */
+        if (fchmod(fd, 0644) < 0 || fchmod(d->fd, 0755) < 0)
+                return negative_errno();
+        return write_all(fd, code, size);
+}
+
+int job_dir_create(const char *base, const char *name, const char *source, const char *code, size_t size,
+                   JobDir *ret) {
+        JobDir d = { .base_fd = -EBADF, .fd = -EBADF };
+        int r;
+
+        if (strchr(name, '/') || strchr(source, '/') || name[0] == '.' || source[0] == '.')
+                return -EINVAL;
+
+        d.base_fd = open_base(base);
+        if (d.base_fd < 0)
+                return d.base_fd;
+        d.name = strdup(name);
+        d.source_name = strdup(source);
+        if (!d.name || !d.source_name || asprintf_safe(&d.path, "%s/%s", base, name) < 0 ||
+            asprintf_safe(&d.source_path, "%s/%s/%s", base, name, source) < 0) {
+                job_dir_remove(&d);
+                return -ENOMEM;
+        }
+        r = create_source(&d, code, size);
+        if (r < 0) {
+                /* Never remove a directory somebody else made under that name. */
+                if (r == -EEXIST && d.fd < 0)
+                        free(TAKE_PTR(d.name));
+                job_dir_remove(&d);
+                return r;
+        }
+        *ret = d;
+        return 0;
+}
+
+int job_dir_mount_scratch(JobDir *d, unsigned run, uint64_t size, char **ret_path) {
+        char name[32], value[32];
+        int r;
+
+        snprintf(name, sizeof(name), "scratch-%u", run);
+        if (mkdirat(d->fd, name, 0700) < 0)
+                return negative_errno();
+        if (run >= d->n_scratch)
+                d->n_scratch = run + 1;
+
+        /* The fd-based mount API: the tmpfs is attached below d->fd, no path is walked. */
+        _cleanup_close_ int fs = fsopen("tmpfs", FSOPEN_CLOEXEC);
+        if (fs < 0)
+                return negative_errno();
+        snprintf(value, sizeof(value), "%" PRIu64, size);
+        if (fsconfig(fs, FSCONFIG_SET_STRING, "size", value, 0) < 0 ||
+            fsconfig(fs, FSCONFIG_SET_STRING, "mode", "1777", 0) < 0)
+                return negative_errno();
+        snprintf(value, sizeof(value), "%u", SCRATCH_INODES);
+        if (fsconfig(fs, FSCONFIG_SET_STRING, "nr_inodes", value, 0) < 0 ||
+            fsconfig(fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
+                return negative_errno();
+        _cleanup_close_ int mnt = fsmount(fs, FSMOUNT_CLOEXEC, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV);
+        if (mnt < 0)
+                return negative_errno();
+        if (move_mount(mnt, "", d->fd, name, MOVE_MOUNT_F_EMPTY_PATH) < 0)
+                return negative_errno();
+        r = asprintf_safe(ret_path, "%s/%s", d->path, name);
+        return r < 0 ? r : 0;
+}
+
+void job_dir_umount_scratch(JobDir *d, unsigned run) {
+        char path[PATH_MAX], name[32];
+
+        if (d->fd < 0 || !d->path)
+                return;
+        snprintf(name, sizeof(name), "scratch-%u", run);
+        snprintf(path, sizeof(path), "%s/%s", d->path, name);
+        /* Every component of the path is root's and unwritable by any run; the tmpfs goes whole. */
+        (void) umount2(path, MNT_DETACH | UMOUNT_NOFOLLOW);
+        (void) unlinkat(d->fd, name, AT_REMOVEDIR);
+}
+
+void job_dir_remove(JobDir *d) {
+        for (unsigned i = 0; i < d->n_scratch; i++)
+                job_dir_umount_scratch(d, i);
+        if (d->fd >= 0 && d->source_name)
+                (void) unlinkat(d->fd, d->source_name, 0);
+        if (d->base_fd >= 0 && d->name)
+                (void) unlinkat(d->base_fd, d->name, AT_REMOVEDIR);
+        if (d->fd >= 0)
+                close(d->fd);
+        if (d->base_fd >= 0)
+                close(d->base_fd);
+        free(d->name);
+        free(d->path);
+        free(d->source_name);
+        free(d->source_path);
+        *d = (JobDir) { .base_fd = -EBADF, .fd = -EBADF };
+}
