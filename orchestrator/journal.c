@@ -40,6 +40,15 @@ int journal_forward(const JournalTag *tag, OutputStream stream, uint64_t seq, co
         return sd_journal_sendv(iov, ELEMENTSOF(iov));
 }
 
+int journal_log_run(const JournalTag *tag, const char *invocation_id, const char *verdict, const char *explanation,
+                    uint64_t cpu_usec, uint64_t memory_peak) {
+        return sd_journal_send("MESSAGE=kw job %s run %u (%s): %s", tag->job_id, tag->run, tag->unit, explanation,
+                               "PRIORITY=6", "SYSLOG_IDENTIFIER=kw", "KW_JOB_ID=%s", tag->job_id, "KW_RUN=%u",
+                               tag->run, "KW_UNIT=%s", tag->unit, "KW_INVOCATION_ID=%s", invocation_id,
+                               "KW_SUMMARY=1", "KW_VERDICT=%s", verdict, "KW_CPU_USEC=%" PRIu64, cpu_usec,
+                               "KW_MEMORY_PEAK_BYTES=%" PRIu64, memory_peak, NULL);
+}
+
 int journal_fence(const char *job_id, const char *nonce) {
         return sd_journal_send("MESSAGE=kw: output of job %s complete", job_id, "PRIORITY=7",
                                "SYSLOG_IDENTIFIER=kw", "KW_JOB_ID=%s", job_id, "KW_FENCE=%s", nonce, NULL);
@@ -120,7 +129,12 @@ static int collect_entry(sd_journal *j, const char *nonce, JournalEntryFn fn, vo
                 e.oom_kills = number_field(j, "KW_OOM_KILLS");
                 return fn(userdata, &e);
         }
-        e.stream = field_equals(j, "KW_STREAM", "stderr") ? STREAM_STDERR : STREAM_STDOUT;
+        if (field_equals(j, "KW_STREAM", "stderr"))
+                e.stream = STREAM_STDERR;
+        else if (field_equals(j, "KW_STREAM", "stdout"))
+                e.stream = STREAM_STDOUT;
+        else
+                return 0; /* a summary or anything else of the job's */
         if (get_field(j, "MESSAGE", &e.data, &e.size) < 0)
                 return 0;
         return fn(userdata, &e);

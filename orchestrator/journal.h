@@ -25,6 +25,14 @@ typedef struct JournalTag {
 int journal_forward(const JournalTag *tag, OutputStream stream, uint64_t seq, const void *data, size_t n);
 
 /**
+ * journal_log_run() - a run's summary entry: its unit, invocation id and verdict, so that
+ * `journalctl KW_JOB_ID=...` links the job to systemd's own entries of each unit.
+ * Return: 0 or -errno.
+ */
+int journal_log_run(const JournalTag *tag, const char *invocation_id, const char *verdict, const char *explanation,
+                    uint64_t cpu_usec, uint64_t memory_peak);
+
+/**
  * journal_fence() - log a fence entry for @job_id carrying @nonce. Sent through the same socket as
  * every chunk before it, it is stored after all of them: once it can be read back, so can they.
  * Return: 0 or -errno.

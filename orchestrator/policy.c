@@ -195,7 +195,15 @@ static int language_handler(void *userdata, const char *section, const char *key
         if (strcmp(key, "arguments") == 0) {
                 strv_free(l->arguments);
                 l->arguments = NULL;
-                return strv_split(value, &l->arguments);
+                int r = strv_split(value, &l->arguments);
+                for (char **a = l->arguments; r >= 0 && *a; a++) {
+                        _cleanup_free_ char *x = NULL;
+                        r = policy_expand_argument(*a, "", "", &x);
+                        if (r == -EINVAL)
+                                return asprintf_safe(ret_reason, "unknown placeholder in argument '%s' (known: {file}, {memory_mb})",
+                                                     *a) < 0 ? -ENOMEM : -EINVAL;
+                }
+                return r;
         }
         if (strcmp(key, "syscalls") == 0) {
                 strv_free(l->syscalls);
@@ -220,6 +228,34 @@ static int language_handler(void *userdata, const char *section, const char *key
         free(*target);
         *target = strdup(value);
         return *target ? 0 : -ENOMEM;
+}
+
+int policy_expand_argument(const char *arg, const char *file, const char *memory_mb, char **ret) {
+        static const char *const names[] = { "{file}", "{memory_mb}" };
+        const char *values[] = { file, memory_mb };
+        _cleanup_(buffer_done) Buffer b = {};
+        int r = 0;
+
+        for (const char *p = arg; r >= 0 && *p;) {
+                size_t i;
+                if (*p != '{') {
+                        r = buffer_append(&b, p++, 1);
+                        continue;
+                }
+                for (i = 0; i < ELEMENTSOF(names); i++)
+                        if (strncmp(p, names[i], strlen(names[i])) == 0)
+                                break;
+                if (i == ELEMENTSOF(names))
+                        return -EINVAL;
+                r = buffer_append(&b, values[i], strlen(values[i]));
+                p += strlen(names[i]);
+        }
+        if (r >= 0)
+                r = buffer_terminate(&b);
+        if (r < 0)
+                return r;
+        *ret = b.data ? TAKE_PTR(b.data) : strdup("");
+        return *ret ? 0 : -ENOMEM;
 }
 
 void language_done(Language *l) {

@@ -30,7 +30,7 @@ typedef struct JobCaps {
 typedef struct Language {
         char *name;
         char *interpreter;          /* absolute path */
-        char **arguments;           /* argv[1..], "{file}" is replaced by the source path */
+        char **arguments;           /* argv[1..]; "{file}" becomes the source path, "{memory_mb}" the memory limit */
         char *source_file;          /* file name the code is written to */
         char **syscalls;            /* added to SystemCallFilter=, e.g. "@pkey" */
 } Language;
@@ -73,6 +73,12 @@ int policy_parse_language(Language *ret, const char *text, const char *filename,
  * Return: 0 or -errno, with *ret_error saying what is wrong where.
  */
 int policy_load(const char *dir, Policy **ret, char **ret_error);
+
+/**
+ * policy_expand_argument() - an interpreter argument with "{file}" and "{memory_mb}" replaced.
+ * Return: 0, -EINVAL for an unknown {placeholder}, or -ENOMEM.
+ */
+int policy_expand_argument(const char *arg, const char *file, const char *memory_mb, char **ret);
 
 const Language *policy_find_language(const Policy *p, const char *name);
 void language_done(Language *l);

@@ -348,7 +348,6 @@ static int run_start(Run *run) {
                 .language = job->language,
                 .syscalls = runner->policy->syscalls,
                 .limits = &job->limits,
-                .code_dir = runner->dir.path,
                 .source_path = runner->dir.source_path,
                 .scratch_dir = run->scratch,
                 .runstat_path = runner->config->runstat_path,
@@ -480,12 +479,22 @@ static void runner_done(Runner *runner) {
         sd_event_unref(runner->event);
 }
 
-static void judge(const Job *job, RunResult *results, size_t n) {
-        for (size_t i = 0; i < n; i++) {
-                RunResult *r = &results[i];
+static void judge(Runner *runner) {
+        const Job *job = runner->job;
+
+        for (size_t i = 0; i < runner->n_runs; i++) {
+                Run *run = &runner->runs[i];
+                RunResult *r = run->result;
                 const TestCase *c = job->has_cases ? &job->cases[i] : NULL;
+                _cleanup_(buffer_done) Buffer explanation = {};
+
                 r->verdict = verdict_decide(&r->outcome, &job->limits, r->out.data ? r->out.data : "", r->out.size,
                                             c ? c->expected : NULL, c ? c->expected_size : 0);
+                JournalTag tag = { runner->config->job_id, run->index, run->name };
+                if (verdict_explain(&explanation, r->verdict, &r->outcome, &job->limits) >= 0 &&
+                    buffer_terminate(&explanation) >= 0)
+                        (void) journal_log_run(&tag, r->invocation_id, verdict_to_string(r->verdict), explanation.data,
+                                               r->outcome.cpu_nsec / 1000, r->outcome.memory_peak);
         }
 }
 
@@ -563,7 +572,7 @@ int runner_run_job(sd_bus *bus, const Job *job, const Policy *policy, const Runn
                 for (size_t i = 0; i < runner.n_runs; i++)
                         run_fail(&runner.runs[i], "the journal did not give the output back");
         }
-        judge(job, results, runner.n_runs);
+        judge(&runner);
         r = 0;
 
 finish:

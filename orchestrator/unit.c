@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 #include <inttypes.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -132,8 +133,12 @@ static int append_limits(sd_bus_message *m, const Limits *l) {
         return r;
 }
 
-static int append_exec(sd_bus_message *m, const Language *lang, const char *source_path) {
+static int append_exec(sd_bus_message *m, const Language *lang, const Limits *limits) {
+        char source[PATH_MAX], memory_mb[32];
         int r;
+
+        snprintf(source, sizeof(source), UNIT_SOURCE_DIR "/%s", lang->source_file);
+        snprintf(memory_mb, sizeof(memory_mb), "%" PRIu64, limits->memory_bytes >> 20);
 
         r = sd_bus_message_open_container(m, 'r', "sv");
         if (r >= 0)
@@ -150,8 +155,12 @@ static int append_exec(sd_bus_message *m, const Language *lang, const char *sour
                 r = sd_bus_message_open_container(m, 'a', "s");
         if (r >= 0)
                 r = sd_bus_message_append(m, "s", lang->interpreter);
-        for (char **a = lang->arguments; r >= 0 && *a; a++)
-                r = sd_bus_message_append(m, "s", strcmp(*a, "{file}") == 0 ? source_path : *a);
+        for (char **a = lang->arguments; r >= 0 && *a; a++) {
+                _cleanup_free_ char *arg = NULL;
+                r = policy_expand_argument(*a, source, memory_mb, &arg);
+                if (r >= 0)
+                        r = sd_bus_message_append(m, "s", arg);
+        }
         if (r >= 0)
                 r = sd_bus_message_close_container(m);
         if (r >= 0)
@@ -208,9 +217,12 @@ static int append_io(sd_bus_message *m, const UnitSpec *s) {
         if (r >= 0)
                 r = sd_bus_message_append(m, "(sv)", "BindReadOnlyPaths", "a(ssbt)", 1, s->journal_socket,
                                           UNIT_PRIVATE_DIR "/journal-socket", 0, (uint64_t) 0);
-        if (r >= 0)
-                r = sd_bus_message_append(m, "(sv)", "BindReadOnlyPaths", "a(ssbt)", 1, s->code_dir, s->code_dir,
-                                          0, (uint64_t) 0);
+        if (r >= 0) {
+                char dest[PATH_MAX];
+                snprintf(dest, sizeof(dest), UNIT_SOURCE_DIR "/%s", s->language->source_file);
+                r = sd_bus_message_append(m, "(sv)", "BindReadOnlyPaths", "a(ssbt)", 1, s->source_path, dest, 0,
+                                          (uint64_t) 0);
+        }
         /* The only writable places, all one size-bounded tmpfs of the run's own. These bind mounts
          * win over the PrivateTmp= that DynamicUser= implies, and over PrivateDevices='s /dev/shm,
          * which would be the host's. */
@@ -255,7 +267,7 @@ int unit_new_start_message(sd_bus *bus, const UnitSpec *s, sd_bus_message **ret)
         if (r >= 0)
                 r = append_limits(m, s->limits);
         if (r >= 0)
-                r = append_exec(m, s->language, s->source_path);
+                r = append_exec(m, s->language, s->limits);
         if (r >= 0)
                 r = append_runstat(m, s);
         if (r >= 0)

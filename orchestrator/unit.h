@@ -5,6 +5,10 @@
 
 #include "policy.h"
 
+/* Where the program finds its source inside the sandbox: the same for every job, so tracebacks
+ * and stacks name no host path or job id. */
+#define UNIT_SOURCE_DIR "/run/kw"
+
 /* Everything one run's transient service is made of. */
 typedef struct UnitSpec {
         const char *name;            /* kw-<job>-<n>.service */
@@ -12,8 +16,7 @@ typedef struct UnitSpec {
         const Language *language;
         char *const *syscalls;       /* the policy's allow-list for every run */
         const Limits *limits;
-        const char *code_dir;        /* bind-mounted read-only at the same path */
-        const char *source_path;     /* code_dir/source_file */
+        const char *source_path;     /* on the host; the program sees it read-only as UNIT_SOURCE_DIR/name */
         const char *runstat_path;    /* kw-runstat, the privileged ExecStopPost= */
         const char *job_id;
         unsigned run;
