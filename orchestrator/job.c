@@ -66,9 +66,10 @@ static int parse_limits(const cJSON *object, const Policy *policy, Limits *limit
                         return fail(ret_error, "limits.%s: unknown limit", item->string);
                 uint64_t max = *limits_field((Limits *) &policy->limits, f);
                 double v = item->valuedouble;
-                if (!cJSON_IsNumber(item) || v != (double) (uint64_t) v || v < 1)
+                /* Converting a double outside [0, 2^64) to uint64_t is undefined: range first. */
+                if (!cJSON_IsNumber(item) || v < 1 || (v < 0x1p64 && v != (double) (uint64_t) v))
                         return fail(ret_error, "limits.%s: must be a positive integer", item->string);
-                if (v > (double) max)
+                if (v >= 0x1p64 || (uint64_t) v > max)
                         return fail(ret_error, "limits.%s: %.0f is above the maximum of %" PRIu64,
                                     item->string, v, max);
                 *limits_field(limits, f) = (uint64_t) v;
@@ -156,12 +157,18 @@ int job_parse(const char *text, size_t size, const Policy *policy, Job **ret, ch
                 return fail(ret_error, "job: contains a NUL byte");
         if (has_escaped_nul(text, size))
                 return fail(ret_error, "job: strings must not contain \\u0000");
-        root = cJSON_ParseWithLength(text, size);
+        const char *end = NULL;
+        root = cJSON_ParseWithLengthOpts(text, size, &end, false);
         if (!root) {
                 const char *at = cJSON_GetErrorPtr();
                 size_t offset = at && at >= text && at <= text + size ? (size_t) (at - text) : 0;
                 return fail(ret_error, "job: not valid JSON (at byte %zu)", offset);
         }
+        /* cJSON stops after the first value; anything but white space after it is not JSON either. */
+        while (end && end < text + size && (*end == ' ' || *end == '\t' || *end == '\n' || *end == '\r'))
+                end++;
+        if (end && end < text + size)
+                return fail(ret_error, "job: not valid JSON (at byte %zu)", (size_t) (end - text));
         if (!cJSON_IsObject(root))
                 return fail(ret_error, "job: must be a JSON object");
         r = check_duplicates(root, "", ret_error);

@@ -9,6 +9,8 @@
 
 #include "jobdir.h"
 
+const char *const job_dir_scratch_dirs[3] = { "tmp", "var-tmp", "shm" };
+
 /* Inodes per scratch tmpfs: plenty for a program, too few to matter to the host. */
 #define SCRATCH_INODES 16384
 
@@ -105,7 +107,7 @@ int job_dir_mount_scratch(JobDir *d, unsigned run, uint64_t size, char **ret_pat
                 return negative_errno();
         snprintf(value, sizeof(value), "%" PRIu64, size);
         if (fsconfig(fs, FSCONFIG_SET_STRING, "size", value, 0) < 0 ||
-            fsconfig(fs, FSCONFIG_SET_STRING, "mode", "1777", 0) < 0)
+            fsconfig(fs, FSCONFIG_SET_STRING, "mode", "0755", 0) < 0)
                 return negative_errno();
         snprintf(value, sizeof(value), "%u", SCRATCH_INODES);
         if (fsconfig(fs, FSCONFIG_SET_STRING, "nr_inodes", value, 0) < 0 ||
@@ -114,6 +116,11 @@ int job_dir_mount_scratch(JobDir *d, unsigned run, uint64_t size, char **ret_pat
         _cleanup_close_ int mnt = fsmount(fs, FSMOUNT_CLOEXEC, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV);
         if (mnt < 0)
                 return negative_errno();
+        /* Still detached, so nobody else can be in it yet. */
+        for (size_t i = 0; i < ELEMENTSOF(job_dir_scratch_dirs); i++)
+                if (mkdirat(mnt, job_dir_scratch_dirs[i], 0700) < 0 ||
+                    fchmodat(mnt, job_dir_scratch_dirs[i], 01777, 0) < 0)
+                        return negative_errno();
         if (move_mount(mnt, "", d->fd, name, MOVE_MOUNT_F_EMPTY_PATH) < 0)
                 return negative_errno();
         r = asprintf_safe(ret_path, "%s/%s", d->path, name);

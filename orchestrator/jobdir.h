@@ -5,7 +5,7 @@
 
 /* A job's directory below the runtime directory: its source file, written by root where no sandbox
  * can write, seen by the sandbox through a read-only bind mount; and one size-bounded tmpfs per run,
- * bound over the run's /tmp, /var/tmp and /dev/shm. Root only creates entries relative to file
+ * whose three directories are bound over the run's /tmp, /var/tmp and /dev/shm. Root only creates entries relative to file
  * descriptors it opened itself and never looks inside a tmpfs a run wrote to: it detaches it whole.
  * So nothing a run does can redirect root's hand (Judge0's CVE-2024-28185/28189). */
 typedef struct JobDir {
@@ -26,9 +26,12 @@ typedef struct JobDir {
 int job_dir_create(const char *base, const char *name, const char *source, const char *code, size_t size,
                     JobDir *ret);
 
+/* The directories of a scratch tmpfs, mode 1777: the run's /tmp, /var/tmp and /dev/shm. */
+extern const char *const job_dir_scratch_dirs[3];
+
 /**
- * job_dir_mount_scratch() - mount a fresh tmpfs of @size bytes at DIR/scratch-@run (mode 1777,
- * nosuid, nodev, bounded inodes). Return: 0 or -errno, *ret_path its path.
+ * job_dir_mount_scratch() - mount a fresh tmpfs of @size bytes at DIR/scratch-@run (nosuid, nodev,
+ * bounded inodes) holding job_dir_scratch_dirs. Return: 0 or -errno, *ret_path its path.
  */
 int job_dir_mount_scratch(JobDir *d, unsigned run, uint64_t size, char **ret_path);
 

@@ -323,6 +323,7 @@ static int load_text(const char *path, char **ret, char **ret_error) {
                 return asprintf_safe(ret_error, "%s: cannot read: %s", path, strerror(-r)) < 0 ? -ENOMEM : r;
         if (memchr(*ret, 0, size)) {
                 free(*ret);
+                *ret = NULL; /* the caller's cleanup frees it too */
                 return asprintf_safe(ret_error, "%s: contains a NUL byte", path) < 0 ? -ENOMEM : -EINVAL;
         }
         return 0;

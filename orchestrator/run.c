@@ -375,7 +375,7 @@ static void runner_start_next(Runner *runner) {
                 run->state = RUN_ACTIVE;
                 runner->active++;
                 if (runner->cancelled) {
-                        run_fail(run, "cancelled");
+                        run_fail(run, "kw was stopped before the run started");
                         run->unit_ended = true;
                         run->out_fd = run->err_fd = -EBADF;
                         run_maybe_done(run);
@@ -419,11 +419,13 @@ static int on_signal(sd_event_source *s _unused_, const struct signalfd_siginfo 
 
         runner->cancelled = true;
         for (size_t i = 0; i < runner->n_runs; i++)
-                if (runner->runs[i].state == RUN_ACTIVE && !runner->runs[i].unit_ended)
+                if (runner->runs[i].state == RUN_ACTIVE && !runner->runs[i].unit_ended) {
+                        run_fail(&runner->runs[i], "kw was stopped before the run ended");
                         (void) sd_bus_call_method_async(runner->bus, NULL, "org.freedesktop.systemd1",
                                                         "/org/freedesktop/systemd1",
                                                         "org.freedesktop.systemd1.Manager", "KillUnit", NULL,
                                                         NULL, "ssi", runner->runs[i].name, "all", SIGKILL);
+                }
         return 0;
 }
 

@@ -1,1 +1,338 @@
-int main(void){return 0;}
+/* SPDX-License-Identifier: MIT */
+#include "job.h"
+#include "test-helpers.h"
+
+/* The policy of the source tree, and the same with small caps for the size cases. */
+static Policy *policy_real, *policy_small;
+
+#define SMALL_CODE 16
+#define SMALL_INPUT 8
+#define SMALL_CASES 2
+
+typedef struct JobCase {
+        const char *name;
+        const char *json;
+        size_t size;            /* 0: strlen(json) */
+        bool small;             /* against policy_small */
+        const char *error;      /* NULL: valid, and then: */
+        const char *code;
+        const char *language;
+        bool has_cases;
+        size_t n_cases;
+        const char *input0;     /* of the first case */
+        const char *expected0;
+        uint64_t time_ms;       /* 0: the policy's */
+        uint64_t memory_bytes;  /* 0: the policy's */
+} JobCase;
+
+#define PY "\"language\":\"python\""
+#define CODE "\"code\":\"print(1)\""
+/* A text with NUL bytes in it. */
+#define JSON_SIZED(s) .json = s, .size = sizeof(s) - 1
+
+static const JobCase cases[] = {
+        /* Valid jobs. */
+        { .name = "plain", .json = "{" CODE "," PY "}", .code = "print(1)", .language = "python" },
+        { .name = "javascript, white space around", .json = " \n{\"language\" : \"javascript\",\t\"code\":\"1\"}\r\n",
+          .code = "1", .language = "javascript" },
+        { .name = "with test_cases",
+          .json = "{" CODE "," PY ",\"test_cases\":[{\"input\":\"1\\n\",\"expected\":\"2\\n\"},{\"input\":\"\",\"expected\":\"\"}]}",
+          .code = "print(1)", .language = "python", .has_cases = true, .n_cases = 2, .input0 = "1\n", .expected0 = "2\n" },
+        { .name = "empty test_cases: one plain run", .json = "{" CODE "," PY ",\"test_cases\":[]}",
+          .code = "print(1)", .language = "python" },
+        { .name = "test_cases null: one plain run", .json = "{" CODE "," PY ",\"test_cases\":null}",
+          .code = "print(1)", .language = "python" },
+        { .name = "input omitted is empty", .json = "{" CODE "," PY ",\"test_cases\":[{\"expected\":\"x\"}]}",
+          .code = "print(1)", .language = "python", .has_cases = true, .n_cases = 1, .input0 = "", .expected0 = "x" },
+        { .name = "escaped backslash before u0000 is fine", .json = "{\"code\":\"print('\\\\u0000')\"," PY "}",
+          .code = "print('\\u0000')", .language = "python" },
+        { .name = "three backslashes and u0001", .json = "{\"code\":\"\\\\\\u0001\"," PY "}",
+          .code = "\\\001", .language = "python" },
+        { .name = "unicode escapes", .json = "{\"code\":\"\\u00e9\\ud83d\\ude00 \\\"q\\\"\"," PY "}",
+          .code = "\xc3\xa9\xf0\x9f\x98\x80 \"q\"", .language = "python" },
+        { .name = "raw UTF-8", .json = "{\"code\":\"s = '\xc3\xa9'\"," PY "}", .code = "s = '\xc3\xa9'",
+          .language = "python" },
+        { .name = "limits lowered", .json = "{" CODE "," PY ",\"limits\":{\"time_ms\":500,\"memory_bytes\":1048576}}",
+          .code = "print(1)", .language = "python", .time_ms = 500, .memory_bytes = 1 << 20 },
+        { .name = "limits at the maximum, written as 3e4", .json = "{" CODE "," PY ",\"limits\":{\"time_ms\":3e4}}",
+          .code = "print(1)", .language = "python", .time_ms = 30000 },
+        { .name = "limits 1.0 is a whole number", .json = "{" CODE "," PY ",\"limits\":{\"time_ms\":1.0}}",
+          .code = "print(1)", .language = "python", .time_ms = 1 },
+        { .name = "empty limits", .json = "{" CODE "," PY ",\"limits\":{}}", .code = "print(1)", .language = "python" },
+        { .name = "code and input exactly at the caps", .small = true,
+          .json = "{\"code\":\"0123456789abcdef\"," PY ",\"test_cases\":[{\"input\":\"01234567\",\"expected\":\"01234567\"},{\"expected\":\"\"}]}",
+          .code = "0123456789abcdef", .language = "python", .has_cases = true, .n_cases = 2, .input0 = "01234567",
+          .expected0 = "01234567" },
+        { .name = "the cap counts bytes after unescaping", .small = true,
+          .json = "{\"code\":\"\\u0041\\u0042\\u0043\\u0044\\u0045\\u0046\\u0047\\u0048\"," PY "}",
+          .code = "ABCDEFGH", .language = "python" },
+
+        /* Not JSON, or not an object. */
+        { .name = "empty text", .json = "", .error = "job: not valid JSON (at byte 0)" },
+        { .name = "unterminated object", .json = "{" CODE, .error = "job: not valid JSON (at byte 17)" },
+        { .name = "trailing comma", .json = "{" CODE ",}", .error = "job: not valid JSON (at byte 19)" },
+        { .name = "words", .json = "run this", .error = "job: not valid JSON (at byte 0)" },
+        { .name = "trailing garbage", .json = "{" CODE "," PY "} x", .error = "job: not valid JSON (at byte 40)" },
+        { .name = "a second object", .json = "{" CODE "," PY "}\n{\"code\":\"evil\"}",
+          .error = "job: not valid JSON (at byte 40)" },
+        { .name = "lone surrogate", .json = "{\"code\":\"\\ud800\"}", .error = "job: not valid JSON (at byte 9)" },
+        { .name = "an array", .json = "[{" CODE "," PY "}]", .error = "job: must be a JSON object" },
+        { .name = "a string", .json = "\"print(1)\"", .error = "job: must be a JSON object" },
+        { .name = "null", .json = "null", .error = "job: must be a JSON object" },
+        { .name = "a number", .json = "42", .error = "job: must be a JSON object" },
+
+        /* NUL, raw or escaped. */
+        { .name = "raw NUL byte", JSON_SIZED("{\"code\":\"a\0b\"," PY "}"), .error = "job: contains a NUL byte" },
+        { .name = "raw NUL byte after the object", JSON_SIZED("{" CODE "," PY "}\0"),
+          .error = "job: contains a NUL byte" },
+        { .name = "\\u0000 in code", .json = "{\"code\":\"print(1)\\u0000rm -rf\"," PY "}",
+          .error = "job: strings must not contain \\u0000" },
+        { .name = "\\u0000 after an escaped backslash", .json = "{\"code\":\"\\\\\\u0000\"," PY "}",
+          .error = "job: strings must not contain \\u0000" },
+        { .name = "\\u0000 in a key", .json = "{" CODE "," PY ",\"x\\u0000\":1}",
+          .error = "job: strings must not contain \\u0000" },
+        { .name = "\\u0000 in expected",
+          .json = "{" CODE "," PY ",\"test_cases\":[{\"expected\":\"1\\u0000\"}]}",
+          .error = "job: strings must not contain \\u0000" },
+
+        /* Fields of the job. */
+        { .name = "unknown field", .json = "{" CODE "," PY ",\"timeout\":1}",
+          .error = "timeout: unknown field (known: code, language, test_cases, limits)" },
+        { .name = "field names are case-sensitive", .json = "{\"Code\":\"x\"," PY "}",
+          .error = "Code: unknown field (known: code, language, test_cases, limits)" },
+        { .name = "duplicate code", .json = "{" CODE "," PY ",\"code\":\"evil\"}", .error = "code: given more than once" },
+        { .name = "duplicate language", .json = "{" CODE "," PY "," PY "}", .error = "language: given more than once" },
+        { .name = "code missing", .json = "{" PY "}", .error = "code: missing" },
+        { .name = "code empty", .json = "{\"code\":\"\"," PY "}", .error = "code: must not be empty" },
+        { .name = "code white space", .json = "{\"code\":\" \\n\\t\\r \"," PY "}", .error = "code: must not be empty" },
+        { .name = "code a number", .json = "{\"code\":1," PY "}", .error = "code: must be a string" },
+        { .name = "code null", .json = "{\"code\":null," PY "}", .error = "code: must be a string" },
+        { .name = "code an array", .json = "{\"code\":[\"print(1)\"]," PY "}", .error = "code: must be a string" },
+        { .name = "code over the cap", .small = true, .json = "{\"code\":\"0123456789abcdefg\"," PY "}",
+          .error = "code: 17 bytes is over the limit of 16 bytes" },
+        { .name = "language missing", .json = "{" CODE "}", .error = "language: missing" },
+        { .name = "language a number", .json = "{" CODE ",\"language\":3}", .error = "language: must be a string" },
+        { .name = "language null", .json = "{" CODE ",\"language\":null}", .error = "language: must be a string" },
+        { .name = "unknown language", .json = "{" CODE ",\"language\":\"ruby\"}",
+          .error = "language: unknown language 'ruby' (known: javascript, python)" },
+        { .name = "language names are case-sensitive", .json = "{" CODE ",\"language\":\"Python\"}",
+          .error = "language: unknown language 'Python' (known: javascript, python)" },
+        { .name = "unknown language, long and unprintable",
+          .json = "{" CODE ",\"language\":\"\\u0001\\n\\u00e9" "0123456789012345678901234567890123456789\"}",
+          .error = "language: unknown language '????012345678901234567890123456789012345' (known: javascript, python)" },
+
+        /* test_cases. */
+        { .name = "test_cases an object", .json = "{" CODE "," PY ",\"test_cases\":{}}",
+          .error = "test_cases: must be an array" },
+        { .name = "test_cases a string", .json = "{" CODE "," PY ",\"test_cases\":\"1\"}",
+          .error = "test_cases: must be an array" },
+        { .name = "too many test_cases", .small = true,
+          .json = "{" CODE "," PY ",\"test_cases\":[{\"expected\":\"\"},{\"expected\":\"\"},{\"expected\":\"\"}]}",
+          .error = "test_cases: 3 cases is over the limit of 2" },
+        { .name = "a case a number", .json = "{" CODE "," PY ",\"test_cases\":[1]}",
+          .error = "test_cases[0]: must be an object" },
+        { .name = "the second case a string", .json = "{" CODE "," PY ",\"test_cases\":[{\"expected\":\"\"},\"x\"]}",
+          .error = "test_cases[1]: must be an object" },
+        { .name = "a case an array", .json = "{" CODE "," PY ",\"test_cases\":[[]]}",
+          .error = "test_cases[0]: must be an object" },
+        { .name = "expected missing", .json = "{" CODE "," PY ",\"test_cases\":[{\"input\":\"1\"}]}",
+          .error = "test_cases[0].expected: missing" },
+        { .name = "expected missing in the second case",
+          .json = "{" CODE "," PY ",\"test_cases\":[{\"expected\":\"\"},{}]}",
+          .error = "test_cases[1].expected: missing" },
+        { .name = "expected a number", .json = "{" CODE "," PY ",\"test_cases\":[{\"expected\":2}]}",
+          .error = "test_cases[0].expected: must be a string" },
+        { .name = "expected null", .json = "{" CODE "," PY ",\"test_cases\":[{\"expected\":null}]}",
+          .error = "test_cases[0].expected: must be a string" },
+        { .name = "input a number", .json = "{" CODE "," PY ",\"test_cases\":[{\"input\":1,\"expected\":\"\"}]}",
+          .error = "test_cases[0].input: must be a string" },
+        { .name = "input null", .json = "{" CODE "," PY ",\"test_cases\":[{\"input\":null,\"expected\":\"\"}]}",
+          .error = "test_cases[0].input: must be a string" },
+        { .name = "input over the cap", .small = true,
+          .json = "{" CODE "," PY ",\"test_cases\":[{\"input\":\"012345678\",\"expected\":\"\"}]}",
+          .error = "test_cases[0].input: 9 bytes is over the limit of 8 bytes" },
+        { .name = "expected over the cap", .small = true,
+          .json = "{" CODE "," PY ",\"test_cases\":[{\"expected\":\"\"},{\"expected\":\"012345678\"}]}",
+          .error = "test_cases[1].expected: 9 bytes is over the limit of 8 bytes" },
+        { .name = "unknown field in a case",
+          .json = "{" CODE "," PY ",\"test_cases\":[{\"input\":\"\",\"expected\":\"\",\"output\":\"\"}]}",
+          .error = "test_cases[0].output: unknown field" },
+        { .name = "duplicate field in a case",
+          .json = "{" CODE "," PY ",\"test_cases\":[{\"input\":\"a\",\"expected\":\"\",\"input\":\"b\"}]}",
+          .error = "test_cases[0].input: given more than once" },
+        { .name = "duplicate test_cases",
+          .json = "{" CODE "," PY ",\"test_cases\":[],\"test_cases\":[]}",
+          .error = "test_cases: given more than once" },
+
+        /* limits. */
+        { .name = "limits an array", .json = "{" CODE "," PY ",\"limits\":[]}", .error = "limits: must be an object" },
+        { .name = "limits a number", .json = "{" CODE "," PY ",\"limits\":1000}", .error = "limits: must be an object" },
+        { .name = "unknown limit", .json = "{" CODE "," PY ",\"limits\":{\"cpu_time\":1}}",
+          .error = "limits.cpu_time: unknown limit" },
+        { .name = "duplicate limit", .json = "{" CODE "," PY ",\"limits\":{\"time_ms\":1,\"time_ms\":2}}",
+          .error = "limits.time_ms: given more than once" },
+        { .name = "limit zero", .json = "{" CODE "," PY ",\"limits\":{\"time_ms\":0}}",
+          .error = "limits.time_ms: must be a positive integer" },
+        { .name = "limit negative", .json = "{" CODE "," PY ",\"limits\":{\"processes\":-1}}",
+          .error = "limits.processes: must be a positive integer" },
+        { .name = "limit very negative", .json = "{" CODE "," PY ",\"limits\":{\"processes\":-1e30}}",
+          .error = "limits.processes: must be a positive integer" },
+        { .name = "limit a fraction", .json = "{" CODE "," PY ",\"limits\":{\"time_ms\":1.5}}",
+          .error = "limits.time_ms: must be a positive integer" },
+        { .name = "limit below one", .json = "{" CODE "," PY ",\"limits\":{\"time_ms\":0.5}}",
+          .error = "limits.time_ms: must be a positive integer" },
+        { .name = "limit a string", .json = "{" CODE "," PY ",\"limits\":{\"time_ms\":\"100\"}}",
+          .error = "limits.time_ms: must be a positive integer" },
+        { .name = "limit true", .json = "{" CODE "," PY ",\"limits\":{\"time_ms\":true}}",
+          .error = "limits.time_ms: must be a positive integer" },
+        { .name = "limit null", .json = "{" CODE "," PY ",\"limits\":{\"time_ms\":null}}",
+          .error = "limits.time_ms: must be a positive integer" },
+        { .name = "limit above the maximum", .json = "{" CODE "," PY ",\"limits\":{\"time_ms\":30001}}",
+          .error = "limits.time_ms: 30001 is above the maximum of 30000" },
+        { .name = "limit far above the maximum",
+          .json = "{" CODE "," PY ",\"limits\":{\"memory_bytes\":1e30}}",
+          .error = "limits.memory_bytes: 1000000000000000019884624838656 is above the maximum of 536870912" },
+        { .name = "limit 2^64", .json = "{" CODE "," PY ",\"limits\":{\"memory_bytes\":18446744073709551616}}",
+          .error = "limits.memory_bytes: 18446744073709551616 is above the maximum of 536870912" },
+        { .name = "limit infinite", .json = "{" CODE "," PY ",\"limits\":{\"cpu_percent\":1e999}}",
+          .error = "limits.cpu_percent: inf is above the maximum of 100" },
+};
+
+static void test_job_parse(const JobCase *c) {
+        const Policy *policy = c->small ? policy_small : policy_real;
+        _cleanup_(job_freep) Job *j = NULL;
+        _cleanup_free_ char *error = NULL;
+
+        test_case_begin("job_parse: %s", c->name);
+        int r = job_parse(c->json, c->size ? c->size : strlen(c->json), policy, &j, &error);
+        if (c->error) {
+                ASSERT_STR_EQ(error, c->error);
+                ASSERT_ERRNO_EQ(r, -EINVAL);
+                ASSERT_TRUE(j == NULL);
+                return;
+        }
+        ASSERT_STR_EQ(error, NULL);
+        ASSERT_OK(r);
+        ASSERT_NOT_NULL(j);
+        ASSERT_STR_EQ(j->code, c->code);
+        ASSERT_U64_EQ(j->code_size, strlen(c->code));
+        ASSERT_TRUE(j->language == policy_find_language(policy, c->language));
+        ASSERT_INT_EQ(j->has_cases, c->has_cases);
+        ASSERT_U64_EQ(j->n_cases, c->n_cases);
+        ASSERT_U64_EQ(job_n_runs(j), c->has_cases ? c->n_cases : 1);
+        if (c->n_cases > 0) {
+                ASSERT_STR_EQ(j->cases[0].input, c->input0);
+                ASSERT_U64_EQ(j->cases[0].input_size, strlen(c->input0));
+                ASSERT_STR_EQ(j->cases[0].expected, c->expected0);
+                ASSERT_U64_EQ(j->cases[0].expected_size, strlen(c->expected0));
+        }
+        for (size_t i = 0; i < j->n_cases; i++)
+                ASSERT_TRUE(j->cases[i].input && j->cases[i].expected);
+
+        /* The policy's limits, but where the job lowered them. */
+        Limits want = policy->limits;
+        if (c->time_ms)
+                want.time_ms = c->time_ms;
+        if (c->memory_bytes)
+                want.memory_bytes = c->memory_bytes;
+        for (size_t f = 0; f < n_limit_fields; f++) {
+                test_case_begin("job_parse: %s: %s", c->name, limit_fields[f].name);
+                ASSERT_U64_EQ(*limits_field(&j->limits, &limit_fields[f]), *limits_field(&want, &limit_fields[f]));
+        }
+}
+
+/* A job with @code_size bytes of code and @n_cases cases, each with @input_size bytes of input. */
+static char *job_text(size_t code_size, size_t n_cases, size_t input_size) {
+        _cleanup_(buffer_done) Buffer b = {};
+        int r;
+
+        r = buffer_printf(&b, "{\"language\":\"python\",\"code\":\"");
+        for (size_t i = 0; r >= 0 && i < code_size; i++)
+                r = buffer_append(&b, "x", 1);
+        if (r >= 0)
+                r = buffer_printf(&b, "\",\"test_cases\":[");
+        for (size_t i = 0; r >= 0 && i < n_cases; i++) {
+                r = buffer_printf(&b, "%s{\"input\":\"", i ? "," : "");
+                for (size_t k = 0; r >= 0 && k < input_size; k++)
+                        r = buffer_append(&b, "i", 1);
+                if (r >= 0)
+                        r = buffer_printf(&b, "\",\"expected\":\"%zu\"}", i);
+        }
+        if (r >= 0)
+                r = buffer_printf(&b, "]}");
+        if (r >= 0)
+                r = buffer_terminate(&b);
+        return r < 0 ? NULL : TAKE_PTR(b.data);
+}
+
+/* The real policy's caps, on each side of the line. */
+static const struct {
+        size_t code_size, n_cases, input_size;
+        const char *error;
+} cap_cases[] = {
+        { 65536, 1, 0, NULL },
+        { 65537, 1, 0, "code: 65537 bytes is over the limit of 65536 bytes" },
+        { 1, 64, 0, NULL },
+        { 1, 65, 0, "test_cases: 65 cases is over the limit of 64" },
+        { 1, 2, 1 << 20, NULL },
+        { 1, 2, (1 << 20) + 1, "test_cases[0].input: 1048577 bytes is over the limit of 1048576 bytes" },
+};
+
+static void test_caps(size_t i) {
+        _cleanup_free_ char *text = job_text(cap_cases[i].code_size, cap_cases[i].n_cases, cap_cases[i].input_size);
+        _cleanup_(job_freep) Job *j = NULL;
+        _cleanup_free_ char *error = NULL;
+
+        test_case_begin("job_parse caps: %zu bytes of code, %zu cases of %zu bytes", cap_cases[i].code_size,
+                        cap_cases[i].n_cases, cap_cases[i].input_size);
+        ASSERT_NOT_NULL(text);
+        int r = job_parse(text, strlen(text), policy_real, &j, &error);
+        ASSERT_STR_EQ(error, cap_cases[i].error);
+        ASSERT_ERRNO_EQ(r, cap_cases[i].error ? -EINVAL : 0);
+        if (r < 0)
+                return;
+        ASSERT_U64_EQ(j->code_size, cap_cases[i].code_size);
+        ASSERT_U64_EQ(j->n_cases, cap_cases[i].n_cases);
+        ASSERT_U64_EQ(job_n_runs(j), cap_cases[i].n_cases);
+        for (size_t k = 0; k < j->n_cases; k++) {
+                char want[32];
+                snprintf(want, sizeof(want), "%zu", k);
+                ASSERT_STR_EQ(j->cases[k].expected, want);
+                ASSERT_U64_EQ(j->cases[k].input_size, cap_cases[i].input_size);
+        }
+}
+
+/* job_parse() reads exactly @size bytes: the text need not be NUL-terminated. */
+static void test_not_terminated(void) {
+        static const char text[] = "{" CODE "," PY "}XXXX";
+        _cleanup_free_ char *copy = malloc(sizeof(text) - 5), *error = NULL;
+        _cleanup_(job_freep) Job *j = NULL;
+
+        ASSERT_NOT_NULL(copy);
+        memcpy(copy, text, sizeof(text) - 5);
+        ASSERT_OK(job_parse(copy, sizeof(text) - 5, policy_real, &j, &error));
+        ASSERT_STR_EQ(j->code, "print(1)");
+}
+
+static void test_job_free_null(void) {
+        ASSERT_TRUE(job_free(NULL) == NULL);
+}
+
+int main(void) {
+        policy_real = test_policy_load();
+        policy_small = test_policy_load();
+        policy_small->caps.max_code_bytes = SMALL_CODE;
+        policy_small->caps.max_input_bytes = SMALL_INPUT;
+        policy_small->caps.max_test_cases = SMALL_CASES;
+
+        for (size_t i = 0; i < ELEMENTSOF(cases); i++)
+                TEST_RUN(test_job_parse, &cases[i]);
+        for (size_t i = 0; i < ELEMENTSOF(cap_cases); i++)
+                TEST_RUN(test_caps, i);
+        TEST_RUN(test_not_terminated);
+        TEST_RUN(test_job_free_null);
+
+        policy_free(policy_real);
+        policy_free(policy_small);
+        return test_summary();
+}

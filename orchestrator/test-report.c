@@ -1,1 +1,435 @@
-int main(void){return 0;}
+/* SPDX-License-Identifier: MIT */
+#include <cjson/cJSON.h>
+#include <signal.h>
+#include <sys/wait.h>
+
+#include "report.h"
+#include "test-helpers.h"
+
+DEFINE_TRIVIAL_CLEANUP_FUNC(cJSON *, cJSON_Delete);
+
+/* Sized texts: they hold NUL bytes. */
+#define T(s) s, sizeof(s) - 1
+
+static const struct {
+        const char *name;
+        const char *in;
+        size_t in_size;
+        const char *out;        /* with the quotes */
+} string_cases[] = {
+        { "empty", T(""), "\"\"" },
+        { "plain", T("Hello, world!"), "\"Hello, world!\"" },
+        { "quote", T("say \"hi\""), "\"say \\\"hi\\\"\"" },
+        { "backslash", T("a\\b\\"), "\"a\\\\b\\\\\"" },
+        { "slash is left alone", T("</script>"), "\"</script>\"" },
+        { "named controls", T("\n\t\r\b\f"), "\"\\n\\t\\r\\b\\f\"" },
+        { "other controls", T("\x01\x07\x0b\x1b\x1f"), "\"\\u0001\\u0007\\u000b\\u001b\\u001f\"" },
+        { "NUL", T("a\0b\0"), "\"a\\u0000b\\u0000\"" },
+        { "DEL is allowed raw", T("\x7f"), "\"\x7f\"" },
+        { "two bytes", T("\xc2\x80 \xc3\xa9 \xdf\xbf"), "\"\xc2\x80 \xc3\xa9 \xdf\xbf\"" },
+        { "three bytes", T("\xe0\xa0\x80 \xe2\x82\xac \xed\x9f\xbf \xee\x80\x80 \xef\xbf\xbf"),
+          "\"\xe0\xa0\x80 \xe2\x82\xac \xed\x9f\xbf \xee\x80\x80 \xef\xbf\xbf\"" },
+        { "four bytes", T("\xf0\x90\x80\x80 \xf0\x9f\x98\x80 \xf4\x8f\xbf\xbf"),
+          "\"\xf0\x90\x80\x80 \xf0\x9f\x98\x80 \xf4\x8f\xbf\xbf\"" },
+        { "lone continuation byte", T("a\x80z"), "\"a\\ufffdz\"" },
+        { "0xfe and 0xff", T("\xfe\xff"), "\"\\ufffd\\ufffd\"" },
+        { "overlong NUL", T("\xc0\x80"), "\"\\ufffd\\ufffd\"" },
+        { "overlong '/'", T("\xc1\xaf"), "\"\\ufffd\\ufffd\"" },
+        { "overlong three bytes", T("\xe0\x80\xaf"), "\"\\ufffd\\ufffd\\ufffd\"" },
+        { "overlong four bytes", T("\xf0\x8f\xbf\xbf"), "\"\\ufffd\\ufffd\\ufffd\\ufffd\"" },
+        { "high surrogate", T("\xed\xa0\x80"), "\"\\ufffd\\ufffd\\ufffd\"" },
+        { "low surrogate", T("\xed\xbf\xbf"), "\"\\ufffd\\ufffd\\ufffd\"" },
+        { "above U+10FFFF", T("\xf4\x90\x80\x80"), "\"\\ufffd\\ufffd\\ufffd\\ufffd\"" },
+        { "lead byte 0xf5", T("\xf5\x80\x80\x80"), "\"\\ufffd\\ufffd\\ufffd\\ufffd\"" },
+        { "five-byte form", T("\xf8\x88\x80\x80\x80"), "\"\\ufffd\\ufffd\\ufffd\\ufffd\\ufffd\"" },
+        { "cut at the end", T("ok\xe2\x82"), "\"ok\\ufffd\\ufffd\"" },
+        { "cut lead at the end", T("\xc3"), "\"\\ufffd\"" },
+        { "cut by ASCII", T("\xe2\x82" "A\xc3" "B"), "\"\\ufffd\\ufffdA\\ufffdB\"" },
+        { "cut by a quote", T("\xc3\""), "\"\\ufffd\\\"\"" },
+        { "cut by NUL", T("\xf0\x9f\x98\0"), "\"\\ufffd\\ufffd\\ufffd\\u0000\"" },
+};
+
+/* A JSON text cJSON accepts as one string. */
+static bool is_json_string(const char *p, size_t n) {
+        _cleanup_(cJSON_Deletep) cJSON *j = cJSON_ParseWithLength(p, n);
+        return j && cJSON_IsString(j);
+}
+
+static void test_json_append_string(size_t i) {
+        _cleanup_(buffer_done) Buffer b = {};
+
+        test_case_begin("json_append_string: %s", string_cases[i].name);
+        ASSERT_OK(json_append_string(&b, string_cases[i].in, string_cases[i].in_size));
+        ASSERT_MEM_EQ(b.data, b.size, string_cases[i].out, strlen(string_cases[i].out));
+        ASSERT_TRUE(is_json_string(b.data, b.size));
+}
+
+static void test_json_append_string_or_null(void) {
+        _cleanup_(buffer_done) Buffer b = {};
+
+        ASSERT_OK(json_append_string_or_null(&b, NULL));
+        ASSERT_OK(buffer_printf(&b, ","));
+        ASSERT_OK(json_append_string_or_null(&b, "a\"b"));
+        ASSERT_MEM_EQ(b.data, b.size, "null,\"a\\\"b\"", 12);
+}
+
+/* Well-formed UTF-8 from the table of the Unicode standard (3.9, table 3-7): the length of the
+ * sequence at @p, or 0. Written as byte ranges, unlike report.c, to check it independently. */
+static size_t oracle_utf8_length(const unsigned char *p, size_t n) {
+        static const struct {
+                unsigned char lead_lo, lead_hi, second_lo, second_hi;
+                size_t len;
+        } rows[] = {
+                { 0xc2, 0xdf, 0x80, 0xbf, 2 }, { 0xe0, 0xe0, 0xa0, 0xbf, 3 }, { 0xe1, 0xec, 0x80, 0xbf, 3 },
+                { 0xed, 0xed, 0x80, 0x9f, 3 }, { 0xee, 0xef, 0x80, 0xbf, 3 }, { 0xf0, 0xf0, 0x90, 0xbf, 4 },
+                { 0xf1, 0xf3, 0x80, 0xbf, 4 }, { 0xf4, 0xf4, 0x80, 0x8f, 4 },
+        };
+
+        if (p[0] < 0x80)
+                return 1;
+        for (size_t r = 0; r < ELEMENTSOF(rows); r++) {
+                if (p[0] < rows[r].lead_lo || p[0] > rows[r].lead_hi)
+                        continue;
+                if (n < rows[r].len || p[1] < rows[r].second_lo || p[1] > rows[r].second_hi)
+                        return 0;
+                for (size_t k = 2; k < rows[r].len; k++)
+                        if (p[k] < 0x80 || p[k] > 0xbf)
+                                return 0;
+                return rows[r].len;
+        }
+        return 0;
+}
+
+/* What json_append_string() must make of @s: the oracle's sequences kept, other bytes U+FFFD. */
+static int oracle_json_string(Buffer *b, const unsigned char *s, size_t n) {
+        int r = buffer_append(b, "\"", 1);
+
+        for (size_t i = 0; r >= 0 && i < n;) {
+                size_t len = oracle_utf8_length(s + i, n - i);
+                char esc[8];
+
+                if (len == 0) {
+                        r = buffer_append(b, "\\ufffd", 6);
+                        i++;
+                        continue;
+                }
+                if (len == 1 && (s[i] < 0x20 || s[i] == '"' || s[i] == '\\')) {
+                        static const char named[] = { ['\n'] = 'n', ['\t'] = 't', ['\r'] = 'r', ['\b'] = 'b',
+                                                      ['\f'] = 'f', ['"'] = '"', ['\\'] = '\\' };
+                        if (named[s[i]])
+                                snprintf(esc, sizeof(esc), "\\%c", named[s[i]]);
+                        else
+                                snprintf(esc, sizeof(esc), "\\u%04x", s[i]);
+                        r = buffer_append(b, esc, strlen(esc));
+                } else
+                        r = buffer_append(b, s + i, len);
+                i += len;
+        }
+        return r < 0 ? r : buffer_append(b, "\"", 1);
+}
+
+/* Every 1- and 2-byte text, and the 3- and 4-byte texts around each lead byte's edges, against the
+ * oracle; and all of them at once through cJSON. */
+static void test_json_string_exhaustive(void) {
+        static const unsigned char edges[] = { 0x00, 0x22, 0x41, 0x5c, 0x7f, 0x80, 0x8f, 0x90, 0x9f, 0xa0, 0xbf, 0xc0, 0xff };
+        _cleanup_(buffer_done) Buffer all = {};
+        unsigned long checked = 0;
+
+        ASSERT_OK(buffer_append(&all, "[", 1));
+        for (unsigned lead = 0; lead < 256; lead++)
+                for (unsigned second = 0; second < 257; second++)
+                        for (size_t t = 0; t < (lead >= 0xe0 ? ELEMENTSOF(edges) : 1); t++)
+                                for (size_t f = 0; f < (lead >= 0xf0 ? ELEMENTSOF(edges) : 1); f++) {
+                                        _cleanup_(buffer_done) Buffer got = {}, want = {};
+                                        unsigned char s[4] = { lead, second, edges[t], edges[f] };
+                                        /* second == 256: the lead byte alone */
+                                        size_t n = second == 256 ? 1 : lead >= 0xf0 ? 4 : lead >= 0xe0 ? 3 : 2;
+
+                                        ASSERT_OK(json_append_string(&got, (const char *) s, n));
+                                        ASSERT_OK(oracle_json_string(&want, s, n));
+                                        if (got.size != want.size || memcmp(got.data, want.data, got.size) != 0)
+                                                test_case_begin("json_append_string(%02x %02x %02x %02x), %zu bytes",
+                                                                s[0], s[1], s[2], s[3], n);
+                                        ASSERT_MEM_EQ(got.data, got.size, want.data, want.size);
+                                        ASSERT_OK(buffer_append(&all, checked ? "," : "", checked ? 1 : 0));
+                                        ASSERT_OK(buffer_append(&all, got.data, got.size));
+                                        checked++;
+                                }
+        ASSERT_OK(buffer_append(&all, "]", 1));
+
+        _cleanup_(cJSON_Deletep) cJSON *j = cJSON_ParseWithLength(all.data, all.size);
+        ASSERT_NOT_NULL(j);
+        ASSERT_U64_EQ((uint64_t) cJSON_GetArraySize(j), checked);
+}
+
+/* A report, parsed back. */
+
+typedef struct RunSpec {
+        const char *input;      /* the test case */
+        const char *expected;
+        Verdict verdict;
+        RunOutcome outcome;
+        const char *out;
+        const char *err;
+} RunSpec;
+
+#define OK { .result = "success", .exit_code = CLD_EXITED, .exit_status = 0
+#define EXIT(n) { .result = "exit-code", .exit_code = CLD_EXITED, .exit_status = (n)
+#define KILLED(res, sig) { .result = res, .exit_code = CLD_KILLED, .exit_status = (sig)
+
+#define TRACEBACK "Traceback (most recent call last):\n  File \"main.py\", line 1\nZeroDivisionError: division by zero\n"
+
+static const struct {
+        const char *name;
+        bool has_cases;
+        size_t n_runs;
+        RunSpec runs[3];
+        const char *status;
+        const char *error;
+        const char *verdict;
+} report_cases[] = {
+        { "all accepted", true, 2,
+          { { "1\n", "2\n", VERDICT_ACCEPTED, OK, .cpu_nsec = 12000000, .memory_peak = 7340032, .wall_usec = 30000 }, "2\n", "" },
+            { "2\n", "3", VERDICT_ACCEPTED, OK, .cpu_nsec = 999999, .memory_peak = UINT64_MAX }, "3\n", "warning\n" } },
+          "success", NULL, "accepted" },
+        { "a wrong answer is a normal end", true, 3,
+          { { "1", "1", VERDICT_ACCEPTED, OK }, "1", "" },
+            { "2", "2", VERDICT_WRONG_ANSWER, OK }, "3", "" },
+            { "3", "3", VERDICT_ACCEPTED, OK }, "3", "" } },
+          "success", NULL, "wrong_answer" },
+        { "a runtime error, then a crash", true, 3,
+          { { "", "ok", VERDICT_ACCEPTED, OK }, "ok\n", "" },
+            { "0\n", "x", VERDICT_RUNTIME_ERROR, EXIT(1), .cpu_nsec = 40000000 }, "partial", TRACEBACK "\n\n" },
+            { "", "x", VERDICT_KILLED_BY_SIGNAL, KILLED("signal", SIGSEGV) }, "", "" } },
+          "error", "Test 2: runtime error: exited with code 1 (and 1 more test did not end normally)\n" TRACEBACK,
+          "runtime_error" },
+        { "a wrong answer, then two limits", true, 3,
+          { { "", "1", VERDICT_WRONG_ANSWER, OK }, "2", "" },
+            { "", "1", VERDICT_TIME_LIMIT_EXCEEDED, KILLED("timeout", SIGTERM) }, "", "" },
+            { "", "1", VERDICT_MEMORY_LIMIT_EXCEEDED, KILLED("oom-kill", SIGKILL), .oom_kills = 1 }, "", "" } },
+          "error",
+          "Test 2: time limit exceeded: still running after the wall-clock limit of 5000 ms (waiting for input, or "
+          "sleeping?) (and 1 more test did not end normally)",
+          "time_limit_exceeded" },
+        { "every test failed", true, 3,
+          { { "", "1", VERDICT_OUTPUT_LIMIT_EXCEEDED, OK, .output_exceeded = true }, "1111", "" },
+            { "", "1", VERDICT_INTERNAL_ERROR, OK, .internal_error = "x" }, "", "" },
+            { "", "1", VERDICT_KILLED_BY_SIGNAL, KILLED("signal", SIGSYS) }, "", "" } },
+          "error", "Test 1: output limit exceeded: wrote more than 1024 bytes (and 2 more tests did not end normally)",
+          "output_limit_exceeded" },
+        { "no tests, exited 0", false, 1,
+          { { NULL, NULL, VERDICT_ACCEPTED, OK, .cpu_nsec = 5000000, .memory_peak = 1048576 }, "Hello, \xff!\n", "" } },
+          "success", NULL, "accepted" },
+        { "no tests, out of CPU time", false, 1,
+          { { NULL, NULL, VERDICT_TIME_LIMIT_EXCEEDED, KILLED("signal", SIGXCPU), .cpu_nsec = 2000000000 },
+              "", "   \n" } },
+          "error", "time limit exceeded: used more than the CPU time limit of 2000 ms", "time_limit_exceeded" },
+        { "no tests, killed", false, 1,
+          { { NULL, NULL, VERDICT_KILLED_BY_SIGNAL, KILLED("signal", SIGSYS) }, "x", "Bad system call\n" } },
+          "error", "killed by signal SIGSYS (a forbidden system call)\nBad system call", "killed_by_signal" },
+};
+
+#define JOB_ID "0123456789abcdef0123456789abcdef"
+
+static const Limits report_limits = {
+        .time_ms = 2000, .wall_time_ms = 5000, .memory_bytes = 64 << 20, .processes = 8, .open_files = 64,
+        .file_size_bytes = 1024, .tmp_bytes = 1024, .output_bytes = 1024, .cpu_percent = 100,
+};
+
+static void buffers_done(RunResult *results, size_t n) {
+        for (size_t i = 0; i < n; i++) {
+                buffer_done(&results[i].out);
+                buffer_done(&results[i].err);
+        }
+}
+
+static const char *json_string(const cJSON *o, const char *key) {
+        return cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, key));
+}
+
+static bool json_is_null(const cJSON *o, const char *key) {
+        return cJSON_IsNull(cJSON_GetObjectItemCaseSensitive(o, key));
+}
+
+static double json_number(const cJSON *o, const char *key) {
+        const cJSON *n = cJSON_GetObjectItemCaseSensitive(o, key);
+        return cJSON_IsNumber(n) ? n->valuedouble : -1;
+}
+
+/* The fields a run has in test_results[], or at the top level of a job without tests. */
+static void check_run_details(const cJSON *o, const RunSpec *s) {
+        char sig[16];
+        bool killed = s->outcome.exit_code == CLD_KILLED || s->outcome.exit_code == CLD_DUMPED;
+
+        ASSERT_STR_EQ(json_string(o, "verdict"), verdict_to_string(s->verdict));
+        ASSERT_U64_EQ((uint64_t) json_number(o, "time_ms"), s->outcome.cpu_nsec / 1000000);
+        ASSERT_U64_EQ((uint64_t) json_number(o, "wall_time_ms"), s->outcome.wall_usec / 1000);
+        if (s->outcome.memory_peak == UINT64_MAX)
+                ASSERT_TRUE(json_is_null(o, "memory_bytes"));
+        else
+                ASSERT_U64_EQ((uint64_t) json_number(o, "memory_bytes"), s->outcome.memory_peak);
+        if (s->outcome.exit_code == CLD_EXITED)
+                ASSERT_INT_EQ((int) json_number(o, "exit_code"), s->outcome.exit_status);
+        else
+                ASSERT_TRUE(json_is_null(o, "exit_code"));
+        if (killed)
+                ASSERT_STR_EQ(json_string(o, "signal"), signal_name(s->outcome.exit_status, sig));
+        else
+                ASSERT_TRUE(json_is_null(o, "signal"));
+        ASSERT_STR_EQ(json_string(o, "stderr"), s->err);
+}
+
+static void test_report_job(size_t i) {
+        const __typeof__(report_cases[0]) *c = &report_cases[i];
+        TestCase cases[ELEMENTSOF(c->runs)] = {};
+        RunResult results[ELEMENTSOF(c->runs)] = {};
+        Job job = {
+                .code = (char *) "print(1)", .code_size = 8, .cases = cases, .n_cases = c->has_cases ? c->n_runs : 0,
+                .has_cases = c->has_cases, .limits = report_limits,
+        };
+        _cleanup_(buffer_done) Buffer b = {};
+        const cJSON *tr;
+        int r;
+
+        test_case_begin("report_job: %s", c->name);
+        for (size_t k = 0; k < c->n_runs; k++) {
+                const RunSpec *s = &c->runs[k];
+                if (c->has_cases)
+                        cases[k] = (TestCase) { (char *) s->input, strlen(s->input), (char *) s->expected,
+                                                strlen(s->expected) };
+                results[k].outcome = s->outcome;
+                results[k].verdict = s->verdict;
+        }
+        r = 0;
+        for (size_t k = 0; r >= 0 && k < c->n_runs; k++) {
+                r = buffer_append(&results[k].out, c->runs[k].out, strlen(c->runs[k].out));
+                if (r >= 0)
+                        r = buffer_append(&results[k].err, c->runs[k].err, strlen(c->runs[k].err));
+        }
+        if (r >= 0)
+                r = report_job(&b, &job, JOB_ID, results);
+        buffers_done(results, ELEMENTSOF(results));
+        ASSERT_OK(r);
+
+        ASSERT_TRUE(b.size >= 2 && memcmp(b.data + b.size - 2, "}\n", 2) == 0);
+        _cleanup_(cJSON_Deletep) cJSON *j = cJSON_ParseWithLength(b.data, b.size);
+        ASSERT_NOT_NULL(j);
+        ASSERT_TRUE(cJSON_IsObject(j));
+        ASSERT_STR_EQ(json_string(j, "status"), c->status);
+        ASSERT_STR_EQ(json_string(j, "job_id"), JOB_ID);
+        ASSERT_STR_EQ(json_string(j, "verdict"), c->verdict);
+        if (c->error)
+                ASSERT_STR_EQ(json_string(j, "error"), c->error);
+        else
+                ASSERT_TRUE(json_is_null(j, "error"));
+        /* The first run's stdout, invalid UTF-8 replaced. */
+        const char *out = c->runs[0].out, *ff = strchr(out, '\xff');
+        if (ff)
+                ASSERT_TRUE(strncmp(json_string(j, "output"), out, (size_t) (ff - out)) == 0 &&
+                            strcmp(json_string(j, "output") + (ff - out), "\xef\xbf\xbd!\n") == 0);
+        else
+                ASSERT_STR_EQ(json_string(j, "output"), out);
+
+        tr = cJSON_GetObjectItemCaseSensitive(j, "test_results");
+        ASSERT_TRUE(cJSON_IsArray(tr));
+        ASSERT_INT_EQ(cJSON_GetArraySize(tr), c->has_cases ? (int) c->n_runs : 0);
+        if (!c->has_cases) {
+                check_run_details(j, &c->runs[0]);
+                return;
+        }
+        for (size_t k = 0; k < c->n_runs; k++) {
+                const cJSON *t = cJSON_GetArrayItem(tr, (int) k);
+                const RunSpec *s = &c->runs[k];
+
+                test_case_begin("report_job: %s: test %zu", c->name, k + 1);
+                ASSERT_TRUE(cJSON_IsObject(t));
+                ASSERT_STR_EQ(json_string(t, "input"), s->input);
+                ASSERT_STR_EQ(json_string(t, "expected"), s->expected);
+                ASSERT_STR_EQ(json_string(t, "actual"), s->out);
+                ASSERT_TRUE(cJSON_IsBool(cJSON_GetObjectItemCaseSensitive(t, "passed")));
+                ASSERT_INT_EQ(cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(t, "passed")), s->verdict == VERDICT_ACCEPTED);
+                check_run_details(t, s);
+                if (test_state.failures > 0)
+                        return;
+        }
+}
+
+/* Only the end of a long stderr goes into "error", from a line start on. */
+static void test_report_stderr_tail(void) {
+        RunResult result = { .outcome = EXIT(2) }, .verdict = VERDICT_RUNTIME_ERROR };
+        Job job = { .code = (char *) "x", .code_size = 1, .limits = report_limits };
+        _cleanup_(buffer_done) Buffer b = {};
+        _cleanup_(cJSON_Deletep) cJSON *j = NULL;
+        int r = 0;
+
+        for (int line = 0; r >= 0 && line < 1000; line++)
+                r = buffer_printf(&result.err, "line %04d of the error\n", line);
+        if (r >= 0)
+                r = buffer_append(&result.err, "\n\n  \n", 5);
+        if (r >= 0)
+                r = report_job(&b, &job, JOB_ID, &result);
+        buffer_done(&result.out);
+        buffer_done(&result.err);
+        ASSERT_OK(r);
+
+        j = cJSON_ParseWithLength(b.data, b.size);
+        ASSERT_NOT_NULL(j);
+        const char *error = json_string(j, "error");
+        ASSERT_NOT_NULL(error);
+        const char *tail = strchr(error, '\n');
+        ASSERT_NOT_NULL(tail);
+        ASSERT_TRUE(strncmp(error, "runtime error: exited with code 2\n", tail - error + 1) == 0);
+        tail++;
+        /* 23 bytes a line: the 89 whole lines that fit in 2048 bytes, the blank end cut. */
+        ASSERT_TRUE(strncmp(tail, "line 0911 of the error\n", 23) == 0);
+        ASSERT_U64_EQ(strlen(tail), 89 * 23 - 1);
+        ASSERT_TRUE(strcmp(tail + strlen(tail) - 22, "line 0999 of the error") == 0);
+        /* "stderr" has all of it. */
+        ASSERT_U64_EQ(strlen(json_string(j, "stderr")), 1000 * 23 + 5);
+}
+
+/* Whatever the program wrote, the report is JSON. */
+static void test_report_binary_output(void) {
+        static const char junk[] = "\xc0\x80\0\x01\"\\\xed\xa0\x80\xf4\x90\x80\x80\xff\n\r\t\x1b[31m";
+        TestCase tc = { (char *) junk, sizeof(junk) - 1, (char *) junk, sizeof(junk) - 1 };
+        RunResult result = { .outcome = KILLED("signal", 77) }, .verdict = VERDICT_KILLED_BY_SIGNAL };
+        Job job = { .code = (char *) "x", .code_size = 1, .cases = &tc, .n_cases = 1, .has_cases = true,
+                    .limits = report_limits };
+        _cleanup_(buffer_done) Buffer b = {};
+        int r;
+
+        r = buffer_append(&result.out, junk, sizeof(junk) - 1);
+        if (r >= 0)
+                r = buffer_append(&result.err, junk, sizeof(junk) - 1);
+        if (r >= 0)
+                r = report_job(&b, &job, JOB_ID, &result);
+        buffer_done(&result.out);
+        buffer_done(&result.err);
+        ASSERT_OK(r);
+
+        _cleanup_(cJSON_Deletep) cJSON *j = cJSON_ParseWithLength(b.data, b.size);
+        ASSERT_NOT_NULL(j);
+        const cJSON *t = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(j, "test_results"), 0);
+        ASSERT_STR_EQ(json_string(t, "signal"), "signal 77");
+        ASSERT_TRUE(json_is_null(t, "exit_code"));
+        /* No raw control byte, no invalid UTF-8 made it through. */
+        for (size_t i = 0; i < b.size - 1; i++)
+                ASSERT_TRUE((unsigned char) b.data[i] >= 0x20);
+        for (size_t i = 0; i < b.size;) {
+                size_t len = oracle_utf8_length((const unsigned char *) b.data + i, b.size - i);
+                ASSERT_TRUE(len > 0);
+                i += len;
+        }
+}
+
+int main(void) {
+        for (size_t i = 0; i < ELEMENTSOF(string_cases); i++)
+                TEST_RUN(test_json_append_string, i);
+        TEST_RUN(test_json_append_string_or_null);
+        TEST_RUN(test_json_string_exhaustive);
+        for (size_t i = 0; i < ELEMENTSOF(report_cases); i++)
+                TEST_RUN(test_report_job, i);
+        TEST_RUN(test_report_stderr_tail);
+        TEST_RUN(test_report_binary_output);
+        return test_summary();
+}

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "jobdir.h"
 #include "unit.h"
 
 /* Inside the sandbox: a directory of root's, mode 0700, that the program cannot enter. */
@@ -182,8 +183,8 @@ static int append_runstat(sd_bus_message *m, const UnitSpec *s) {
         if (r >= 0)
                 r = sd_bus_message_open_container(m, 'v', "a(sasas)");
         if (r >= 0)
-                r = sd_bus_message_append(m, "a(sasas)", 1, s->runstat_path, 5, s->runstat_path, s->job_id, run,
-                                          s->name, UNIT_PRIVATE_DIR "/journal-socket", 1, "privileged");
+                r = sd_bus_message_append(m, "a(sasas)", 1, UNIT_PRIVATE_DIR "/kw-runstat", 5, "kw-runstat",
+                                          s->job_id, run, s->name, UNIT_PRIVATE_DIR "/journal-socket", 1, "privileged");
         if (r >= 0)
                 r = sd_bus_message_close_container(m);
         if (r >= 0)
@@ -210,26 +211,33 @@ static int append_io(sd_bus_message *m, const UnitSpec *s) {
         if (r >= 0)
                 r = sd_bus_message_append(m, "(sv)", "StandardErrorFileDescriptor", "h", s->stderr_fd);
         /* /run hidden: host sockets (the bus, journald) and other jobs' sources are out of reach.
-         * journald's socket is bound into a directory only root can enter, for kw-runstat. */
+         * kw-runstat and journald's socket are bound into a directory only root can enter: the
+         * privileged ExecStopPost= still runs in the run's mount namespace, where the host path of
+         * kw-runstat may be hidden (ProtectHome=). */
         if (r >= 0)
                 r = sd_bus_message_append(m, "(sv)", "TemporaryFileSystem", "a(ss)", 2, "/run", "mode=0755,size=1M,ro",
                                           UNIT_PRIVATE_DIR, "mode=0700,size=1M,ro");
         if (r >= 0)
-                r = sd_bus_message_append(m, "(sv)", "BindReadOnlyPaths", "a(ssbt)", 1, s->journal_socket,
-                                          UNIT_PRIVATE_DIR "/journal-socket", 0, (uint64_t) 0);
+                r = sd_bus_message_append(m, "(sv)", "BindReadOnlyPaths", "a(ssbt)", 2, s->journal_socket,
+                                          UNIT_PRIVATE_DIR "/journal-socket", 0, (uint64_t) 0, s->runstat_path,
+                                          UNIT_PRIVATE_DIR "/kw-runstat", 0, (uint64_t) 0);
         if (r >= 0) {
                 char dest[PATH_MAX];
                 snprintf(dest, sizeof(dest), UNIT_SOURCE_DIR "/%s", s->language->source_file);
                 r = sd_bus_message_append(m, "(sv)", "BindReadOnlyPaths", "a(ssbt)", 1, s->source_path, dest, 0,
                                           (uint64_t) 0);
         }
-        /* The only writable places, all one size-bounded tmpfs of the run's own. These bind mounts
+        /* The only writable places, all on one size-bounded tmpfs of the run's own. These bind mounts
          * win over the PrivateTmp= that DynamicUser= implies, and over PrivateDevices='s /dev/shm,
          * which would be the host's. */
-        if (r >= 0)
-                r = sd_bus_message_append(m, "(sv)", "BindPaths", "a(ssbt)", 3, s->scratch_dir, "/tmp", 0,
-                                          (uint64_t) 0, s->scratch_dir, "/var/tmp", 0, (uint64_t) 0,
-                                          s->scratch_dir, "/dev/shm", 0, (uint64_t) 0);
+        if (r >= 0) {
+                char tmp[PATH_MAX], var_tmp[PATH_MAX], shm[PATH_MAX];
+                snprintf(tmp, sizeof(tmp), "%s/%s", s->scratch_dir, job_dir_scratch_dirs[0]);
+                snprintf(var_tmp, sizeof(var_tmp), "%s/%s", s->scratch_dir, job_dir_scratch_dirs[1]);
+                snprintf(shm, sizeof(shm), "%s/%s", s->scratch_dir, job_dir_scratch_dirs[2]);
+                r = sd_bus_message_append(m, "(sv)", "BindPaths", "a(ssbt)", 3, tmp, "/tmp", 0, (uint64_t) 0, var_tmp,
+                                          "/var/tmp", 0, (uint64_t) 0, shm, "/dev/shm", 0, (uint64_t) 0);
+        }
         return r;
 }
 

@@ -33,13 +33,12 @@ MASK=(
         systemd-pcrphase-sysinit.service systemd-repart.service systemd-growfs-root.service
 )
 
-# Inside the new namespaces, before exec'ing systemd: private mounts, own /run, /tmp and unit
-# directory, and cgroup hierarchies whose root is the box's own cgroup.
+# Inside the new namespaces, before exec'ing systemd: private mounts, its own /run and unit
+# directory, and cgroup hierarchies whose root is the box's own cgroup. /tmp stays the host's, so
+# a checkout below /tmp is visible inside.
 inner() {
         mount --make-rprivate /
         mount -t tmpfs -o mode=755,nosuid,nodev tmpfs /run
-        mount -t tmpfs -o mode=1777,nosuid,nodev tmpfs /tmp
-        mount -t tmpfs -o mode=1777,nosuid,nodev tmpfs /var/tmp
         mount -t tmpfs -o mode=755 tmpfs /etc/systemd/system
         local u
         for u in "${MASK[@]}"; do ln -sf /dev/null "/etc/systemd/system/$u"; done

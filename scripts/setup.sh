@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Install what kw needs from Debian's packages and build it. Safe to run again: it installs only
+# what is missing and rebuilds incrementally. Usage: scripts/setup.sh [BUILD_DIR]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+build=${1:-build}
+
+# Build: meson, a compiler, the four libraries. Run: systemd (as the box's PID 1 where the host's is
+# not systemd), dbus, the interpreters. Tests: jq, valgrind, clang for the sanitizers and fuzzers,
+# redis-server for the queue tests.
+packages=(
+        meson ninja-build pkg-config gcc
+        libsystemd-dev libcjson-dev libseccomp-dev libhiredis-dev
+        systemd dbus libnss-systemd util-linux
+        python3 nodejs
+        jq valgrind clang libclang-rt-14-dev
+)
+missing=()
+for p in "${packages[@]}"; do
+        dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+        [ "$(id -u)" = 0 ] || { echo "setup: run as root to install: ${missing[*]}" >&2; exit 1; }
+        echo "setup: installing ${missing[*]}" >&2
+        export DEBIAN_FRONTEND=noninteractive
+        apt-get update -qq
+        apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+# Jobs run Debian's interpreters: a DynamicUser cannot read a pyenv or nvm install under /root.
+for i in /usr/bin/python3 /usr/bin/node; do
+        [ -x "$i" ] || { echo "setup: $i is missing" >&2; exit 1; }
+done
+
+[ -f "$build/build.ninja" ] || meson setup "$build" >/dev/null
+ninja -C "$build" >/dev/null
