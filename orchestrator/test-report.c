@@ -70,7 +70,7 @@ static void test_json_append_string_or_null(void) {
         ASSERT_OK(json_append_string_or_null(&b, NULL));
         ASSERT_OK(buffer_printf(&b, ","));
         ASSERT_OK(json_append_string_or_null(&b, "a\"b"));
-        ASSERT_MEM_EQ(b.data, b.size, "null,\"a\\\"b\"", 12);
+        ASSERT_MEM_EQ(b.data, b.size, "null,\"a\\\"b\"", 11);
 }
 
 /* Well-formed UTF-8 from the table of the Unicode standard (3.9, table 3-7): the length of the
@@ -177,7 +177,7 @@ typedef struct RunSpec {
 #define EXIT(n) { .result = "exit-code", .exit_code = CLD_EXITED, .exit_status = (n)
 #define KILLED(res, sig) { .result = res, .exit_code = CLD_KILLED, .exit_status = (sig)
 
-#define TRACEBACK "Traceback (most recent call last):\n  File \"main.py\", line 1\nZeroDivisionError: division by zero\n"
+#define TRACEBACK "Traceback (most recent call last):\n  File \"main.py\", line 1\nZeroDivisionError: division by zero"
 
 static const struct {
         const char *name;
@@ -199,7 +199,7 @@ static const struct {
           "success", NULL, "wrong_answer" },
         { "a runtime error, then a crash", true, 3,
           { { "", "ok", VERDICT_ACCEPTED, OK }, "ok\n", "" },
-            { "0\n", "x", VERDICT_RUNTIME_ERROR, EXIT(1), .cpu_nsec = 40000000 }, "partial", TRACEBACK "\n\n" },
+            { "0\n", "x", VERDICT_RUNTIME_ERROR, EXIT(1), .cpu_nsec = 40000000 }, "partial", TRACEBACK "\n\n\n" },
             { "", "x", VERDICT_KILLED_BY_SIGNAL, KILLED("signal", SIGSEGV) }, "", "" } },
           "error", "Test 2: runtime error: exited with code 1 (and 1 more test did not end normally)\n" TRACEBACK,
           "runtime_error" },
@@ -380,9 +380,9 @@ static void test_report_stderr_tail(void) {
         ASSERT_NOT_NULL(tail);
         ASSERT_TRUE(strncmp(error, "runtime error: exited with code 2\n", tail - error + 1) == 0);
         tail++;
-        /* 23 bytes a line: the 89 whole lines that fit in 2048 bytes, the blank end cut. */
-        ASSERT_TRUE(strncmp(tail, "line 0911 of the error\n", 23) == 0);
-        ASSERT_U64_EQ(strlen(tail), 89 * 23 - 1);
+        /* 23 bytes a line: the 88 whole lines in the last 2048 bytes, the blank end cut. */
+        ASSERT_TRUE(strncmp(tail, "line 0912 of the error\n", 23) == 0);
+        ASSERT_U64_EQ(strlen(tail), 88 * 23 - 1);
         ASSERT_TRUE(strcmp(tail + strlen(tail) - 22, "line 0999 of the error") == 0);
         /* "stderr" has all of it. */
         ASSERT_U64_EQ(strlen(json_string(j, "stderr")), 1000 * 23 + 5);
