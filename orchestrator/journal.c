@@ -3,12 +3,14 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/uio.h>
 #include <sys/un.h>
+#include <time.h>
 #include <systemd/sd-journal.h>
 
 #include "journal.h"
 
+/* Large entries are a whole pipe's worth of output; let the kernel queue plenty of them. */
+#define SINK_SNDBUF (8 * 1024 * 1024)
 
 static const char *const stream_names[] = {
         [STREAM_STDOUT] = "stdout",
@@ -17,7 +19,107 @@ static const char *const stream_names[] = {
 
 #define IOVEC_STRING(s) ((struct iovec) { .iov_base = (char *) (s), .iov_len = strlen(s) })
 
-int journal_forward(const JournalTag *tag, OutputStream stream, uint64_t seq, const void *data, size_t n) {
+int journal_sink_open(const char *socket_path, JournalSink **ret) {
+        _cleanup_(journal_sink_freep) JournalSink *s = calloc(1, sizeof(JournalSink));
+        int size = SINK_SNDBUF;
+
+        if (!s)
+                return -ENOMEM;
+        s->fd = -EBADF;
+        if (strlen(socket_path) >= sizeof(((struct sockaddr_un) {}).sun_path))
+                return -EINVAL;
+        s->socket_path = strdup(socket_path);
+        if (!s->socket_path)
+                return -ENOMEM;
+        s->fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+        if (s->fd < 0)
+                return negative_errno();
+        /* Root may go past wmem_max; others get what they get. */
+        if (setsockopt(s->fd, SOL_SOCKET, SO_SNDBUFFORCE, &size, sizeof(size)) < 0)
+                (void) setsockopt(s->fd, SOL_SOCKET, SO_SNDBUF, &size, sizeof(size));
+        *ret = TAKE_PTR(s);
+        return 0;
+}
+
+JournalSink *journal_sink_free(JournalSink *s) {
+        if (!s)
+                return NULL;
+        if (s->fd >= 0)
+                close(s->fd);
+        free(s->socket_path);
+        free(s);
+        return NULL;
+}
+
+/* The native protocol: "NAME=value\n", or for values with a newline "NAME\n<le64 size>value\n". */
+static int serialize(Buffer *b, const struct iovec *fields, size_t n_fields) {
+        int r = 0;
+
+        for (size_t i = 0; r >= 0 && i < n_fields; i++) {
+                const char *p = fields[i].iov_base;
+                size_t n = fields[i].iov_len;
+                const char *eq = memchr(p, '=', n);
+                if (!eq || eq == p)
+                        return -EINVAL;
+                size_t name = (size_t) (eq - p), value = n - name - 1;
+                if (!memchr(eq + 1, '\n', value)) {
+                        r = buffer_append(b, p, n);
+                        if (r >= 0)
+                                r = buffer_append(b, "\n", 1);
+                        continue;
+                }
+                uint8_t le[8];
+                for (int k = 0; k < 8; k++)
+                        le[k] = (uint8_t) ((uint64_t) value >> (8 * k));
+                r = buffer_append(b, p, name);
+                if (r >= 0)
+                        r = buffer_append(b, "\n", 1);
+                if (r >= 0)
+                        r = buffer_append(b, le, sizeof(le));
+                if (r >= 0)
+                        r = buffer_append(b, eq + 1, value);
+                if (r >= 0)
+                        r = buffer_append(b, "\n", 1);
+        }
+        return r;
+}
+
+int journal_sink_send(JournalSink *s, const struct iovec *fields, size_t n_fields) {
+        _cleanup_(buffer_done) Buffer b = {};
+        struct sockaddr_un sa = { .sun_family = AF_UNIX };
+        int r;
+
+        r = serialize(&b, fields, n_fields);
+        if (r < 0)
+                return r;
+        strcpy(sa.sun_path, s->socket_path);
+        for (;;) {
+                if (sendto(s->fd, b.data, b.size, MSG_NOSIGNAL, (struct sockaddr *) &sa, sizeof(sa)) >= 0)
+                        return 0;
+                if (errno != EINTR)
+                        return negative_errno();
+        }
+}
+
+int journal_send_to(const char *socket_path, const char *const *fields, size_t n_fields) {
+        _cleanup_(journal_sink_freep) JournalSink *s = NULL;
+        struct iovec iov[16];
+
+        if (n_fields > ELEMENTSOF(iov))
+                return -E2BIG;
+        for (size_t i = 0; i < n_fields; i++) {
+                if (strchr(fields[i], '\n'))
+                        return -EINVAL;
+                iov[i] = IOVEC_STRING(fields[i]);
+        }
+        int r = journal_sink_open(socket_path, &s);
+        if (r < 0)
+                return r;
+        return journal_sink_send(s, iov, n_fields);
+}
+
+int journal_forward(JournalSink *s, const JournalTag *tag, OutputStream stream, uint64_t seq, const void *data,
+                    size_t n) {
         char job[64], run[32], unit[128], kind[32], seqf[48];
         _cleanup_free_ char *message = malloc(n + 8);
 
@@ -37,7 +139,20 @@ int journal_forward(const JournalTag *tag, OutputStream stream, uint64_t seq, co
                 IOVEC_STRING("SYSLOG_IDENTIFIER=kw-run"),
                 IOVEC_STRING(job), IOVEC_STRING(run), IOVEC_STRING(unit), IOVEC_STRING(kind), IOVEC_STRING(seqf),
         };
-        return sd_journal_sendv(iov, ELEMENTSOF(iov));
+        return journal_sink_send(s, iov, ELEMENTSOF(iov));
+}
+
+int journal_fence(JournalSink *s, const char *job_id, const char *nonce) {
+        char message[128], job[64], fence[64];
+
+        snprintf(message, sizeof(message), "MESSAGE=kw: output of job %s complete", job_id);
+        snprintf(job, sizeof(job), "KW_JOB_ID=%s", job_id);
+        snprintf(fence, sizeof(fence), "KW_FENCE=%s", nonce);
+        struct iovec iov[] = {
+                IOVEC_STRING(message), IOVEC_STRING("PRIORITY=7"), IOVEC_STRING("SYSLOG_IDENTIFIER=kw-run"),
+                IOVEC_STRING(job), IOVEC_STRING(fence),
+        };
+        return journal_sink_send(s, iov, ELEMENTSOF(iov));
 }
 
 int journal_log_run(const JournalTag *tag, const char *invocation_id, const char *verdict, const char *explanation,
@@ -49,33 +164,20 @@ int journal_log_run(const JournalTag *tag, const char *invocation_id, const char
                                "KW_MEMORY_PEAK_BYTES=%" PRIu64, memory_peak, NULL);
 }
 
-int journal_fence(const char *job_id, const char *nonce) {
-        return sd_journal_send("MESSAGE=kw: output of job %s complete", job_id, "PRIORITY=7",
-                               "SYSLOG_IDENTIFIER=kw", "KW_JOB_ID=%s", job_id, "KW_FENCE=%s", nonce, NULL);
-}
+/* ---- reading back ---- */
 
-int journal_send_to(const char *socket_path, const char *const *fields, size_t n_fields) {
-        _cleanup_(buffer_done) Buffer b = {};
-        struct sockaddr_un sa = { .sun_family = AF_UNIX };
-        int r = 0;
+typedef struct Watch {
+        char job_id[33];
+        JournalEntryFn fn;
+        void *userdata;
+} Watch;
 
-        if (strlen(socket_path) >= sizeof(sa.sun_path))
-                return -EINVAL;
-        strcpy(sa.sun_path, socket_path);
-        for (size_t i = 0; r >= 0 && i < n_fields; i++) {
-                if (strchr(fields[i], '\n') || !strchr(fields[i], '='))
-                        return -EINVAL;
-                r = buffer_printf(&b, "%s\n", fields[i]);
-        }
-        if (r < 0)
-                return r;
-        _cleanup_close_ int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-        if (fd < 0)
-                return negative_errno();
-        if (sendto(fd, b.data, b.size, MSG_NOSIGNAL, (struct sockaddr *) &sa, sizeof(sa)) < 0)
-                return negative_errno();
-        return 0;
-}
+struct JournalReader {
+        sd_journal *journal;
+        sd_event_source *source;
+        Watch *watches;
+        size_t n_watches;
+};
 
 /* The value of @field in the current entry, without the "FIELD=" prefix. */
 static int get_field(sd_journal *j, const char *field, const void **ret, size_t *ret_size) {
@@ -110,74 +212,126 @@ static uint64_t number_field(sd_journal *j, const char *field) {
         return safe_atou64(num, &v) < 0 ? UINT64_MAX : v;
 }
 
-/* Hands one entry to @fn. Return: 1 at the fence, 0 otherwise, or -errno. */
-static int collect_entry(sd_journal *j, const char *nonce, JournalEntryFn fn, void *userdata) {
+static const Watch *find_watch(JournalReader *r, const void *id, size_t n) {
+        for (size_t i = 0; i < r->n_watches; i++)
+                if (strlen(r->watches[i].job_id) == n && memcmp(r->watches[i].job_id, id, n) == 0)
+                        return &r->watches[i];
+        return NULL;
+}
+
+/* The current entry, to the job watching it, if any. */
+static void dispatch_entry(JournalReader *r) {
+        sd_journal *j = r->journal;
         JournalEntry e = {};
-        const void *d;
+        const void *id;
         size_t n;
 
-        if (get_field(j, "KW_FENCE", &d, &n) >= 0)
-                return n == strlen(nonce) && memcmp(d, nonce, n) == 0;
+        if (get_field(j, "KW_JOB_ID", &id, &n) < 0)
+                return;
+        const Watch *w = find_watch(r, id, n);
+        if (!w)
+                return;
+        if (get_field(j, "KW_FENCE", &e.data, &e.size) >= 0) {
+                e.kind = ENTRY_FENCE;
+                w->fn(w->userdata, &e);
+                return;
+        }
         uint64_t run = number_field(j, "KW_RUN");
         if (run > UINT32_MAX)
-                return 0;
+                return;
         e.run = (unsigned) run;
         if (field_equals(j, "KW_STATS", "1")) {
-                e.is_stats = true;
+                e.kind = ENTRY_STATS;
                 e.cpu_usec = number_field(j, "KW_CPU_USEC");
                 e.memory_peak = number_field(j, "KW_MEMORY_PEAK_BYTES");
                 e.oom_kills = number_field(j, "KW_OOM_KILLS");
-                return fn(userdata, &e);
-        }
-        if (field_equals(j, "KW_STREAM", "stderr"))
-                e.stream = STREAM_STDERR;
-        else if (field_equals(j, "KW_STREAM", "stdout"))
-                e.stream = STREAM_STDOUT;
-        else
-                return 0; /* a summary or anything else of the job's */
-        if (get_field(j, "MESSAGE", &e.data, &e.size) < 0)
-                return 0;
-        return fn(userdata, &e);
+        } else if (field_equals(j, "KW_STREAM", "stdout") || field_equals(j, "KW_STREAM", "stderr")) {
+                e.kind = ENTRY_CHUNK;
+                e.stream = field_equals(j, "KW_STREAM", "stderr") ? STREAM_STDERR : STREAM_STDOUT;
+                if (get_field(j, "MESSAGE", &e.data, &e.size) < 0)
+                        return;
+        } else
+                return; /* a summary, or anything else of the job's */
+        w->fn(w->userdata, &e);
 }
 
-int journal_collect(const char *job_id, const char *nonce, uint64_t timeout_usec, JournalEntryFn fn,
-                    void *userdata) {
-        _cleanup_(sd_journal_closep) sd_journal *j = NULL;
-        _cleanup_free_ char *match = NULL;
-        uint64_t deadline = now_usec() + timeout_usec;
-        int r;
+static int on_journal(sd_event_source *s _unused_, int fd _unused_, uint32_t revents _unused_, void *userdata) {
+        JournalReader *r = userdata;
+        int k;
 
-        r = sd_journal_open(&j, SD_JOURNAL_LOCAL_ONLY | SD_JOURNAL_SYSTEM);
-        if (r < 0)
-                return r;
-        /* Entries can be large: a whole pipe's worth of output each. */
-        r = sd_journal_set_data_threshold(j, 0);
-        if (r < 0)
-                return r;
-        if (asprintf_safe(&match, "KW_JOB_ID=%s", job_id) < 0)
+        k = sd_journal_process(r->journal);
+        if (k < 0)
+                log_error_errno(k, "Failed to process journal changes: %m");
+        /* Handlers may unwatch their job; find_watch() is looked up per entry, so that is safe. */
+        while ((k = sd_journal_next(r->journal)) > 0)
+                dispatch_entry(r);
+        if (k < 0)
+                log_error_errno(k, "Failed to read the journal: %m");
+        return 0;
+}
+
+int journal_reader_new(sd_event *event, const char *log_namespace, JournalReader **ret) {
+        _cleanup_(journal_reader_freep) JournalReader *r = calloc(1, sizeof(JournalReader));
+        int k, fd;
+
+        if (!r)
                 return -ENOMEM;
-        r = sd_journal_add_match(j, match, 0);
-        if (r < 0)
-                return r;
-        r = sd_journal_seek_head(j);
-        if (r < 0)
-                return r;
-
-        for (;;) {
-                r = sd_journal_next(j);
-                if (r < 0)
-                        return r;
-                if (r > 0) {
-                        r = collect_entry(j, nonce, fn, userdata);
-                        if (r != 0)
-                                return r < 0 ? r : 0;
-                        continue;
-                }
-                uint64_t now = now_usec();
-                if (now >= deadline)
-                        return -ETIMEDOUT;
-                r = sd_journal_wait(j, deadline - now);
-                if (r < 0)
-                        return r;
+        k = log_namespace ? sd_journal_open_namespace(&r->journal, log_namespace, SD_JOURNAL_LOCAL_ONLY)
+                          : sd_journal_open(&r->journal, SD_JOURNAL_LOCAL_ONLY | SD_JOURNAL_SYSTEM);
+        if (k < 0)
+                return k;
+        /* Entries can be large: a whole pipe's worth of output each. */
+        k = sd_journal_set_data_threshold(r->journal, 0);
+        if (k >= 0)
+                k = sd_journal_add_match(r->journal, "SYSLOG_IDENTIFIER=kw-run", 0);
+        if (k >= 0)
+                k = sd_journal_add_match(r->journal, "SYSLOG_IDENTIFIER=kw-runstat", 0);
+        /* From now on. (seek_tail() and previous() skip the first new entry when nothing matched yet.) */
+        if (k >= 0) {
+                struct timespec ts;
+                clock_gettime(CLOCK_REALTIME, &ts);
+                k = sd_journal_seek_realtime_usec(r->journal, (uint64_t) ts.tv_sec * 1000000ULL +
+                                                                       (uint64_t) ts.tv_nsec / 1000);
         }
+        if (k < 0)
+                return k;
+        fd = sd_journal_get_fd(r->journal);
+        if (fd < 0)
+                return fd;
+        k = sd_event_add_io(event, &r->source, fd, (uint32_t) sd_journal_get_events(r->journal), on_journal, r);
+        if (k < 0)
+                return k;
+        *ret = TAKE_PTR(r);
+        return 0;
+}
+
+JournalReader *journal_reader_free(JournalReader *r) {
+        if (!r)
+                return NULL;
+        sd_event_source_disable_unref(r->source);
+        sd_journal_close(r->journal);
+        free(r->watches);
+        free(r);
+        return NULL;
+}
+
+int journal_reader_watch(JournalReader *r, const char *job_id, JournalEntryFn fn, void *userdata) {
+        if (strlen(job_id) >= sizeof(((Watch) {}).job_id) || find_watch(r, job_id, strlen(job_id)))
+                return -EINVAL;
+        Watch *w = realloc(r->watches, (r->n_watches + 1) * sizeof(Watch));
+        if (!w)
+                return -ENOMEM;
+        r->watches = w;
+        w = &r->watches[r->n_watches++];
+        *w = (Watch) { .fn = fn, .userdata = userdata };
+        strcpy(w->job_id, job_id);
+        return 0;
+}
+
+void journal_reader_unwatch(JournalReader *r, const char *job_id) {
+        for (size_t i = 0; i < r->n_watches; i++)
+                if (strcmp(r->watches[i].job_id, job_id) == 0) {
+                        r->watches[i] = r->watches[--r->n_watches];
+                        return;
+                }
 }

@@ -2,66 +2,92 @@
 #pragma once
 
 #include <stdint.h>
+#include <sys/uio.h>
+#include <systemd/sd-event.h>
 
 #include "util.h"
+
+/* journald's native socket; a namespace NAME has /run/systemd/journal.NAME/socket. */
+#define JOURNAL_SOCKET "/run/systemd/journal/socket"
 
 typedef enum OutputStream {
         STREAM_STDOUT,
         STREAM_STDERR,
 } OutputStream;
 
-/* Identifies a run's entries: all carry KW_JOB_ID, KW_RUN, KW_UNIT and KW_STREAM. */
+/* Identifies a run's entries: all carry KW_JOB_ID, KW_RUN, KW_UNIT. */
 typedef struct JournalTag {
         const char *job_id;
         unsigned run;
         const char *unit;
 } JournalTag;
 
-/**
- * journal_forward() - log one chunk of a run's output, byte-exact, through journald's native
- * protocol (binary-safe, unlike its stdout stream transport, which trims trailing blanks and drops
- * empty lines). Return: 0 or -errno.
- */
-int journal_forward(const JournalTag *tag, OutputStream stream, uint64_t seq, const void *data, size_t n);
+/* One socket to journald's native protocol. Everything sent through it is stored in the order sent,
+ * after anything any other process sent before (one datagram queue, read in order): the basis of the
+ * fence. Binary-safe, unlike the stdout stream transport, which trims trailing blanks and drops empty
+ * lines. */
+typedef struct JournalSink {
+        int fd;
+        char *socket_path;
+} JournalSink;
+
+int journal_sink_open(const char *socket_path, JournalSink **ret);
+JournalSink *journal_sink_free(JournalSink *s);
+DEFINE_TRIVIAL_CLEANUP_FUNC(JournalSink *, journal_sink_free);
 
 /**
- * journal_log_run() - a run's summary entry: its unit, invocation id and verdict, so that
- * `journalctl KW_JOB_ID=...` links the job to systemd's own entries of each unit.
+ * journal_sink_send() - one entry of "NAME=value" fields; values may hold any bytes.
  * Return: 0 or -errno.
+ */
+int journal_sink_send(JournalSink *s, const struct iovec *fields, size_t n_fields);
+
+/* One chunk of a run's output (KW_STREAM=stdout|stderr, KW_SEQ). */
+int journal_forward(JournalSink *s, const JournalTag *tag, OutputStream stream, uint64_t seq, const void *data,
+                    size_t n);
+
+/* The fence of @job_id: once read back, every entry sent before it is readable too. */
+int journal_fence(JournalSink *s, const char *job_id, const char *nonce);
+
+/**
+ * journal_log_run() - a run's summary in the system journal: its unit, invocation id and verdict, so
+ * `journalctl KW_JOB_ID=...` links the job to systemd's own entries of each unit. Return: 0 or -errno.
  */
 int journal_log_run(const JournalTag *tag, const char *invocation_id, const char *verdict, const char *explanation,
                     uint64_t cpu_usec, uint64_t memory_peak);
 
-/**
- * journal_fence() - log a fence entry for @job_id carrying @nonce. Sent through the same socket as
- * every chunk before it, it is stored after all of them: once it can be read back, so can they.
- * Return: 0 or -errno.
- */
-int journal_fence(const char *job_id, const char *nonce);
+typedef enum JournalEntryKind {
+        ENTRY_CHUNK,
+        ENTRY_STATS,
+        ENTRY_FENCE,
+} JournalEntryKind;
 
-/* One entry of a job read back: a chunk of output, or a run's stats from kw-runstat. */
+/* One entry of a job read back. */
 typedef struct JournalEntry {
+        JournalEntryKind kind;
         unsigned run;
-        bool is_stats;
-        OutputStream stream;
-        const void *data;
+        OutputStream stream;                        /* chunks */
+        const void *data;                           /* chunks: the bytes; fences: the nonce */
         size_t size;
-        uint64_t cpu_usec, memory_peak, oom_kills;  /* stats only, UINT64_MAX if unknown */
+        uint64_t cpu_usec, memory_peak, oom_kills;  /* stats, UINT64_MAX if unknown */
 } JournalEntry;
 
+typedef void (*JournalEntryFn)(void *userdata, const JournalEntry *e);
+
+/* Follows the journal (the system one, or a namespace's) from the moment it is opened, on the
+ * journal's inotify in an sd-event loop, and hands each watched job its entries. One reader serves
+ * every job in flight. */
+typedef struct JournalReader JournalReader;
+
+int journal_reader_new(sd_event *event, const char *log_namespace, JournalReader **ret);
+JournalReader *journal_reader_free(JournalReader *r);
+DEFINE_TRIVIAL_CLEANUP_FUNC(JournalReader *, journal_reader_free);
+
+/* Entries of @job_id go to @fn until journal_reader_unwatch(). Return: 0 or -errno. */
+int journal_reader_watch(JournalReader *r, const char *job_id, JournalEntryFn fn, void *userdata);
+void journal_reader_unwatch(JournalReader *r, const char *job_id);
+
 /**
- * journal_send_to() - send one entry of text fields ("FIELD=value", no newlines) to the journald
- * native socket at @socket_path: for kw-runstat, which runs where the default path is hidden.
- * Return: 0 or -errno.
+ * journal_send_to() - send one entry of text fields ("FIELD=value", no newlines) to the native socket
+ * at @socket_path, for kw-runstat. Return: 0 or -errno.
  */
 int journal_send_to(const char *socket_path, const char *const *fields, size_t n_fields);
-
-typedef int (*JournalEntryFn)(void *userdata, const JournalEntry *e);
-
-/**
- * journal_collect() - read back every entry of @job_id up to its fence @nonce, in order, waiting on
- * the journal's inotify (no polling) for at most @timeout_usec.
- * Return: 0, -ETIMEDOUT if the fence did not show up, or -errno.
- */
-int journal_collect(const char *job_id, const char *nonce, uint64_t timeout_usec, JournalEntryFn fn,
-                    void *userdata);

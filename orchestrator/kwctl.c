@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -83,13 +84,101 @@ static int find_runstat(char **ret) {
         return 0;
 }
 
+typedef struct Submission {
+        sd_event *event;
+        bool done;
+} Submission;
+
+static void on_job_done(Runner *runner _unused_, void *userdata) {
+        Submission *sub = userdata;
+        sub->done = true;
+        (void) sd_event_exit(sub->event, 0);
+}
+
+static int on_signal(sd_event_source *s _unused_, const struct signalfd_siginfo *si _unused_, void *userdata) {
+        runner_cancel(userdata, "kw was stopped before the run ended");
+        return 0;
+}
+
+static int on_disconnected(sd_bus_message *m _unused_, void *userdata, sd_bus_error *error _unused_) {
+        Submission *sub = userdata;
+        log_error("Lost the connection to systemd.");
+        return sd_event_exit(sub->event, -ECONNRESET);
+}
+
+/* Runs @job to its verdict in a loop of its own; *ret_runner holds the results. */
+static int run_job(const Job *job, const Policy *policy, const char *job_id, Runner **ret_runner) {
+        _cleanup_(sd_event_unrefp) sd_event *event = NULL;
+        _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
+        _cleanup_(journal_sink_freep) JournalSink *sink = NULL;
+        _cleanup_(journal_reader_freep) JournalReader *reader = NULL;
+        _cleanup_(runner_freep) Runner *runner = NULL;
+        _cleanup_free_ char *runstat = NULL;
+        Submission sub = {};
+        sigset_t mask;
+        int r;
+
+        r = find_runstat(&runstat);
+        if (r < 0)
+                return log_error_errno(r, "Failed to find kw-runstat: %m");
+        r = sd_event_default(&event);
+        if (r < 0)
+                return log_error_errno(r, "Failed to get an event loop: %m");
+        sub.event = event;
+        r = bus_open_systemd(&bus);
+        if (r < 0)
+                return log_error_errno(r, "Failed to connect to systemd: %m");
+        r = sd_bus_attach_event(bus, event, SD_EVENT_PRIORITY_NORMAL);
+        if (r >= 0)
+                r = sd_bus_match_signal_async(bus, NULL, "org.freedesktop.DBus.Local", "/org/freedesktop/DBus/Local",
+                                              "org.freedesktop.DBus.Local", "Disconnected", on_disconnected, NULL, &sub);
+        /* On the system bus, systemd sends unit signals to subscribers only. */
+        if (r >= 0)
+                r = sd_bus_call_method_async(bus, NULL, "org.freedesktop.systemd1", "/org/freedesktop/systemd1",
+                                             "org.freedesktop.systemd1.Manager", "Subscribe", NULL, NULL, NULL);
+        if (r < 0)
+                return log_error_errno(r, "Failed to talk to systemd: %m");
+        r = journal_sink_open(JOURNAL_SOCKET, &sink);
+        if (r >= 0)
+                r = journal_reader_new(event, NULL, &reader);
+        if (r < 0)
+                return log_error_errno(r, "Failed to open the journal: %m");
+
+        RunnerContext ctx = { .event = event, .bus = bus, .sink = sink, .reader = reader };
+        RunnerConfig config = { .runtime_dir = arg_runtime_dir, .job_id = job_id, .runstat_path = runstat };
+        r = runner_new(&ctx, job, policy, &config, on_job_done, &sub, &runner);
+        if (r < 0)
+                return log_error_errno(r, "Failed to set up the job: %m");
+
+        sigemptyset(&mask);
+        sigaddset(&mask, SIGINT);
+        sigaddset(&mask, SIGTERM);
+        r = sigprocmask(SIG_BLOCK, &mask, NULL) < 0 ? negative_errno() : 0;
+        if (r >= 0)
+                r = sd_event_add_signal(event, NULL, SIGINT, on_signal, runner);
+        if (r >= 0)
+                r = sd_event_add_signal(event, NULL, SIGTERM, on_signal, runner);
+        if (r < 0)
+                return log_error_errno(r, "Failed to handle signals: %m");
+
+        r = runner_start(runner);
+        if (r < 0)
+                return r;
+        r = sd_event_loop(event);
+        if (r < 0)
+                return log_error_errno(r, "The event loop failed: %m");
+        if (!sub.done)
+                return -ECONNRESET;
+        *ret_runner = TAKE_PTR(runner);
+        return 0;
+}
+
 static int submit(const char *path) {
         _cleanup_(policy_freep) Policy *policy = NULL;
         _cleanup_(job_freep) Job *job = NULL;
-        _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
+        _cleanup_(runner_freep) Runner *runner = NULL;
         _cleanup_free_ char *text = NULL, *error = NULL;
         _cleanup_(buffer_done) Buffer out = {};
-        RunResult *results = NULL;
         char job_id[33];
         size_t size;
         int r;
@@ -114,31 +203,19 @@ static int submit(const char *path) {
         r = random_hex(job_id, 16);
         if (r < 0)
                 return log_error_errno(r, "Failed to make a job id: %m"), EXIT_INTERNAL;
-        r = bus_open_systemd(&bus);
+        r = run_job(job, policy, job_id, &runner);
         if (r < 0)
-                return log_error_errno(r, "Failed to connect to systemd: %m"), EXIT_INTERNAL;
+                return EXIT_INTERNAL; /* logged */
 
-        _cleanup_free_ char *runstat = NULL;
-        r = find_runstat(&runstat);
-        if (r < 0)
-                return log_error_errno(r, "Failed to find kw-runstat: %m"), EXIT_INTERNAL;
-
-        RunnerConfig config = { .runtime_dir = arg_runtime_dir, .job_id = job_id, .runstat_path = runstat };
-        r = runner_run_job(bus, job, policy, &config, &results);
-        if (r < 0)
-                return EXIT_INTERNAL; /* logged by the runner */
-
+        const RunResult *results = runner_results(runner);
         r = report_job(&out, job, job_id, results);
-        Verdict overall = report_overall(job, results);
-        ssize_t failed = report_first_failure(job, results);
-        run_results_free(results, job_n_runs(job));
         if (r < 0)
                 return log_error_errno(r, "Failed to write the result: %m"), EXIT_INTERNAL;
         if (fwrite(out.data, 1, out.size, stdout) != out.size || fflush(stdout) != 0)
                 return log_error_errno(-EIO, "Failed to write the result: %m"), EXIT_INTERNAL;
-        if (overall == VERDICT_INTERNAL_ERROR)
+        if (report_overall(job, results) == VERDICT_INTERNAL_ERROR)
                 return EXIT_INTERNAL;
-        return failed < 0 ? EXIT_JUDGED_OK : EXIT_JUDGED_ERROR;
+        return report_first_failure(job, results) < 0 ? EXIT_JUDGED_OK : EXIT_JUDGED_ERROR;
 }
 
 int main(int argc, char *argv[]) {

@@ -18,8 +18,6 @@
 /* How long the journal may take to hand back what was logged, after every run has ended. */
 #define JOURNAL_TIMEOUT_USEC (30 * 1000000ULL)
 
-typedef struct Runner Runner;
-
 typedef enum RunState {
         RUN_PENDING,
         RUN_ACTIVE,
@@ -45,19 +43,27 @@ typedef struct Run {
 } Run;
 
 struct Runner {
-        sd_event *event;
-        sd_bus *bus;
+        RunnerContext ctx;
         const Job *job;
         const Policy *policy;
-        const RunnerConfig *config;
+        RunnerConfig config;
+        RunnerDoneFn done_fn;
+        void *userdata;
         JobDir dir;
         Run *runs;
+        RunResult *results;
         size_t n_runs, next, active, done;
+        bool watching;               /* registered with the journal reader */
+        bool fenced;                 /* the fence is out; waiting to read it back */
+        char nonce[33];
+        sd_event_source *fence_timer;
         bool cancelled;
+        bool finished;
 };
 
 static void run_query(Run *run);
 static void run_maybe_done(Run *run);
+static void runner_fence(Runner *runner);
 
 static void run_fail(Run *run, const char *reason) {
         if (!run->result->outcome.internal_error)
@@ -85,19 +91,19 @@ static int on_output(sd_event_source *s, int fd, uint32_t revents _unused_, void
         else if (*count + (uint64_t) n > limits->output_bytes) {
                 /* Keep what fits, then stop the run: a flood must not reach the journal. */
                 size_t keep = (size_t) (limits->output_bytes - *count);
-                JournalTag tag = { run->runner->config->job_id, run->index, run->name };
-                if (keep > 0 && journal_forward(&tag, is_err ? STREAM_STDERR : STREAM_STDOUT, run->seq++, buf, keep) < 0)
+                JournalTag tag = { run->runner->config.job_id, run->index, run->name };
+                if (keep > 0 && journal_forward(run->runner->ctx.sink, &tag, is_err ? STREAM_STDERR : STREAM_STDOUT, run->seq++, buf, keep) < 0)
                         run_fail(run, "the journal did not take the program's output");
                 *count = limits->output_bytes;
                 run->result->outcome.output_exceeded = true;
-                (void) sd_bus_call_method_async(run->runner->bus, NULL, "org.freedesktop.systemd1",
+                (void) sd_bus_call_method_async(run->runner->ctx.bus, NULL, "org.freedesktop.systemd1",
                                                 "/org/freedesktop/systemd1", "org.freedesktop.systemd1.Manager",
                                                 "KillUnit", NULL, NULL, "ssi", run->name, "all", SIGKILL);
                 eof = true;
         } else {
-                JournalTag tag = { run->runner->config->job_id, run->index, run->name };
+                JournalTag tag = { run->runner->config.job_id, run->index, run->name };
                 *count += (uint64_t) n;
-                if (journal_forward(&tag, is_err ? STREAM_STDERR : STREAM_STDOUT, run->seq++, buf, (size_t) n) < 0)
+                if (journal_forward(run->runner->ctx.sink, &tag, is_err ? STREAM_STDERR : STREAM_STDOUT, run->seq++, buf, (size_t) n) < 0)
                         run_fail(run, "the journal did not take the program's output");
         }
 
@@ -166,7 +172,7 @@ static int on_service_properties(sd_bus_message *reply, void *userdata, sd_bus_e
                 run_fail(run, "systemd did not say how the run ended");
         run->unit_ended = true;
         /* Our reference (AddRef) kept the unit for this read; dropping it lets systemd collect it. */
-        (void) sd_bus_call_method_async(run->runner->bus, NULL, "org.freedesktop.systemd1", run->path,
+        (void) sd_bus_call_method_async(run->runner->ctx.bus, NULL, "org.freedesktop.systemd1", run->path,
                                         "org.freedesktop.systemd1.Unit", "Unref", NULL, NULL, NULL);
         run->started = false;
         run_maybe_done(run);
@@ -234,7 +240,7 @@ static int on_unit_properties(sd_bus_message *reply, void *userdata, sd_bus_erro
                 return 0;
         }
         if (r > 0) {
-                r = sd_bus_call_method_async(run->runner->bus, &run->call, "org.freedesktop.systemd1", run->path,
+                r = sd_bus_call_method_async(run->runner->ctx.bus, &run->call, "org.freedesktop.systemd1", run->path,
                                              "org.freedesktop.DBus.Properties", "GetAll", on_service_properties,
                                              run, "s", "org.freedesktop.systemd1.Service");
                 if (r < 0) {
@@ -251,7 +257,7 @@ static int on_unit_properties(sd_bus_message *reply, void *userdata, sd_bus_erro
 
 static void run_query(Run *run) {
         run->requery = false;
-        int r = sd_bus_call_method_async(run->runner->bus, &run->call, "org.freedesktop.systemd1", run->path,
+        int r = sd_bus_call_method_async(run->runner->ctx.bus, &run->call, "org.freedesktop.systemd1", run->path,
                                          "org.freedesktop.DBus.Properties", "GetAll", on_unit_properties, run,
                                          "s", "org.freedesktop.systemd1.Unit");
         if (r < 0) {
@@ -302,7 +308,7 @@ static int run_open_pipe(Run *run, int *ret_read_fd, sd_event_source **ret_sourc
                 close(fds[1]);
                 return negative_errno();
         }
-        int r = sd_event_add_io(run->runner->event, ret_source, fds[0], EPOLLIN, on_output, run);
+        int r = sd_event_add_io(run->runner->ctx.event, ret_source, fds[0], EPOLLIN, on_output, run);
         if (r < 0) {
                 close(fds[0]);
                 close(fds[1]);
@@ -334,13 +340,13 @@ static int run_start(Run *run) {
         if (r < 0)
                 return r;
         /* Installed before the start request goes out on the same connection: no change is missed. */
-        r = sd_bus_match_signal_async(runner->bus, &run->match, "org.freedesktop.systemd1", run->path,
+        r = sd_bus_match_signal_async(runner->ctx.bus, &run->match, "org.freedesktop.systemd1", run->path,
                                       "org.freedesktop.DBus.Properties", "PropertiesChanged",
                                       on_properties_changed, NULL, run);
         if (r < 0)
                 return r;
 
-        snprintf(description, sizeof(description), "kw run %u of job %s", run->index, runner->config->job_id);
+        snprintf(description, sizeof(description), "kw run %u of job %s", run->index, runner->config.job_id);
         const TestCase *c = job->has_cases ? &job->cases[run->index] : NULL;
         UnitSpec spec = {
                 .name = run->name,
@@ -350,19 +356,21 @@ static int run_start(Run *run) {
                 .limits = &job->limits,
                 .source_path = runner->dir.source_path,
                 .scratch_dir = run->scratch,
-                .runstat_path = runner->config->runstat_path,
-                .job_id = runner->config->job_id,
+                .runstat_path = runner->config.runstat_path,
+                .job_id = runner->config.job_id,
                 .run = run->index,
-                .journal_socket = "/run/systemd/journal/socket",
+                .journal_socket = runner->ctx.sink->socket_path,
+                .log_namespace = runner->config.log_namespace,
+                .slice = runner->config.slice,
                 .input = c ? c->input : "",
                 .input_size = c ? c->input_size : 0,
                 .stdout_fd = out_w,
                 .stderr_fd = err_w,
         };
-        r = unit_new_start_message(runner->bus, &spec, &m);
+        r = unit_new_start_message(runner->ctx.bus, &spec, &m);
         if (r < 0)
                 return r;
-        r = sd_bus_call_async(runner->bus, &run->call, m, on_started, run, 0);
+        r = sd_bus_call_async(runner->ctx.bus, &run->call, m, on_started, run, 0);
         if (r < 0)
                 return r;
         /* The write ends travel in the message; systemd holds them from here on. */
@@ -375,7 +383,7 @@ static void runner_start_next(Runner *runner) {
                 run->state = RUN_ACTIVE;
                 runner->active++;
                 if (runner->cancelled) {
-                        run_fail(run, "kw was stopped before the run started");
+                        run_fail(run, "the job was cancelled before this run started");
                         run->unit_ended = true;
                         run->out_fd = run->err_fd = -EBADF;
                         run_maybe_done(run);
@@ -409,77 +417,12 @@ static void run_maybe_done(Run *run) {
         runner->active--;
         runner->done++;
         if (runner->done == runner->n_runs)
-                (void) sd_event_exit(runner->event, 0);
+                runner_fence(runner);
         else
                 runner_start_next(runner);
 }
 
-static int on_signal(sd_event_source *s _unused_, const struct signalfd_siginfo *si _unused_, void *userdata) {
-        Runner *runner = userdata;
-
-        runner->cancelled = true;
-        for (size_t i = 0; i < runner->n_runs; i++)
-                if (runner->runs[i].state == RUN_ACTIVE && !runner->runs[i].unit_ended) {
-                        run_fail(&runner->runs[i], "kw was stopped before the run ended");
-                        (void) sd_bus_call_method_async(runner->bus, NULL, "org.freedesktop.systemd1",
-                                                        "/org/freedesktop/systemd1",
-                                                        "org.freedesktop.systemd1.Manager", "KillUnit", NULL,
-                                                        NULL, "ssi", runner->runs[i].name, "all", SIGKILL);
-                }
-        return 0;
-}
-
-static int on_disconnected(sd_bus_message *m _unused_, void *userdata, sd_bus_error *error _unused_) {
-        Runner *runner = userdata;
-
-        log_error("Lost the connection to systemd.");
-        for (size_t i = 0; i < runner->n_runs; i++) {
-                Run *run = &runner->runs[i];
-                run_fail(run, "lost the connection to systemd");
-                run->unit_ended = true;
-                run->call = sd_bus_slot_unref(run->call);
-        }
-        return sd_event_exit(runner->event, -ECONNRESET);
-}
-
-static int on_entry(void *userdata, const JournalEntry *e) {
-        Runner *runner = userdata;
-
-        if (e->run >= runner->n_runs)
-                return 0;
-        RunResult *res = runner->runs[e->run].result;
-        if (!e->is_stats)
-                return buffer_append(e->stream == STREAM_STDERR ? &res->err : &res->out, e->data, e->size);
-        /* systemd's own CPU figure, where it has one, is as good; on a hybrid hierarchy it has none. */
-        if (e->cpu_usec != UINT64_MAX && res->outcome.cpu_nsec == 0)
-                res->outcome.cpu_nsec = e->cpu_usec * 1000;
-        res->outcome.memory_peak = e->memory_peak;
-        res->outcome.oom_kills = e->oom_kills;
-        return 0;
-}
-
-static void runner_done(Runner *runner) {
-        for (size_t i = 0; i < runner->n_runs; i++) {
-                Run *run = &runner->runs[i];
-                sd_bus_slot_unref(run->match);
-                sd_bus_slot_unref(run->call);
-                sd_event_source_disable_unref(run->out_source);
-                sd_event_source_disable_unref(run->err_source);
-                if (run->out_fd >= 0)
-                        close(run->out_fd);
-                if (run->err_fd >= 0)
-                        close(run->err_fd);
-                /* Only after a failure half-way: drop our reference so systemd collects the unit. */
-                if (run->started)
-                        (void) sd_bus_call_method(runner->bus, "org.freedesktop.systemd1", run->path,
-                                                  "org.freedesktop.systemd1.Unit", "Unref", NULL, NULL, NULL);
-                free(run->path);
-                free(run->scratch);
-        }
-        free(runner->runs);
-        job_dir_remove(&runner->dir);
-        sd_event_unref(runner->event);
-}
+/* ---- the end: fence, read back, judge ---- */
 
 static void judge(Runner *runner) {
         const Job *job = runner->job;
@@ -492,7 +435,7 @@ static void judge(Runner *runner) {
 
                 r->verdict = verdict_decide(&r->outcome, &job->limits, r->out.data ? r->out.data : "", r->out.size,
                                             c ? c->expected : NULL, c ? c->expected_size : 0);
-                JournalTag tag = { runner->config->job_id, run->index, run->name };
+                JournalTag tag = { runner->config.job_id, run->index, run->name };
                 if (verdict_explain(&explanation, r->verdict, &r->outcome, &job->limits) >= 0 &&
                     buffer_terminate(&explanation) >= 0)
                         (void) journal_log_run(&tag, r->invocation_id, verdict_to_string(r->verdict), explanation.data,
@@ -500,94 +443,164 @@ static void judge(Runner *runner) {
         }
 }
 
-int runner_run_job(sd_bus *bus, const Job *job, const Policy *policy, const RunnerConfig *config,
-                   RunResult **ret_results) {
-        Runner runner = { .bus = bus, .job = job, .policy = policy, .config = config, .dir = { .base_fd = -EBADF, .fd = -EBADF } };
-        RunResult *results = NULL;
-        char nonce[33];
-        sigset_t mask;
+static void runner_finish(Runner *runner) {
+        if (runner->finished)
+                return;
+        runner->finished = true;
+        runner->fence_timer = sd_event_source_disable_unref(runner->fence_timer);
+        if (runner->watching)
+                journal_reader_unwatch(runner->ctx.reader, runner->config.job_id);
+        runner->watching = false;
+        job_dir_remove(&runner->dir);
+        judge(runner);
+        /* Last: the callback may free the runner. */
+        runner->done_fn(runner, runner->userdata);
+}
+
+static void runner_fail_all(Runner *runner, const char *reason) {
+        for (size_t i = 0; i < runner->n_runs; i++)
+                run_fail(&runner->runs[i], reason);
+}
+
+static int on_fence_timeout(sd_event_source *s _unused_, uint64_t usec _unused_, void *userdata) {
+        Runner *runner = userdata;
+
+        log_error("The journal did not give back the output of job %s in time.", runner->config.job_id);
+        runner_fail_all(runner, "the journal did not give the output back");
+        runner_finish(runner);
+        return 0;
+}
+
+static void on_journal_entry(void *userdata, const JournalEntry *e) {
+        Runner *runner = userdata;
+
+        if (e->kind == ENTRY_FENCE) {
+                if (runner->fenced && e->size == strlen(runner->nonce) && memcmp(e->data, runner->nonce, e->size) == 0)
+                        runner_finish(runner);
+                return;
+        }
+        if (e->run >= runner->n_runs)
+                return;
+        RunResult *res = runner->runs[e->run].result;
+        if (e->kind == ENTRY_CHUNK) {
+                if (buffer_append(e->stream == STREAM_STDERR ? &res->err : &res->out, e->data, e->size) < 0)
+                        run_fail(&runner->runs[e->run], "out of memory reading the output back");
+                return;
+        }
+        /* systemd's own CPU figure, where it has one, is as good; on a hybrid hierarchy it has none. */
+        if (e->cpu_usec != UINT64_MAX && res->outcome.cpu_nsec == 0)
+                res->outcome.cpu_nsec = e->cpu_usec * 1000;
+        res->outcome.memory_peak = e->memory_peak;
+        res->outcome.oom_kills = e->oom_kills;
+}
+
+/* Every run has ended and every byte was forwarded: the fence proves they are all stored. */
+static void runner_fence(Runner *runner) {
         int r;
 
-        runner.n_runs = job_n_runs(job);
-        results = calloc(runner.n_runs, sizeof(RunResult));
-        runner.runs = calloc(runner.n_runs, sizeof(Run));
-        if (!results || !runner.runs) {
-                free(results);
-                free(runner.runs);
+        r = random_hex(runner->nonce, 16);
+        if (r >= 0)
+                r = journal_fence(runner->ctx.sink, runner->config.job_id, runner->nonce);
+        if (r >= 0)
+                r = sd_event_add_time_relative(runner->ctx.event, &runner->fence_timer, CLOCK_MONOTONIC,
+                                               JOURNAL_TIMEOUT_USEC, 0, on_fence_timeout, runner);
+        if (r < 0) {
+                log_error_errno(r, "Failed to fence the output of job %s: %m", runner->config.job_id);
+                runner_fail_all(runner, "the journal did not take the output");
+                runner_finish(runner);
+                return;
+        }
+        runner->fenced = true;
+}
+
+int runner_new(const RunnerContext *ctx, const Job *job, const Policy *policy, const RunnerConfig *config,
+               RunnerDoneFn done, void *userdata, Runner **ret) {
+        _cleanup_(runner_freep) Runner *runner = calloc(1, sizeof(Runner));
+
+        if (!runner)
                 return -ENOMEM;
+        *runner = (Runner) { .ctx = *ctx, .job = job, .policy = policy, .config = *config, .done_fn = done,
+                             .userdata = userdata, .dir = { .base_fd = -EBADF, .fd = -EBADF } };
+        runner->n_runs = job_n_runs(job);
+        runner->results = calloc(runner->n_runs, sizeof(RunResult));
+        runner->runs = calloc(runner->n_runs, sizeof(Run));
+        if (!runner->results || !runner->runs)
+                return -ENOMEM;
+        for (size_t i = 0; i < runner->n_runs; i++) {
+                Run *run = &runner->runs[i];
+                *run = (Run) { .runner = runner, .index = (unsigned) i, .out_fd = -EBADF, .err_fd = -EBADF,
+                               .result = &runner->results[i] };
+                run->result->outcome.memory_peak = run->result->outcome.oom_kills = UINT64_MAX;
+                snprintf(run->name, sizeof(run->name), "kw-%s-%zu.service", config->job_id, i);
         }
-        for (size_t i = 0; i < runner.n_runs; i++)
-                runner.runs[i] = (Run) { .runner = &runner, .index = (unsigned) i, .out_fd = -EBADF,
-                                         .err_fd = -EBADF, .result = &results[i] };
-        for (size_t i = 0; i < runner.n_runs; i++)
-                results[i].outcome.memory_peak = results[i].outcome.oom_kills = UINT64_MAX;
-        for (size_t i = 0; i < runner.n_runs; i++)
-                snprintf(runner.runs[i].name, sizeof(runner.runs[i].name), "kw-%s-%zu.service", config->job_id, i);
-
-        r = job_dir_create(config->runtime_dir, config->job_id, job->language->source_file, job->code,
-                            job->code_size, &runner.dir);
-        if (r < 0) {
-                log_error_errno(r, "Failed to write the job's source below %s: %m", config->runtime_dir);
-                goto finish;
-        }
-
-        r = sd_event_new(&runner.event);
-        if (r >= 0)
-                r = sd_bus_attach_event(bus, runner.event, SD_EVENT_PRIORITY_NORMAL);
-        sigemptyset(&mask);
-        sigaddset(&mask, SIGINT);
-        sigaddset(&mask, SIGTERM);
-        if (r >= 0)
-                r = sigprocmask(SIG_BLOCK, &mask, NULL) < 0 ? negative_errno() : 0;
-        if (r >= 0)
-                r = sd_event_add_signal(runner.event, NULL, SIGINT, on_signal, &runner);
-        if (r >= 0)
-                r = sd_event_add_signal(runner.event, NULL, SIGTERM, on_signal, &runner);
-        if (r >= 0)
-                r = sd_bus_match_signal_async(bus, NULL, "org.freedesktop.DBus.Local", "/org/freedesktop/DBus/Local",
-                                              "org.freedesktop.DBus.Local", "Disconnected", on_disconnected, NULL,
-                                              &runner);
-        /* On the system bus, systemd only sends unit signals to subscribers. */
-        if (r >= 0)
-                r = sd_bus_call_method_async(bus, NULL, "org.freedesktop.systemd1", "/org/freedesktop/systemd1",
-                                             "org.freedesktop.systemd1.Manager", "Subscribe", NULL, NULL, NULL);
-        if (r < 0) {
-                log_error_errno(r, "Failed to set up the event loop: %m");
-                goto finish;
-        }
-
-        runner_start_next(&runner);
-        r = sd_event_loop(runner.event);
-        if (r < 0) {
-                log_error_errno(r, "The event loop failed: %m");
-                goto finish;
-        }
-
-        /* Every run has ended and every byte was forwarded: the fence proves they are all stored. */
-        r = random_hex(nonce, 16);
-        if (r >= 0)
-                r = journal_fence(config->job_id, nonce);
-        if (r >= 0)
-                r = journal_collect(config->job_id, nonce, JOURNAL_TIMEOUT_USEC, on_entry, &runner);
-        if (r < 0) {
-                log_error_errno(r, "Failed to read the job's output back from the journal: %m");
-                for (size_t i = 0; i < runner.n_runs; i++)
-                        run_fail(&runner.runs[i], "the journal did not give the output back");
-        }
-        judge(&runner);
-        r = 0;
-
-finish:
-        if (runner.event)
-                (void) sd_bus_detach_event(bus);
-        size_t n = runner.n_runs;
-        runner_done(&runner);
-        if (r < 0) {
-                run_results_free(results, n);
-                return r;
-        }
-        *ret_results = results;
+        *ret = TAKE_PTR(runner);
         return 0;
+}
+
+int runner_start(Runner *runner) {
+        int r;
+
+        r = job_dir_create(runner->config.runtime_dir, runner->config.job_id, runner->job->language->source_file,
+                           runner->job->code, runner->job->code_size, &runner->dir);
+        if (r < 0)
+                return log_error_errno(r, "Failed to write the source of job %s below %s: %m", runner->config.job_id,
+                                       runner->config.runtime_dir);
+        r = journal_reader_watch(runner->ctx.reader, runner->config.job_id, on_journal_entry, runner);
+        if (r < 0)
+                return log_error_errno(r, "Failed to follow the journal for job %s: %m", runner->config.job_id);
+        runner->watching = true;
+        runner_start_next(runner);
+        return 0;
+}
+
+void runner_cancel(Runner *runner, const char *reason) {
+        runner->cancelled = true;
+        for (size_t i = 0; i < runner->n_runs; i++) {
+                Run *run = &runner->runs[i];
+                if (run->state != RUN_ACTIVE || run->unit_ended)
+                        continue;
+                run_fail(run, reason);
+                (void) sd_bus_call_method_async(runner->ctx.bus, NULL, "org.freedesktop.systemd1",
+                                                "/org/freedesktop/systemd1", "org.freedesktop.systemd1.Manager",
+                                                "KillUnit", NULL, NULL, "ssi", run->name, "all", SIGKILL);
+        }
+        /* Runs not started yet end now, as "cancelled". */
+        if (runner->watching)
+                runner_start_next(runner);
+}
+
+const RunResult *runner_results(const Runner *runner) {
+        return runner->results;
+}
+
+Runner *runner_free(Runner *runner) {
+        if (!runner)
+                return NULL;
+        for (size_t i = 0; runner->runs && i < runner->n_runs; i++) {
+                Run *run = &runner->runs[i];
+                sd_bus_slot_unref(run->match);
+                sd_bus_slot_unref(run->call);
+                sd_event_source_disable_unref(run->out_source);
+                sd_event_source_disable_unref(run->err_source);
+                if (run->out_fd >= 0)
+                        close(run->out_fd);
+                if (run->err_fd >= 0)
+                        close(run->err_fd);
+                /* Only after a failure half-way: drop our reference so systemd collects the unit. */
+                if (run->started)
+                        (void) sd_bus_call_method_async(runner->ctx.bus, NULL, "org.freedesktop.systemd1", run->path,
+                                                        "org.freedesktop.systemd1.Unit", "Unref", NULL, NULL, NULL);
+                free(run->path);
+                free(run->scratch);
+        }
+        sd_event_source_disable_unref(runner->fence_timer);
+        if (runner->watching)
+                journal_reader_unwatch(runner->ctx.reader, runner->config.job_id);
+        job_dir_remove(&runner->dir);
+        run_results_free(runner->results, runner->n_runs);
+        free(runner->runs);
+        free(runner);
+        return NULL;
 }
 
 void run_results_free(RunResult *r, size_t n) {

@@ -2,8 +2,10 @@
 #pragma once
 
 #include <systemd/sd-bus.h>
+#include <systemd/sd-event.h>
 
 #include "job.h"
+#include "journal.h"
 #include "verdict.h"
 
 /* One run: what systemd said, and the output as read back from the journal. */
@@ -15,20 +17,48 @@ typedef struct RunResult {
         Verdict verdict;
 } RunResult;
 
+/* What runners share: one event loop, one connection to systemd, one journal socket and reader. */
+typedef struct RunnerContext {
+        sd_event *event;
+        sd_bus *bus;
+        JournalSink *sink;
+        JournalReader *reader;
+} RunnerContext;
+
 typedef struct RunnerConfig {
         const char *runtime_dir;    /* where job sources live, e.g. /run/kw */
         const char *job_id;         /* 32 hex digits */
         const char *runstat_path;   /* kw-runstat, run as each unit's ExecStopPost= */
+        const char *log_namespace;  /* LogNamespace= of the units, or NULL */
+        const char *slice;          /* Slice= of the units, or NULL */
 } RunnerConfig;
 
+/* Runs one job: every case in its own transient unit, at most policy->caps.parallel_runs at once,
+ * each followed to its end, the output read back from the journal and judged. */
+typedef struct Runner Runner;
+
+/* Called once, when the job is judged (or has failed as a whole); it may free the runner. */
+typedef void (*RunnerDoneFn)(Runner *runner, void *userdata);
+
+/* The runner borrows @job, @policy and the strings of @config until it is freed. */
+int runner_new(const RunnerContext *ctx, const Job *job, const Policy *policy, const RunnerConfig *config,
+               RunnerDoneFn done, void *userdata, Runner **ret);
+
 /**
- * runner_run_job() - run every case of @job in its own transient unit, at most
- * policy->caps.parallel_runs at once, follow each to its end, read the output back from the journal
- * and judge it. Results are indexed like the job's cases.
- * Return: 0 (each run's own failure is in its result), or -errno if the job could not run at all.
+ * runner_start() - write the job's source and start its first runs.
+ * Return: 0, or -errno if the job cannot run at all (logged; @done will not be called).
  */
-int runner_run_job(sd_bus *bus, const Job *job, const Policy *policy, const RunnerConfig *config,
-                   RunResult **ret_results);
+int runner_start(Runner *runner);
+
+/* Stop every active run (SIGKILL to its unit); pending runs will not start. @reason ends up in
+ * each unfinished run's internal_error. @done is still called, once they have ended. */
+void runner_cancel(Runner *runner, const char *reason);
+
+/* One result per run, indexed like the job's cases; valid in and after @done. */
+const RunResult *runner_results(const Runner *runner);
+
+Runner *runner_free(Runner *runner);
+DEFINE_TRIVIAL_CLEANUP_FUNC(Runner *, runner_free);
 
 void run_results_free(RunResult *r, size_t n);
 

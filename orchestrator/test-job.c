@@ -27,22 +27,26 @@ typedef struct JobCase {
 
 #define PY "\"language\":\"python\""
 #define CODE "\"code\":\"print(1)\""
+/* A valid job with more fields. */
+#define JOB(fields) "{" CODE "," PY "," fields "}"
 /* A text with NUL bytes in it. */
 #define JSON_SIZED(s) .json = s, .size = sizeof(s) - 1
 
 static const JobCase cases[] = {
         /* Valid jobs. */
         { .name = "plain", .json = "{" CODE "," PY "}", .code = "print(1)", .language = "python" },
-        { .name = "javascript, white space around", .json = " \n{\"language\" : \"javascript\",\t\"code\":\"1\"}\r\n",
+        { .name = "javascript, white space around",
+          .json = " \n{\"language\" : \"javascript\",\t\"code\":\"1\"}\r\n",
           .code = "1", .language = "javascript" },
         { .name = "with test_cases",
-          .json = "{" CODE "," PY ",\"test_cases\":[{\"input\":\"1\\n\",\"expected\":\"2\\n\"},{\"input\":\"\",\"expected\":\"\"}]}",
+          .json = JOB("\"test_cases\":[{\"input\":\"1\\n\",\"expected\":\"2\\n\"},"
+                      "{\"input\":\"\",\"expected\":\"\"}]"),
           .code = "print(1)", .language = "python", .has_cases = true, .n_cases = 2, .input0 = "1\n", .expected0 = "2\n" },
-        { .name = "empty test_cases: one plain run", .json = "{" CODE "," PY ",\"test_cases\":[]}",
+        { .name = "empty test_cases: one plain run", .json = JOB("\"test_cases\":[]"),
           .code = "print(1)", .language = "python" },
-        { .name = "test_cases null: one plain run", .json = "{" CODE "," PY ",\"test_cases\":null}",
+        { .name = "test_cases null: one plain run", .json = JOB("\"test_cases\":null"),
           .code = "print(1)", .language = "python" },
-        { .name = "input omitted is empty", .json = "{" CODE "," PY ",\"test_cases\":[{\"expected\":\"x\"}]}",
+        { .name = "input omitted is empty", .json = JOB("\"test_cases\":[{\"expected\":\"x\"}]"),
           .code = "print(1)", .language = "python", .has_cases = true, .n_cases = 1, .input0 = "", .expected0 = "x" },
         { .name = "escaped backslash before u0000 is fine", .json = "{\"code\":\"print('\\\\u0000')\"," PY "}",
           .code = "print('\\u0000')", .language = "python" },
@@ -52,15 +56,16 @@ static const JobCase cases[] = {
           .code = "\xc3\xa9\xf0\x9f\x98\x80 \"q\"", .language = "python" },
         { .name = "raw UTF-8", .json = "{\"code\":\"s = '\xc3\xa9'\"," PY "}", .code = "s = '\xc3\xa9'",
           .language = "python" },
-        { .name = "limits lowered", .json = "{" CODE "," PY ",\"limits\":{\"time_ms\":500,\"memory_bytes\":1048576}}",
+        { .name = "limits lowered", .json = JOB("\"limits\":{\"time_ms\":500,\"memory_bytes\":1048576}"),
           .code = "print(1)", .language = "python", .time_ms = 500, .memory_bytes = 1 << 20 },
-        { .name = "limits at the maximum, written as 3e4", .json = "{" CODE "," PY ",\"limits\":{\"time_ms\":3e4}}",
+        { .name = "limits at the maximum, written as 3e4", .json = JOB("\"limits\":{\"time_ms\":3e4}"),
           .code = "print(1)", .language = "python", .time_ms = 30000 },
-        { .name = "limits 1.0 is a whole number", .json = "{" CODE "," PY ",\"limits\":{\"time_ms\":1.0}}",
+        { .name = "limits 1.0 is a whole number", .json = JOB("\"limits\":{\"time_ms\":1.0}"),
           .code = "print(1)", .language = "python", .time_ms = 1 },
-        { .name = "empty limits", .json = "{" CODE "," PY ",\"limits\":{}}", .code = "print(1)", .language = "python" },
+        { .name = "empty limits", .json = JOB("\"limits\":{}"), .code = "print(1)", .language = "python" },
         { .name = "code and input exactly at the caps", .small = true,
-          .json = "{\"code\":\"0123456789abcdef\"," PY ",\"test_cases\":[{\"input\":\"01234567\",\"expected\":\"01234567\"},{\"expected\":\"\"}]}",
+          .json = "{\"code\":\"0123456789abcdef\"," PY ","
+                  "\"test_cases\":[{\"input\":\"01234567\",\"expected\":\"01234567\"},{\"expected\":\"\"}]}",
           .code = "0123456789abcdef", .language = "python", .has_cases = true, .n_cases = 2, .input0 = "01234567",
           .expected0 = "01234567" },
         { .name = "the cap counts bytes after unescaping", .small = true,
@@ -89,18 +94,18 @@ static const JobCase cases[] = {
           .error = "job: strings must not contain \\u0000" },
         { .name = "\\u0000 after an escaped backslash", .json = "{\"code\":\"\\\\\\u0000\"," PY "}",
           .error = "job: strings must not contain \\u0000" },
-        { .name = "\\u0000 in a key", .json = "{" CODE "," PY ",\"x\\u0000\":1}",
+        { .name = "\\u0000 in a key", .json = JOB("\"x\\u0000\":1"),
           .error = "job: strings must not contain \\u0000" },
         { .name = "\\u0000 in expected",
-          .json = "{" CODE "," PY ",\"test_cases\":[{\"expected\":\"1\\u0000\"}]}",
+          .json = JOB("\"test_cases\":[{\"expected\":\"1\\u0000\"}]"),
           .error = "job: strings must not contain \\u0000" },
 
         /* Fields of the job. */
-        { .name = "unknown field", .json = "{" CODE "," PY ",\"timeout\":1}",
+        { .name = "unknown field", .json = JOB("\"timeout\":1"),
           .error = "timeout: unknown field (known: code, language, test_cases, limits)" },
         { .name = "field names are case-sensitive", .json = "{\"Code\":\"x\"," PY "}",
           .error = "Code: unknown field (known: code, language, test_cases, limits)" },
-        { .name = "duplicate code", .json = "{" CODE "," PY ",\"code\":\"evil\"}", .error = "code: given more than once" },
+        { .name = "duplicate code", .json = JOB("\"code\":\"evil\""), .error = "code: given more than once" },
         { .name = "duplicate language", .json = "{" CODE "," PY "," PY "}", .error = "language: given more than once" },
         { .name = "code missing", .json = "{" PY "}", .error = "code: missing" },
         { .name = "code empty", .json = "{\"code\":\"\"," PY "}", .error = "code: must not be empty" },
@@ -119,86 +124,88 @@ static const JobCase cases[] = {
           .error = "language: unknown language 'Python' (known: javascript, python)" },
         { .name = "unknown language, long and unprintable",
           .json = "{" CODE ",\"language\":\"\\u0001\\n\\u00e9" "0123456789012345678901234567890123456789\"}",
-          .error = "language: unknown language '????012345678901234567890123456789012345' (known: javascript, python)" },
+          .error = "language: unknown language '????012345678901234567890123456789012345' "
+                   "(known: javascript, python)" },
 
         /* test_cases. */
-        { .name = "test_cases an object", .json = "{" CODE "," PY ",\"test_cases\":{}}",
+        { .name = "test_cases an object", .json = JOB("\"test_cases\":{}"),
           .error = "test_cases: must be an array" },
-        { .name = "test_cases a string", .json = "{" CODE "," PY ",\"test_cases\":\"1\"}",
+        { .name = "test_cases a string", .json = JOB("\"test_cases\":\"1\""),
           .error = "test_cases: must be an array" },
         { .name = "too many test_cases", .small = true,
-          .json = "{" CODE "," PY ",\"test_cases\":[{\"expected\":\"\"},{\"expected\":\"\"},{\"expected\":\"\"}]}",
+          .json = JOB("\"test_cases\":[{\"expected\":\"\"},{\"expected\":\"\"},{\"expected\":\"\"}]"),
           .error = "test_cases: 3 cases is over the limit of 2" },
-        { .name = "a case a number", .json = "{" CODE "," PY ",\"test_cases\":[1]}",
+        { .name = "a case a number", .json = JOB("\"test_cases\":[1]"),
           .error = "test_cases[0]: must be an object" },
-        { .name = "the second case a string", .json = "{" CODE "," PY ",\"test_cases\":[{\"expected\":\"\"},\"x\"]}",
+        { .name = "the second case a string", .json = JOB("\"test_cases\":[{\"expected\":\"\"},\"x\"]"),
           .error = "test_cases[1]: must be an object" },
-        { .name = "a case an array", .json = "{" CODE "," PY ",\"test_cases\":[[]]}",
+        { .name = "a case an array", .json = JOB("\"test_cases\":[[]]"),
           .error = "test_cases[0]: must be an object" },
-        { .name = "expected missing", .json = "{" CODE "," PY ",\"test_cases\":[{\"input\":\"1\"}]}",
+        { .name = "expected missing", .json = JOB("\"test_cases\":[{\"input\":\"1\"}]"),
           .error = "test_cases[0].expected: missing" },
         { .name = "expected missing in the second case",
-          .json = "{" CODE "," PY ",\"test_cases\":[{\"expected\":\"\"},{}]}",
+          .json = JOB("\"test_cases\":[{\"expected\":\"\"},{}]"),
           .error = "test_cases[1].expected: missing" },
-        { .name = "expected a number", .json = "{" CODE "," PY ",\"test_cases\":[{\"expected\":2}]}",
+        { .name = "expected a number", .json = JOB("\"test_cases\":[{\"expected\":2}]"),
           .error = "test_cases[0].expected: must be a string" },
-        { .name = "expected null", .json = "{" CODE "," PY ",\"test_cases\":[{\"expected\":null}]}",
+        { .name = "expected null", .json = JOB("\"test_cases\":[{\"expected\":null}]"),
           .error = "test_cases[0].expected: must be a string" },
-        { .name = "input a number", .json = "{" CODE "," PY ",\"test_cases\":[{\"input\":1,\"expected\":\"\"}]}",
+        { .name = "input a number", .json = JOB("\"test_cases\":[{\"input\":1,\"expected\":\"\"}]"),
           .error = "test_cases[0].input: must be a string" },
-        { .name = "input null", .json = "{" CODE "," PY ",\"test_cases\":[{\"input\":null,\"expected\":\"\"}]}",
+        { .name = "input null", .json = JOB("\"test_cases\":[{\"input\":null,\"expected\":\"\"}]"),
           .error = "test_cases[0].input: must be a string" },
         { .name = "input over the cap", .small = true,
-          .json = "{" CODE "," PY ",\"test_cases\":[{\"input\":\"012345678\",\"expected\":\"\"}]}",
+          .json = JOB("\"test_cases\":[{\"input\":\"012345678\",\"expected\":\"\"}]"),
           .error = "test_cases[0].input: 9 bytes is over the limit of 8 bytes" },
         { .name = "expected over the cap", .small = true,
-          .json = "{" CODE "," PY ",\"test_cases\":[{\"expected\":\"\"},{\"expected\":\"012345678\"}]}",
+          .json = JOB("\"test_cases\":[{\"expected\":\"\"},{\"expected\":\"012345678\"}]"),
           .error = "test_cases[1].expected: 9 bytes is over the limit of 8 bytes" },
         { .name = "unknown field in a case",
-          .json = "{" CODE "," PY ",\"test_cases\":[{\"input\":\"\",\"expected\":\"\",\"output\":\"\"}]}",
+          .json = JOB("\"test_cases\":[{\"input\":\"\",\"expected\":\"\",\"output\":\"\"}]"),
           .error = "test_cases[0].output: unknown field" },
         { .name = "duplicate field in a case",
-          .json = "{" CODE "," PY ",\"test_cases\":[{\"input\":\"a\",\"expected\":\"\",\"input\":\"b\"}]}",
+          .json = JOB("\"test_cases\":[{\"input\":\"a\",\"expected\":\"\",\"input\":\"b\"}]"),
           .error = "test_cases[0].input: given more than once" },
         { .name = "duplicate test_cases",
-          .json = "{" CODE "," PY ",\"test_cases\":[],\"test_cases\":[]}",
+          .json = JOB("\"test_cases\":[],\"test_cases\":[]"),
           .error = "test_cases: given more than once" },
 
         /* limits. */
-        { .name = "limits an array", .json = "{" CODE "," PY ",\"limits\":[]}", .error = "limits: must be an object" },
-        { .name = "limits a number", .json = "{" CODE "," PY ",\"limits\":1000}", .error = "limits: must be an object" },
-        { .name = "unknown limit", .json = "{" CODE "," PY ",\"limits\":{\"cpu_time\":1}}",
+        { .name = "limits an array", .json = JOB("\"limits\":[]"), .error = "limits: must be an object" },
+        { .name = "limits a number", .json = JOB("\"limits\":1000"), .error = "limits: must be an object" },
+        { .name = "unknown limit", .json = JOB("\"limits\":{\"cpu_time\":1}"),
           .error = "limits.cpu_time: unknown limit" },
-        { .name = "duplicate limit", .json = "{" CODE "," PY ",\"limits\":{\"time_ms\":1,\"time_ms\":2}}",
+        { .name = "duplicate limit", .json = JOB("\"limits\":{\"time_ms\":1,\"time_ms\":2}"),
           .error = "limits.time_ms: given more than once" },
-        { .name = "limit zero", .json = "{" CODE "," PY ",\"limits\":{\"time_ms\":0}}",
+        { .name = "limit zero", .json = JOB("\"limits\":{\"time_ms\":0}"),
           .error = "limits.time_ms: must be a positive integer" },
-        { .name = "limit negative", .json = "{" CODE "," PY ",\"limits\":{\"processes\":-1}}",
+        { .name = "limit negative", .json = JOB("\"limits\":{\"processes\":-1}"),
           .error = "limits.processes: must be a positive integer" },
-        { .name = "limit very negative", .json = "{" CODE "," PY ",\"limits\":{\"processes\":-1e30}}",
+        { .name = "limit very negative", .json = JOB("\"limits\":{\"processes\":-1e30}"),
           .error = "limits.processes: must be a positive integer" },
-        { .name = "limit a fraction", .json = "{" CODE "," PY ",\"limits\":{\"time_ms\":1.5}}",
+        { .name = "limit a fraction", .json = JOB("\"limits\":{\"time_ms\":1.5}"),
           .error = "limits.time_ms: must be a positive integer" },
-        { .name = "limit below one", .json = "{" CODE "," PY ",\"limits\":{\"time_ms\":0.5}}",
+        { .name = "limit below one", .json = JOB("\"limits\":{\"time_ms\":0.5}"),
           .error = "limits.time_ms: must be a positive integer" },
-        { .name = "limit a string", .json = "{" CODE "," PY ",\"limits\":{\"time_ms\":\"100\"}}",
+        { .name = "limit a string", .json = JOB("\"limits\":{\"time_ms\":\"100\"}"),
           .error = "limits.time_ms: must be a positive integer" },
-        { .name = "limit true", .json = "{" CODE "," PY ",\"limits\":{\"time_ms\":true}}",
+        { .name = "limit true", .json = JOB("\"limits\":{\"time_ms\":true}"),
           .error = "limits.time_ms: must be a positive integer" },
-        { .name = "limit null", .json = "{" CODE "," PY ",\"limits\":{\"time_ms\":null}}",
+        { .name = "limit null", .json = JOB("\"limits\":{\"time_ms\":null}"),
           .error = "limits.time_ms: must be a positive integer" },
-        { .name = "limit above the maximum", .json = "{" CODE "," PY ",\"limits\":{\"time_ms\":30001}}",
+        { .name = "limit above the maximum", .json = JOB("\"limits\":{\"time_ms\":30001}"),
           .error = "limits.time_ms: 30001 is above the maximum of 30000" },
         { .name = "limit far above the maximum",
-          .json = "{" CODE "," PY ",\"limits\":{\"memory_bytes\":1e30}}",
+          .json = JOB("\"limits\":{\"memory_bytes\":1e30}"),
           .error = "limits.memory_bytes: 1000000000000000019884624838656 is above the maximum of 536870912" },
-        { .name = "limit 2^64", .json = "{" CODE "," PY ",\"limits\":{\"memory_bytes\":18446744073709551616}}",
+        { .name = "limit 2^64", .json = JOB("\"limits\":{\"memory_bytes\":18446744073709551616}"),
           .error = "limits.memory_bytes: 18446744073709551616 is above the maximum of 536870912" },
-        { .name = "limit infinite", .json = "{" CODE "," PY ",\"limits\":{\"cpu_percent\":1e999}}",
+        { .name = "limit infinite", .json = JOB("\"limits\":{\"cpu_percent\":1e999}"),
           .error = "limits.cpu_percent: inf is above the maximum of 100" },
 };
 
-static void test_job_parse(const JobCase *c) {
+static void test_job_parse(size_t i) {
+        const JobCase *c = &cases[i];
         const Policy *policy = c->small ? policy_small : policy_real;
         _cleanup_(job_freep) Job *j = NULL;
         _cleanup_free_ char *error = NULL;
@@ -226,8 +233,8 @@ static void test_job_parse(const JobCase *c) {
                 ASSERT_STR_EQ(j->cases[0].expected, c->expected0);
                 ASSERT_U64_EQ(j->cases[0].expected_size, strlen(c->expected0));
         }
-        for (size_t i = 0; i < j->n_cases; i++)
-                ASSERT_TRUE(j->cases[i].input && j->cases[i].expected);
+        for (size_t k = 0; k < j->n_cases; k++)
+                ASSERT_TRUE(j->cases[k].input && j->cases[k].expected);
 
         /* The policy's limits, but where the job lowered them. */
         Limits want = policy->limits;
@@ -237,7 +244,8 @@ static void test_job_parse(const JobCase *c) {
                 want.memory_bytes = c->memory_bytes;
         for (size_t f = 0; f < n_limit_fields; f++) {
                 test_case_begin("job_parse: %s: %s", c->name, limit_fields[f].name);
-                ASSERT_U64_EQ(*limits_field(&j->limits, &limit_fields[f]), *limits_field(&want, &limit_fields[f]));
+                ASSERT_U64_EQ(*limits_field(&j->limits, &limit_fields[f]),
+                              *limits_field(&want, &limit_fields[f]));
         }
 }
 
@@ -279,7 +287,8 @@ static const struct {
 };
 
 static void test_caps(size_t i) {
-        _cleanup_free_ char *text = job_text(cap_cases[i].code_size, cap_cases[i].n_cases, cap_cases[i].input_size);
+        _cleanup_free_ char *text = job_text(cap_cases[i].code_size, cap_cases[i].n_cases,
+                                             cap_cases[i].input_size);
         _cleanup_(job_freep) Job *j = NULL;
         _cleanup_free_ char *error = NULL;
 
@@ -300,6 +309,43 @@ static void test_caps(size_t i) {
                 ASSERT_STR_EQ(j->cases[k].expected, want);
                 ASSERT_U64_EQ(j->cases[k].input_size, cap_cases[i].input_size);
         }
+}
+
+/* Objects with very many names: refused in linear time, not after comparing every pair. */
+static const struct {
+        const char *prefix;
+        const char *name;       /* numbered, unless "language" */
+        const char *value;
+        const char *suffix;
+        const char *error;
+} many_keys_cases[] = {
+        { "{", "k", "0", CODE "," PY "}", "k0: unknown field (known: code, language, test_cases, limits)" },
+        { "{" CODE ",", "language", "\"python\"", "\"limits\":{}}", "language: given more than once" },
+        { "{" CODE "," PY ",\"test_cases\":[{", "k", "\"\"", "\"expected\":\"\"}]}",
+          "test_cases[0].k0: unknown field" },
+        { "{" CODE "," PY ",\"limits\":{", "l", "1", "\"time_ms\":1}}", "limits.l0: unknown limit" },
+};
+
+static void test_many_keys(size_t i) {
+        const __typeof__(many_keys_cases[0]) *c = &many_keys_cases[i];
+        bool numbered = strcmp(c->name, "language") != 0;
+        _cleanup_(buffer_done) Buffer b = {};
+        _cleanup_(job_freep) Job *j = NULL;
+        _cleanup_free_ char *error = NULL;
+
+        test_case_begin("job_parse: 100000 names, %s", c->error);
+        ASSERT_OK(buffer_printf(&b, "%s", c->prefix));
+        for (size_t k = 0; k < 100000; k++)
+                if (numbered)
+                        ASSERT_OK(buffer_printf(&b, "\"%s%zu\":%s,", c->name, k, c->value));
+                else
+                        ASSERT_OK(buffer_printf(&b, "\"%s\":%s,", c->name, c->value));
+        ASSERT_OK(buffer_printf(&b, "%s", c->suffix));
+        uint64_t start = now_usec();
+        ASSERT_ERRNO_EQ(job_parse(b.data, b.size, policy_real, &j, &error), -EINVAL);
+        ASSERT_STR_EQ(error, c->error);
+        /* Comparing every pair took minutes here; linear takes milliseconds (seconds under valgrind). */
+        ASSERT_TRUE(now_usec() - start < 10 * 1000000ULL);
 }
 
 /* job_parse() reads exactly @size bytes: the text need not be NUL-terminated. */
@@ -325,10 +371,9 @@ int main(void) {
         policy_small->caps.max_input_bytes = SMALL_INPUT;
         policy_small->caps.max_test_cases = SMALL_CASES;
 
-        for (size_t i = 0; i < ELEMENTSOF(cases); i++)
-                TEST_RUN(test_job_parse, &cases[i]);
-        for (size_t i = 0; i < ELEMENTSOF(cap_cases); i++)
-                TEST_RUN(test_caps, i);
+        TEST_TABLE(test_job_parse, cases);
+        TEST_TABLE(test_caps, cap_cases);
+        TEST_TABLE(test_many_keys, many_keys_cases);
         TEST_RUN(test_not_terminated);
         TEST_RUN(test_job_free_null);
 

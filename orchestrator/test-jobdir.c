@@ -1,1 +1,278 @@
-int main(void){return 0;}
+/* SPDX-License-Identifier: MIT */
+#include <dirent.h>
+#include <sys/statvfs.h>
+
+#include "jobdir.h"
+#include "test-helpers.h"
+
+#define NAME "0123456789abcdef0123456789abcdef"
+#define CODE "print('hi')\n\0binary"
+
+static int count_open_fds(void) {
+        DIR *d = opendir("/proc/self/fd");
+        int n = 0;
+
+        if (!d)
+                return -1;
+        while (readdir(d))
+                n++;
+        closedir(d);
+        return n;
+}
+
+static mode_t mode_of(const char *path) {
+        struct stat st;
+        return lstat(path, &st) < 0 ? (mode_t) -1 : st.st_mode;
+}
+
+static const struct {
+        mode_t umask;
+        size_t code_size;
+        bool base_exists;
+} create_cases[] = {
+        { 0022, sizeof(CODE) - 1, false },
+        { 0000, sizeof(CODE) - 1, true },
+        { 0077, sizeof(CODE) - 1, true },
+        { 0777, sizeof(CODE) - 1, true },       /* needs root: the directory is made 0000 first */
+        { 0022, 0, false },
+};
+
+static void test_create(size_t i) {
+        _cleanup_rm_rf_ char *tmp = test_tmpdir();
+        _cleanup_free_ char *base = NULL, *dir = NULL, *file = NULL, *content = NULL;
+        _cleanup_(job_dir_remove) JobDir d = { .base_fd = -EBADF, .fd = -EBADF };
+        size_t size;
+        int fds = count_open_fds();
+
+        test_case_begin("job_dir_create with umask %04o, %zu bytes, base %s", create_cases[i].umask,
+                        create_cases[i].code_size, create_cases[i].base_exists ? "made before" : "made by it");
+        if (create_cases[i].umask == 0777 && geteuid() != 0) {
+                test_skip("needs root");
+                return;
+        }
+        ASSERT_TRUE(asprintf_safe(&base, "%s/base", tmp) >= 0);
+        ASSERT_TRUE(asprintf_safe(&dir, "%s/" NAME, base) >= 0);
+        ASSERT_TRUE(asprintf_safe(&file, "%s/main.py", dir) >= 0);
+        if (create_cases[i].base_exists)
+                ASSERT_OK(mkdir(base, 0700) < 0 ? negative_errno() : 0);
+
+        mode_t old = umask(create_cases[i].umask);
+        int r = job_dir_create(base, NAME, "main.py", CODE, create_cases[i].code_size, &d);
+        umask(old);
+        ASSERT_OK(r);
+
+        ASSERT_TRUE(d.base_fd >= 0 && d.fd >= 0);
+        ASSERT_STR_EQ(d.name, NAME);
+        ASSERT_STR_EQ(d.path, dir);
+        ASSERT_STR_EQ(d.source_name, "main.py");
+        ASSERT_STR_EQ(d.source_path, file);
+        ASSERT_INT_EQ(d.n_scratch, 0);
+        ASSERT_INT_EQ(mode_of(dir), S_IFDIR | 0755);
+        ASSERT_INT_EQ(mode_of(file), S_IFREG | 0644);
+        ASSERT_OK(read_file_all(file, 1024, &content, &size));
+        ASSERT_MEM_EQ(content, size, CODE, create_cases[i].code_size);
+
+        job_dir_remove(&d);
+        ASSERT_INT_EQ(mode_of(dir), (mode_t) -1);
+        ASSERT_INT_EQ(mode_of(base) & S_IFMT, S_IFDIR);   /* the base stays */
+        ASSERT_TRUE(d.fd == -EBADF && d.base_fd == -EBADF && !d.name && !d.path);
+        job_dir_remove(&d);                               /* twice is fine */
+        ASSERT_INT_EQ(count_open_fds(), fds);
+}
+
+/* What is at BASE (and at BASE/NAME) before job_dir_create() is called. */
+typedef enum Setup {
+        SETUP_NONE,
+        SETUP_BASE_MODE,        /* BASE a directory of @mode */
+        SETUP_BASE_OTHER_OWNER,
+        SETUP_BASE_SYMLINK,     /* BASE a link to a good directory */
+        SETUP_BASE_FILE,
+        SETUP_NAME_DIR,         /* BASE/NAME a directory with a file in it */
+        SETUP_NAME_FILE,
+        SETUP_NAME_SYMLINK,     /* BASE/NAME a link to a directory elsewhere */
+} Setup;
+
+static const struct {
+        const char *what;
+        Setup setup;
+        mode_t mode;
+        const char *name;
+        const char *source;
+        int result;
+} refuse_cases[] = {
+        { "group-writable base", SETUP_BASE_MODE, 0775, NAME, "main.py", -EPERM },
+        { "world-writable base", SETUP_BASE_MODE, 0757, NAME, "main.py", -EPERM },
+        { "sticky world-writable base", SETUP_BASE_MODE, 01777, NAME, "main.py", -EPERM },
+        { "base owned by somebody else", SETUP_BASE_OTHER_OWNER, 0755, NAME, "main.py", -EPERM },
+        { "base a symlink", SETUP_BASE_SYMLINK, 0755, NAME, "main.py", -ENOTDIR },  /* O_NOFOLLOW|O_DIRECTORY */
+        { "base a file", SETUP_BASE_FILE, 0644, NAME, "main.py", -ENOTDIR },
+        { "name with '/'", SETUP_NONE, 0, "a/b", "main.py", -EINVAL },
+        { "name '..'", SETUP_NONE, 0, "..", "main.py", -EINVAL },
+        { "name '.'", SETUP_NONE, 0, ".", "main.py", -EINVAL },
+        { "hidden name", SETUP_NONE, 0, ".job", "main.py", -EINVAL },
+        { "source with '/'", SETUP_NONE, 0, NAME, "../main.py", -EINVAL },
+        { "source '..'", SETUP_NONE, 0, NAME, "..", -EINVAL },
+        { "name exists, a directory", SETUP_NAME_DIR, 0755, NAME, "main.py", -EEXIST },
+        { "name exists, a file", SETUP_NAME_FILE, 0755, NAME, "main.py", -EEXIST },
+        { "name exists, a symlink", SETUP_NAME_SYMLINK, 0755, NAME, "main.py", -EEXIST },
+};
+
+static int setup(const char *tmp, const char *base, Setup s, mode_t mode) {
+        _cleanup_free_ char *real = NULL, *entry = NULL;
+
+        if (asprintf_safe(&real, "%s/real", tmp) < 0 || asprintf_safe(&entry, "%s/" NAME, base) < 0)
+                return -ENOMEM;
+        switch (s) {
+        case SETUP_NONE:
+                return 0;
+        case SETUP_BASE_MODE:
+        case SETUP_NAME_DIR:
+        case SETUP_NAME_FILE:
+        case SETUP_NAME_SYMLINK:
+                if (mkdir(base, 0700) < 0 || chmod(base, mode) < 0)
+                        return negative_errno();
+                if (s == SETUP_NAME_DIR)
+                        return test_write_string(base, NAME "/keep", "somebody's");
+                if (s == SETUP_NAME_FILE)
+                        return test_write_string(base, NAME, "somebody's");
+                if (s == SETUP_NAME_SYMLINK)
+                        return mkdir(real, 0755) < 0 || symlink(real, entry) < 0 ? negative_errno() : 0;
+                return 0;
+        case SETUP_BASE_OTHER_OWNER:
+                return mkdir(base, 0755) < 0 || chown(base, 4242, 4242) < 0 ? negative_errno() : 0;
+        case SETUP_BASE_SYMLINK:
+                return mkdir(real, 0755) < 0 || symlink(real, base) < 0 ? negative_errno() : 0;
+        case SETUP_BASE_FILE:
+                return test_write_string(tmp, "base", "");
+        }
+        return -EINVAL;
+}
+
+static void test_refuse(size_t i) {
+        _cleanup_rm_rf_ char *tmp = test_tmpdir();
+        _cleanup_free_ char *base = NULL, *entry = NULL, *real_entry = NULL;
+        JobDir d = { .base_fd = 42, .fd = 42 };
+        Setup s = refuse_cases[i].setup;
+        int fds = count_open_fds();
+
+        test_case_begin("job_dir_create refuses: %s", refuse_cases[i].what);
+        if (s == SETUP_BASE_OTHER_OWNER && geteuid() != 0) {
+                test_skip("needs root");
+                return;
+        }
+        ASSERT_TRUE(asprintf_safe(&base, "%s/base", tmp) >= 0);
+        ASSERT_TRUE(asprintf_safe(&entry, "%s/" NAME, base) >= 0);
+        ASSERT_TRUE(asprintf_safe(&real_entry, "%s/real/" NAME, tmp) >= 0);
+        ASSERT_OK(setup(tmp, base, s, refuse_cases[i].mode));
+
+        ASSERT_ERRNO_EQ(job_dir_create(base, refuse_cases[i].name, refuse_cases[i].source, "x", 1, &d),
+                        refuse_cases[i].result);
+        ASSERT_TRUE(d.base_fd == 42 && d.fd == 42 && !d.name);   /* untouched */
+        ASSERT_INT_EQ(count_open_fds(), fds);
+
+        switch (s) {
+        case SETUP_NONE:
+                /* Refused before anything was made. */
+                ASSERT_INT_EQ(mode_of(base), (mode_t) -1);
+                break;
+        case SETUP_NAME_DIR:
+                /* Never removes what somebody else made. */
+                ASSERT_INT_EQ(mode_of(entry) & S_IFMT, S_IFDIR);
+                {
+                        _cleanup_free_ char *keep = NULL;
+                        ASSERT_TRUE(asprintf_safe(&keep, "%s/keep", entry) >= 0);
+                        ASSERT_INT_EQ(mode_of(keep) & S_IFMT, S_IFREG);
+                }
+                break;
+        case SETUP_NAME_FILE:
+                ASSERT_INT_EQ(mode_of(entry) & S_IFMT, S_IFREG);
+                break;
+        case SETUP_NAME_SYMLINK:
+                ASSERT_INT_EQ(mode_of(entry) & S_IFMT, S_IFLNK);
+                ASSERT_INT_EQ(mode_of(real_entry), (mode_t) -1);
+                break;
+        case SETUP_BASE_SYMLINK:
+                /* Nothing made through the link. */
+                ASSERT_INT_EQ(mode_of(real_entry), (mode_t) -1);
+                break;
+        case SETUP_BASE_MODE:
+        case SETUP_BASE_OTHER_OWNER:
+        case SETUP_BASE_FILE:
+                ASSERT_INT_EQ(mode_of(entry), (mode_t) -1);
+                break;
+        }
+}
+
+/* A tmpfs per run; needs root and the right to mount, else skipped. */
+static void test_scratch(void) {
+        _cleanup_rm_rf_ char *tmp = test_tmpdir();
+        _cleanup_free_ char *base = NULL, *p0 = NULL, *p1 = NULL, *again = NULL, *want = NULL;
+        _cleanup_(job_dir_remove) JobDir d = { .base_fd = -EBADF, .fd = -EBADF };
+        struct statvfs sv;
+        struct stat st, parent;
+        int r;
+
+        if (geteuid() != 0) {
+                test_skip("needs root");
+                return;
+        }
+        ASSERT_TRUE(asprintf_safe(&base, "%s/base", tmp) >= 0);
+        ASSERT_OK(job_dir_create(base, NAME, "main.py", "x", 1, &d));
+
+        r = job_dir_mount_scratch(&d, 0, 1 << 20, &p0);
+        if (r == -EPERM || r == -ENOSYS || r == -EACCES) {
+                test_skip("cannot mount a tmpfs here");
+                return;
+        }
+        ASSERT_OK(r);
+        ASSERT_TRUE(asprintf_safe(&want, "%s/scratch-0", d.path) >= 0);
+        ASSERT_STR_EQ(p0, want);
+        ASSERT_INT_EQ(d.n_scratch, 1);
+
+        ASSERT_OK(statvfs(p0, &sv));
+        ASSERT_U64_EQ((uint64_t) sv.f_blocks * sv.f_frsize, 1 << 20);
+        ASSERT_U64_EQ(sv.f_files, 16384);
+        ASSERT_TRUE(sv.f_flag & ST_NOSUID);
+        ASSERT_TRUE(sv.f_flag & ST_NODEV);
+        ASSERT_OK(stat(p0, &st));
+        ASSERT_OK(stat(d.path, &parent));
+        ASSERT_TRUE(st.st_dev != parent.st_dev);
+        /* Root's, holding the run's /tmp, /var/tmp and /dev/shm, which anybody may write. */
+        ASSERT_INT_EQ(st.st_mode, S_IFDIR | 0755);
+        ASSERT_INT_EQ(st.st_uid, 0);
+        for (size_t i = 0; i < ELEMENTSOF(job_dir_scratch_dirs); i++) {
+                _cleanup_free_ char *sub = NULL;
+                ASSERT_TRUE(asprintf_safe(&sub, "%s/%s", p0, job_dir_scratch_dirs[i]) >= 0);
+                ASSERT_INT_EQ(mode_of(sub), S_IFDIR | 01777);
+        }
+        ASSERT_OK(test_write_string(p0, "tmp/run-wrote-this", "data"));
+
+        /* The same run twice: the mount point exists. */
+        ASSERT_ERRNO_EQ(job_dir_mount_scratch(&d, 0, 1 << 20, &again), -EEXIST);
+        ASSERT_TRUE(again == NULL);
+
+        ASSERT_OK(job_dir_mount_scratch(&d, 3, 2 << 20, &p1));
+        ASSERT_INT_EQ(d.n_scratch, 4);
+        ASSERT_OK(statvfs(p1, &sv));
+        ASSERT_U64_EQ((uint64_t) sv.f_blocks * sv.f_frsize, 2 << 20);
+
+        /* Umounted whole, with what the run wrote in it, and the mount point removed. */
+        job_dir_umount_scratch(&d, 0);
+        ASSERT_INT_EQ(mode_of(p0), (mode_t) -1);
+        job_dir_umount_scratch(&d, 0);
+        job_dir_umount_scratch(&d, 2);  /* never mounted */
+
+        /* job_dir_remove() takes the mounted one along. */
+        _cleanup_free_ char *dir = strdup(d.path);
+        ASSERT_NOT_NULL(dir);
+        job_dir_remove(&d);
+        ASSERT_INT_EQ(mode_of(p1), (mode_t) -1);
+        ASSERT_INT_EQ(mode_of(dir), (mode_t) -1);
+}
+
+int main(void) {
+        TEST_TABLE(test_create, create_cases);
+        TEST_TABLE(test_refuse, refuse_cases);
+        TEST_RUN(test_scratch);
+        return test_summary();
+}

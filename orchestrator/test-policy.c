@@ -2,7 +2,7 @@
 #include "policy.h"
 #include "test-helpers.h"
 
-/* A limits.conf that sets everything; line 1 is "[run]". */
+/* A limits.conf that sets everything (test_limits); line 1 is "[run]". */
 #define LIMITS_RUN                                                                                 \
         "[run]\n"                                                                                  \
         "time_ms = 1000\n"                                                                         \
@@ -23,22 +23,11 @@
         "parallel_runs = 2\n"
 #define LIMITS_GOOD LIMITS_RUN LIMITS_JOB
 
-static const Limits limits_good = {
-        .time_ms = 1000,
-        .wall_time_ms = 2000,
-        .memory_bytes = 256ULL << 20,
-        .processes = 8,
-        .open_files = 64,
-        .file_size_bytes = 1 << 20,
-        .tmp_bytes = 2 << 20,
-        .output_bytes = 64 << 10,
-        .cpu_percent = 50,
-};
 
 static const struct {
         const char *name;
         const char *text;
-        const char *error;      /* NULL: parses, giving limits_good unless time_ms says otherwise */
+        const char *error;      /* NULL: parses, giving test_limits unless time_ms says otherwise */
         uint64_t time_ms;
 } limits_cases[] = {
         { "complete", LIMITS_GOOD, NULL, 1000 },
@@ -93,11 +82,12 @@ static void test_parse_limits(size_t i) {
         }
         ASSERT_OK(r);
         ASSERT_STR_EQ(error, NULL);
-        Limits want = limits_good;
+        Limits want = test_limits;
         want.time_ms = limits_cases[i].time_ms;
         for (size_t f = 0; f < n_limit_fields; f++) {
                 test_case_begin("policy_parse_limits: %s: %s", limits_cases[i].name, limit_fields[f].name);
-                ASSERT_U64_EQ(*limits_field(&p->limits, &limit_fields[f]), *limits_field(&want, &limit_fields[f]));
+                ASSERT_U64_EQ(*limits_field(&p->limits, &limit_fields[f]),
+                              *limits_field(&want, &limit_fields[f]));
         }
         ASSERT_U64_EQ(p->caps.max_code_bytes, 1024);
         ASSERT_U64_EQ(p->caps.max_input_bytes, 2048);
@@ -127,6 +117,12 @@ static const struct {
           "[language]\nname = a\nname = py\ninterpreter = /x\ninterpreter = /usr/bin/python3\n"
           "arguments = a\narguments = {file}\nsource_file = x.py\nsource_file = main.py\n",
           NULL, "{file}", "" },
+        { "known placeholders", "[language]\nname = py\ninterpreter = /usr/bin/python3\nsource_file = main.py\n"
+          "arguments = --mem={memory_mb}M {file}{file}\n", NULL, "--mem={memory_mb}M|{file}{file}", "" },
+        { "unknown placeholder", "[language]\narguments = -I {source}\n",
+          "py.conf:2: unknown placeholder in argument '{source}' (known: {file}, {memory_mb})", NULL, NULL },
+        { "unclosed placeholder", "[language]\narguments = {file\n",
+          "py.conf:2: unknown placeholder in argument '{file' (known: {file}, {memory_mb})", NULL, NULL },
         { "relative interpreter", "[language]\nname = py\ninterpreter = python3\n",
           "py.conf:3: interpreter must be an absolute path, got 'python3'", NULL, NULL },
         { "empty interpreter", "[language]\ninterpreter =\n",
@@ -232,6 +228,9 @@ static void test_load_real(void) {
         l = policy_find_language(p, "javascript");
         ASSERT_NOT_NULL(l);
         ASSERT_STR_EQ(l->interpreter, "/usr/bin/node");
+        free(args);
+        args = strv_join(l->arguments);
+        ASSERT_STR_EQ(args, "--max-old-space-size={memory_mb}|{file}");
         ASSERT_STR_EQ(l->source_file, "main.js");
         ASSERT_U64_EQ(strv_length(l->syscalls), 1);
         ASSERT_STR_EQ(l->syscalls[0], "@pkey");
@@ -316,13 +315,44 @@ static void test_load(size_t i) {
         ASSERT_NOT_NULL(policy_find_language(p, "python"));
 }
 
+static const struct {
+        const char *arg;
+        const char *expanded;   /* NULL: -EINVAL */
+} expand_cases[] = {
+        { "", "" },
+        { "-I", "-I" },
+        { "{file}", "/run/kw/job/main.py" },
+        { "--max-old-space-size={memory_mb}", "--max-old-space-size=256" },
+        { "{file}:{memory_mb}:{file}", "/run/kw/job/main.py:256:/run/kw/job/main.py" },
+        { "}{", NULL },
+        { "}", "}" },
+        { "{", NULL },
+        { "{file", NULL },
+        { "{File}", NULL },
+        { "{memory}", NULL },
+        { "{{file}}", NULL },
+        { "a{file}b{x}", NULL },
+};
+
+static void test_expand_argument(size_t i) {
+        _cleanup_free_ char *s = NULL;
+
+        test_case_begin("policy_expand_argument(\"%s\")", expand_cases[i].arg);
+        int r = policy_expand_argument(expand_cases[i].arg, "/run/kw/job/main.py", "256", &s);
+        if (!expand_cases[i].expanded) {
+                ASSERT_ERRNO_EQ(r, -EINVAL);
+                ASSERT_TRUE(s == NULL);
+                return;
+        }
+        ASSERT_OK(r);
+        ASSERT_STR_EQ(s, expand_cases[i].expanded);
+}
+
 int main(void) {
-        for (size_t i = 0; i < ELEMENTSOF(limits_cases); i++)
-                TEST_RUN(test_parse_limits, i);
-        for (size_t i = 0; i < ELEMENTSOF(language_cases); i++)
-                TEST_RUN(test_parse_language, i);
+        TEST_TABLE(test_parse_limits, limits_cases);
+        TEST_TABLE(test_parse_language, language_cases);
+        TEST_TABLE(test_expand_argument, expand_cases);
         TEST_RUN(test_load_real);
-        for (size_t i = 0; i < ELEMENTSOF(load_cases); i++)
-                TEST_RUN(test_load, i);
+        TEST_TABLE(test_load, load_cases);
         return test_summary();
 }

@@ -76,83 +76,74 @@ static void test_asprintf_safe(void) {
         ASSERT_STR_EQ(s, "a:12");
 }
 
+/* Both number parsers: what they make of a text, and that ret_* is untouched on failure. */
+#define SIZE(...) { "parse_size", parse_size, __VA_ARGS__ }
+#define ATOU(...) { "safe_atou64", safe_atou64, __VA_ARGS__ }
+
 static const struct {
+        const char *func;
+        int (*parse)(const char *s, uint64_t *ret);
         const char *text;
         int result;
         uint64_t value;
-} size_cases[] = {
-        { "0", 0, 0 },
-        { "4096", 0, 4096 },
-        { "1K", 0, 1024 },
-        { "1k", 0, 1024 },
-        { "64K", 0, 64 << 10 },
-        { "512M", 0, 512ULL << 20 },
-        { "512m", 0, 512ULL << 20 },
-        { "1G", 0, 1ULL << 30 },
-        { "3T", 0, 3ULL << 40 },
-        { "007", 0, 7 },
-        { "18446744073709551615", 0, UINT64_MAX },
-        { "17179869183G", 0, 17179869183ULL << 30 },    /* the largest whole number of GiB */
-        { "16777215T", 0, 16777215ULL << 40 },
-        { "18446744073709551616", -ERANGE, 0 },
-        { "99999999999999999999K", -ERANGE, 0 },
-        { "17179869184G", -ERANGE, 0 },                 /* 2^64 */
-        { "16777216T", -ERANGE, 0 },
-        { "18014398509481984K", -ERANGE, 0 },
-        { "", -EINVAL, 0 },
-        { "K", -EINVAL, 0 },
-        { "M", -EINVAL, 0 },
-        { "12KB", -EINVAL, 0 },
-        { "12B", -EINVAL, 0 },
-        { "12KK", -EINVAL, 0 },
-        { "1.5M", -EINVAL, 0 },
-        { "-1", -EINVAL, 0 },
-        { "+1", -EINVAL, 0 },
-        { " 1", -EINVAL, 0 },
-        { "1 ", -EINVAL, 0 },
-        { "1 K", -EINVAL, 0 },
-        { "0x10", -EINVAL, 0 },
-        { "ten", -EINVAL, 0 },
+} number_cases[] = {
+        SIZE("0", 0, 0),
+        SIZE("4096", 0, 4096),
+        SIZE("1K", 0, 1024),
+        SIZE("1k", 0, 1024),
+        SIZE("64K", 0, 64 << 10),
+        SIZE("512M", 0, 512ULL << 20),
+        SIZE("512m", 0, 512ULL << 20),
+        SIZE("1G", 0, 1ULL << 30),
+        SIZE("3T", 0, 3ULL << 40),
+        SIZE("007", 0, 7),
+        SIZE("18446744073709551615", 0, UINT64_MAX),
+        SIZE("17179869183G", 0, 17179869183ULL << 30),    /* the largest whole number of GiB */
+        SIZE("16777215T", 0, 16777215ULL << 40),
+        SIZE("18446744073709551616", -ERANGE, 0),
+        SIZE("99999999999999999999K", -ERANGE, 0),
+        SIZE("17179869184G", -ERANGE, 0),                 /* 2^64 */
+        SIZE("16777216T", -ERANGE, 0),
+        SIZE("18014398509481984K", -ERANGE, 0),
+        SIZE("", -EINVAL, 0),
+        SIZE("K", -EINVAL, 0),
+        SIZE("M", -EINVAL, 0),
+        SIZE("12KB", -EINVAL, 0),
+        SIZE("12B", -EINVAL, 0),
+        SIZE("12KK", -EINVAL, 0),
+        SIZE("1.5M", -EINVAL, 0),
+        SIZE("-1", -EINVAL, 0),
+        SIZE("+1", -EINVAL, 0),
+        SIZE(" 1", -EINVAL, 0),
+        SIZE("1 ", -EINVAL, 0),
+        SIZE("1 K", -EINVAL, 0),
+        SIZE("0x10", -EINVAL, 0),
+        SIZE("ten", -EINVAL, 0),
+        ATOU("0", 0, 0),
+        ATOU("1", 0, 1),
+        ATOU("0042", 0, 42),
+        ATOU("18446744073709551615", 0, UINT64_MAX),
+        ATOU("18446744073709551616", -ERANGE, 0),
+        ATOU("184467440737095516150", -ERANGE, 0),
+        ATOU(NULL, -EINVAL, 0),
+        ATOU("", -EINVAL, 0),
+        ATOU("-0", -EINVAL, 0),
+        ATOU("-1", -EINVAL, 0),
+        ATOU("+1", -EINVAL, 0),
+        ATOU(" 1", -EINVAL, 0),
+        ATOU("1 ", -EINVAL, 0),
+        ATOU("1\n", -EINVAL, 0),
+        ATOU("12a", -EINVAL, 0),
+        ATOU("1K", -EINVAL, 0),
 };
 
-static void test_parse_size(size_t i) {
+static void test_number(size_t i) {
         uint64_t v = 4242;
 
-        test_case_begin("parse_size(\"%s\")", size_cases[i].text);
-        ASSERT_ERRNO_EQ(parse_size(size_cases[i].text, &v), size_cases[i].result);
-        /* ret_* is untouched on failure */
-        ASSERT_U64_EQ(v, size_cases[i].result == 0 ? size_cases[i].value : 4242);
-}
-
-static const struct {
-        const char *text;
-        int result;
-        uint64_t value;
-} atou64_cases[] = {
-        { "0", 0, 0 },
-        { "1", 0, 1 },
-        { "0042", 0, 42 },
-        { "18446744073709551615", 0, UINT64_MAX },
-        { "18446744073709551616", -ERANGE, 0 },
-        { "184467440737095516150", -ERANGE, 0 },
-        { NULL, -EINVAL, 0 },
-        { "", -EINVAL, 0 },
-        { "-0", -EINVAL, 0 },
-        { "-1", -EINVAL, 0 },
-        { "+1", -EINVAL, 0 },
-        { " 1", -EINVAL, 0 },
-        { "1 ", -EINVAL, 0 },
-        { "1\n", -EINVAL, 0 },
-        { "12a", -EINVAL, 0 },
-        { "1K", -EINVAL, 0 },
-};
-
-static void test_safe_atou64(size_t i) {
-        uint64_t v = 4242;
-
-        test_case_begin("safe_atou64(\"%s\")", atou64_cases[i].text ? atou64_cases[i].text : "(null)");
-        ASSERT_ERRNO_EQ(safe_atou64(atou64_cases[i].text, &v), atou64_cases[i].result);
-        ASSERT_U64_EQ(v, atou64_cases[i].result == 0 ? atou64_cases[i].value : 4242);
+        test_case_begin("%s(\"%s\")", number_cases[i].func,
+                        number_cases[i].text ? number_cases[i].text : "(null)");
+        ASSERT_ERRNO_EQ(number_cases[i].parse(number_cases[i].text, &v), number_cases[i].result);
+        ASSERT_U64_EQ(v, number_cases[i].result == 0 ? number_cases[i].value : 4242);
 }
 
 static const struct {
@@ -293,18 +284,13 @@ int main(void) {
         TEST_RUN(test_buffer_printf);
         TEST_RUN(test_buffer_terminate);
         TEST_RUN(test_asprintf_safe);
-        for (size_t i = 0; i < ELEMENTSOF(size_cases); i++)
-                TEST_RUN(test_parse_size, i);
-        for (size_t i = 0; i < ELEMENTSOF(atou64_cases); i++)
-                TEST_RUN(test_safe_atou64, i);
-        for (size_t i = 0; i < ELEMENTSOF(strip_cases); i++)
-                TEST_RUN(test_strstrip, i);
+        TEST_TABLE(test_number, number_cases);
+        TEST_TABLE(test_strstrip, strip_cases);
         TEST_RUN(test_random_hex, 1);
         TEST_RUN(test_random_hex, 16);
         TEST_RUN(test_random_hex, 64);
         TEST_RUN(test_random_hex_too_many);
-        for (size_t i = 0; i < ELEMENTSOF(read_cases); i++)
-                TEST_RUN(test_read_fd_all, i);
+        TEST_TABLE(test_read_fd_all, read_cases);
         TEST_RUN(test_read_errors);
         TEST_RUN(test_log_errno);
         TEST_RUN(test_now_usec);

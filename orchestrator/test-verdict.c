@@ -48,27 +48,14 @@ static const struct {
 };
 
 static void test_output_matches(size_t i) {
-        test_case_begin("output_matches: %s", match_cases[i].name);
-        ASSERT_INT_EQ(output_matches(match_cases[i].actual, match_cases[i].actual_size, match_cases[i].expected,
-                                     match_cases[i].expected_size),
-                      match_cases[i].match);
+        const __typeof__(match_cases[0]) *c = &match_cases[i];
+
+        test_case_begin("output_matches: %s", c->name);
+        ASSERT_INT_EQ(output_matches(c->actual, c->actual_size, c->expected, c->expected_size), c->match);
         /* Either way round. */
-        ASSERT_INT_EQ(output_matches(match_cases[i].expected, match_cases[i].expected_size, match_cases[i].actual,
-                                     match_cases[i].actual_size),
-                      match_cases[i].match);
+        ASSERT_INT_EQ(output_matches(c->expected, c->expected_size, c->actual, c->actual_size), c->match);
 }
 
-static const Limits limits = {
-        .time_ms = 1000,
-        .wall_time_ms = 2000,
-        .memory_bytes = 256ULL << 20,
-        .processes = 8,
-        .open_files = 64,
-        .file_size_bytes = 1 << 20,
-        .tmp_bytes = 1 << 20,
-        .output_bytes = 65536,
-        .cpu_percent = 100,
-};
 
 /* How a run ended; the rest of a RunOutcome is zero unless a case says otherwise. */
 #define OK { .result = "success", .exit_code = CLD_EXITED, .exit_status = 0
@@ -159,14 +146,14 @@ static void test_verdict_decide(size_t i) {
         _cleanup_(buffer_done) Buffer b = {};
 
         test_case_begin("verdict_decide: %s", decide_cases[i].name);
-        Verdict v = verdict_decide(o, &limits, decide_cases[i].actual, strlen(decide_cases[i].actual), expected,
-                                   expected ? strlen(expected) : 0);
+        Verdict v = verdict_decide(o, &test_limits, decide_cases[i].actual, strlen(decide_cases[i].actual),
+                                   expected, expected ? strlen(expected) : 0);
         ASSERT_STR_EQ(verdict_to_string(v), verdict_to_string(decide_cases[i].verdict));
         ASSERT_INT_EQ(verdict_is_normal(v), v == VERDICT_ACCEPTED || v == VERDICT_WRONG_ANSWER);
 
         /* The sentence is appended to what is there. */
         ASSERT_OK(buffer_printf(&b, ">"));
-        ASSERT_OK(verdict_explain(&b, v, o, &limits));
+        ASSERT_OK(verdict_explain(&b, v, o, &test_limits));
         ASSERT_OK(buffer_terminate(&b));
         ASSERT_TRUE(b.data[0] == '>');
         ASSERT_STR_EQ(b.data + 1, decide_cases[i].explanation);
@@ -176,7 +163,7 @@ static void test_explain_out_of_range(void) {
         RunOutcome o = { .exit_code = CLD_EXITED, .internal_error = "boom" };
         _cleanup_(buffer_done) Buffer b = {};
 
-        ASSERT_OK(verdict_explain(&b, _VERDICT_MAX, &o, &limits));
+        ASSERT_OK(verdict_explain(&b, _VERDICT_MAX, &o, &test_limits));
         ASSERT_OK(buffer_terminate(&b));
         ASSERT_STR_EQ(b.data, "internal error: boom");
 }
@@ -229,14 +216,10 @@ static void test_signal_name(size_t i) {
 }
 
 int main(void) {
-        for (size_t i = 0; i < ELEMENTSOF(match_cases); i++)
-                TEST_RUN(test_output_matches, i);
-        for (size_t i = 0; i < ELEMENTSOF(decide_cases); i++)
-                TEST_RUN(test_verdict_decide, i);
+        TEST_TABLE(test_output_matches, match_cases);
+        TEST_TABLE(test_verdict_decide, decide_cases);
         TEST_RUN(test_explain_out_of_range);
-        for (size_t i = 0; i < ELEMENTSOF(verdict_names); i++)
-                TEST_RUN(test_verdict_to_string, i);
-        for (size_t i = 0; i < ELEMENTSOF(signal_cases); i++)
-                TEST_RUN(test_signal_name, i);
+        TEST_TABLE(test_verdict_to_string, verdict_names);
+        TEST_TABLE(test_signal_name, signal_cases);
         return test_summary();
 }

@@ -23,7 +23,7 @@ void log_set_program(const char *name) {
         program = name;
 }
 
-static void log_va(int level, int error, const char *fmt, va_list ap) {
+_printf_(3, 0) static void log_va(int level, int error, const char *fmt, va_list ap) {
         if (level > max_level)
                 return;
         /* %m in fmt refers to the error passed in, not to whatever errno is now. */
