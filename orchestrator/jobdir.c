@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: MIT */
+#include <dirent.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <inttypes.h>
@@ -155,4 +156,38 @@ void job_dir_remove(JobDir *d) {
         free(d->source_name);
         free(d->source_path);
         *d = (JobDir) { .base_fd = -EBADF, .fd = -EBADF };
+}
+
+void job_dir_cleanup_all(const char *base) {
+        _cleanup_close_ int base_fd = open_base(base);
+        if (base_fd < 0)
+                return;
+        DIR *top = fdopendir(dup(base_fd));
+        if (!top)
+                return;
+        for (struct dirent *de; (de = readdir(top));) {
+                if (de->d_type != DT_DIR || de->d_name[0] == '.')
+                        continue;
+                _cleanup_close_ int fd = openat(base_fd, de->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+                if (fd < 0)
+                        continue;
+                DIR *job = fdopendir(dup(fd));
+                if (!job)
+                        continue;
+                for (struct dirent *e; (e = readdir(job));) {
+                        if (e->d_name[0] == '.')
+                                continue;
+                        if (strncmp(e->d_name, "scratch-", 8) == 0) {
+                                char path[PATH_MAX];
+                                snprintf(path, sizeof(path), "%s/%s/%s", base, de->d_name, e->d_name);
+                                /* Every component is root's; the tmpfs goes whole, unread. */
+                                (void) umount2(path, MNT_DETACH | UMOUNT_NOFOLLOW);
+                                (void) unlinkat(fd, e->d_name, AT_REMOVEDIR);
+                        } else
+                                (void) unlinkat(fd, e->d_name, 0);
+                }
+                closedir(job);
+                (void) unlinkat(base_fd, de->d_name, AT_REMOVEDIR);
+        }
+        closedir(top);
 }

@@ -38,5 +38,11 @@ int job_dir_mount_scratch(JobDir *d, unsigned run, uint64_t size, char **ret_pat
 /* Detach a run's tmpfs and remove its mount point. */
 void job_dir_umount_scratch(JobDir *d, unsigned run);
 
+/**
+ * job_dir_cleanup_all() - remove every job directory below @base that a crashed kw left: detach its
+ * scratch mounts (never looking inside them), then remove the source file and the directory.
+ */
+void job_dir_cleanup_all(const char *base);
+
 /* Detach every scratch tmpfs, remove the file and the directory; the base stays. Safe to call twice. */
 void job_dir_remove(JobDir *d);

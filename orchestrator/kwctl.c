@@ -3,32 +3,31 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 
 #include "job.h"
 #include "policy.h"
+#include "protocol.h"
 #include "report.h"
 #include "run.h"
 
-
-/* Exit statuses, documented in --help and README. */
-enum {
-        EXIT_JUDGED_OK = 0,     /* judged; every run ended normally (status "success") */
-        EXIT_JUDGED_ERROR = 1,  /* judged; a run failed: error, limit, crash (status "error") */
-        EXIT_BAD_INPUT = 2,     /* bad job or usage; nothing was started */
-        EXIT_INTERNAL = 3,      /* kw could not run the job (systemd, journal, policy) */
-};
 
 #define MAX_JOB_BYTES (64U << 20)
 
 static const char *arg_policy_dir = KW_POLICY_DIR;
 static const char *arg_runtime_dir = "/run/kw";
+static const char *arg_socket = KWD_SOCKET;
+static bool arg_direct = false;
 
 static void help(void) {
         printf("kwctl submit [OPTIONS] FILE|-\n"
+               "kwctl stats [OPTIONS]\n"
                "\n"
-               "Run a job's code in hardened transient systemd units, one per test case, and print\n"
-               "the judged result as JSON on stdout.\n"
+               "submit: run a job's code in hardened transient systemd units, one per test case, and\n"
+               "print the judged result as JSON on stdout. Through kwd when its socket exists, else\n"
+               "directly (as root). stats: kwd's counters since it started, as JSON.\n"
                "\n"
                "  Job:    {\"code\": str, \"language\": \"python\"|\"javascript\"|...,\n"
                "           \"test_cases\": [{\"input\": str, \"expected\": str}, ...],   (optional)\n"
@@ -40,13 +39,16 @@ static void help(void) {
                "  -h --help              Show this help\n"
                "     --policy=DIR        Policy directory (default %s)\n"
                "     --runtime-dir=DIR   Where job sources are written (default /run/kw)\n"
+               "     --socket=PATH       kwd's socket (default %s)\n"
+               "     --direct            Run the job here even if kwd is there\n"
                "\n"
                "Exit status:\n"
                "  0  judged, and every run ended normally (status \"success\"; tests may still fail)\n"
                "  1  judged, and a run did not end normally (status \"error\": exit code, signal, limit)\n"
                "  2  bad input or usage: one message on stderr names the field; nothing was started\n"
-               "  3  kw itself could not run the job (systemd, journal or policy trouble)\n",
-               KW_POLICY_DIR);
+               "  3  kw itself could not run the job (systemd, journal, policy, or kwd gone)\n"
+               "  4  kwd is busy (its queue is full); nothing was started, try again later\n",
+               KW_POLICY_DIR, KWD_SOCKET);
 }
 
 static int read_job_text(const char *path, char **ret, size_t *ret_size) {
@@ -57,31 +59,6 @@ static int read_job_text(const char *path, char **ret, size_t *ret_size) {
         else if (r < 0)
                 log_error_errno(r, "job: cannot read %s: %m", path);
         return r;
-}
-
-/* kw-runstat beside kwctl (a build tree), else where meson installed it. PID 1 runs it as root, so
- * it must be root's and nobody else's to change. */
-static int find_runstat(char **ret) {
-        _cleanup_free_ char *self = NULL, *path = NULL;
-        struct stat st;
-
-        self = realpath("/proc/self/exe", NULL);
-        if (self) {
-                char *slash = strrchr(self, '/');
-                *slash = 0;
-                if (asprintf_safe(&path, "%s/kw-runstat", self) < 0)
-                        return -ENOMEM;
-                if (access(path, X_OK) < 0)
-                        path = (free(path), NULL);
-        }
-        if (!path && !(path = strdup(KW_LIBEXEC_DIR "/kw-runstat")))
-                return -ENOMEM;
-        if (stat(path, &st) < 0)
-                return negative_errno();
-        if (st.st_uid != 0 || (st.st_mode & 0022))
-                return -EPERM;
-        *ret = TAKE_PTR(path);
-        return 0;
 }
 
 typedef struct Submission {
@@ -118,7 +95,7 @@ static int run_job(const Job *job, const Policy *policy, const char *job_id, Run
         sigset_t mask;
         int r;
 
-        r = find_runstat(&runstat);
+        r = runner_find_runstat(&runstat);
         if (r < 0)
                 return log_error_errno(r, "Failed to find kw-runstat: %m");
         r = sd_event_default(&event);
@@ -173,6 +150,61 @@ static int run_job(const Job *job, const Policy *policy, const char *job_id, Run
         return 0;
 }
 
+/* Send one request to kwd and relay its answer: message to stderr, body to stdout, status out. */
+static int ask_kwd(const char *command, const char *body, size_t body_size) {
+        struct sockaddr_un sa = { .sun_family = AF_UNIX };
+        _cleanup_free_ char *response = NULL, *message = NULL;
+        const char *result;
+        size_t size, result_size;
+        int status, r;
+
+        if (strlen(arg_socket) >= sizeof(sa.sun_path))
+                return log_error_errno(-EINVAL, "Socket path too long: %s", arg_socket), EXIT_BAD_INPUT;
+        strcpy(sa.sun_path, arg_socket);
+        _cleanup_close_ int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        if (fd < 0)
+                return log_error_errno(-errno, "Failed to create a socket: %m"), EXIT_INTERNAL;
+        if (connect(fd, (struct sockaddr *) &sa, sizeof(sa)) < 0) {
+                r = -errno;
+                if (r == -EACCES || r == -EPERM)
+                        log_error("Permission denied on kwd's socket %s: submitting takes membership of the "
+                                  "socket's group (see README, \"Access\").", arg_socket);
+                else
+                        log_error_errno(r, "kwd is not answering on %s: %m", arg_socket);
+                return EXIT_INTERNAL;
+        }
+        r = 0;
+        for (const char *parts[] = { command, "\n", body }, **p = parts; r >= 0 && p < parts + 3; p++) {
+                size_t n = *p == body ? body_size : strlen(*p);
+                for (const char *q = *p; r >= 0 && n > 0;) {
+                        ssize_t k = send(fd, q, n, MSG_NOSIGNAL);
+                        if (k < 0 && errno != EINTR)
+                                r = -errno;
+                        else if (k > 0)
+                                q += k, n -= (size_t) k;
+                }
+        }
+        if (r >= 0 && shutdown(fd, SHUT_WR) < 0)
+                r = -errno;
+        if (r >= 0)
+                r = read_fd_all(fd, SIZE_MAX / 2, &response, &size);
+        if (r >= 0)
+                r = protocol_parse_response(response, size, &status, &message, &result, &result_size);
+        if (r < 0)
+                return log_error("kwd closed the connection without an answer (did it stop or crash?)"), EXIT_INTERNAL;
+        if (*message)
+                log_error("%s", message);
+        if (result_size > 0 && (fwrite(result, 1, result_size, stdout) != result_size || fflush(stdout) != 0))
+                return log_error_errno(-EIO, "Failed to write the result: %m"), EXIT_INTERNAL;
+        return status;
+}
+
+/* kwd is there if its socket is. */
+static bool have_kwd(void) {
+        struct stat st;
+        return !arg_direct && stat(arg_socket, &st) == 0 && S_ISSOCK(st.st_mode);
+}
+
 static int submit(const char *path) {
         _cleanup_(policy_freep) Policy *policy = NULL;
         _cleanup_(job_freep) Job *job = NULL;
@@ -183,13 +215,15 @@ static int submit(const char *path) {
         size_t size;
         int r;
 
+        if (read_job_text(path, &text, &size) < 0)
+                return EXIT_BAD_INPUT;
+        if (have_kwd())
+                return ask_kwd("submit", text, size);
         r = policy_load(arg_policy_dir, &policy, &error);
         if (r < 0) {
                 log_error("policy: %s", error ? error : strerror(-r));
                 return EXIT_INTERNAL;
         }
-        if (read_job_text(path, &text, &size) < 0)
-                return EXIT_BAD_INPUT;
         r = job_parse(text, size, policy, &job, &error);
         if (r == -ENOMEM) {
                 log_error_errno(r, "job: %m");
@@ -213,17 +247,17 @@ static int submit(const char *path) {
                 return log_error_errno(r, "Failed to write the result: %m"), EXIT_INTERNAL;
         if (fwrite(out.data, 1, out.size, stdout) != out.size || fflush(stdout) != 0)
                 return log_error_errno(-EIO, "Failed to write the result: %m"), EXIT_INTERNAL;
-        if (report_overall(job, results) == VERDICT_INTERNAL_ERROR)
-                return EXIT_INTERNAL;
-        return report_first_failure(job, results) < 0 ? EXIT_JUDGED_OK : EXIT_JUDGED_ERROR;
+        return report_exit_status(job, results);
 }
 
 int main(int argc, char *argv[]) {
-        enum { ARG_POLICY = 0x100, ARG_RUNTIME_DIR };
+        enum { ARG_POLICY = 0x100, ARG_RUNTIME_DIR, ARG_SOCKET, ARG_DIRECT };
         static const struct option options[] = {
                 { "help", no_argument, NULL, 'h' },
                 { "policy", required_argument, NULL, ARG_POLICY },
                 { "runtime-dir", required_argument, NULL, ARG_RUNTIME_DIR },
+                { "socket", required_argument, NULL, ARG_SOCKET },
+                { "direct", no_argument, NULL, ARG_DIRECT },
                 {},
         };
         int c;
@@ -243,6 +277,12 @@ int main(int argc, char *argv[]) {
                 case ARG_RUNTIME_DIR:
                         arg_runtime_dir = optarg;
                         break;
+                case ARG_SOCKET:
+                        arg_socket = optarg;
+                        break;
+                case ARG_DIRECT:
+                        arg_direct = true;
+                        break;
                 default:
                         return EXIT_BAD_INPUT;
                 }
@@ -250,6 +290,13 @@ int main(int argc, char *argv[]) {
         if (optind >= argc) {
                 log_error("missing command; see kwctl --help");
                 return EXIT_BAD_INPUT;
+        }
+        if (strcmp(argv[optind], "stats") == 0) {
+                if (argc - optind != 1) {
+                        log_error("stats takes no arguments");
+                        return EXIT_BAD_INPUT;
+                }
+                return ask_kwd("stats", "", 0);
         }
         if (strcmp(argv[optind], "submit") != 0) {
                 log_error("unknown command '%s'; see kwctl --help", argv[optind]);

@@ -13,15 +13,25 @@ const LimitField limit_fields[] = {
 };
 const size_t n_limit_fields = ELEMENTSOF(limit_fields);
 
-static const struct {
+typedef struct CapField {
+        const char *section;
         const char *name;
-        size_t offset;
-} cap_fields[] = {
-        { "max_code_bytes", offsetof(JobCaps, max_code_bytes) },
-        { "max_input_bytes", offsetof(JobCaps, max_input_bytes) },
-        { "max_test_cases", offsetof(JobCaps, max_test_cases) },
-        { "parallel_runs", offsetof(JobCaps, parallel_runs) },
+        size_t offset;              /* within Policy */
+} CapField;
+
+static const CapField cap_fields[] = {
+        { "job", "max_code_bytes", offsetof(Policy, caps.max_code_bytes) },
+        { "job", "max_input_bytes", offsetof(Policy, caps.max_input_bytes) },
+        { "job", "max_test_cases", offsetof(Policy, caps.max_test_cases) },
+        { "job", "parallel_runs", offsetof(Policy, caps.parallel_runs) },
+        { "daemon", "max_jobs", offsetof(Policy, daemon.max_jobs) },
+        { "daemon", "max_queued_jobs", offsetof(Policy, daemon.max_queued_jobs) },
+        { "daemon", "max_queued_bytes", offsetof(Policy, daemon.max_queued_bytes) },
 };
+
+static uint64_t *cap_field(Policy *p, const CapField *f) {
+        return (uint64_t *) ((char *) p + f->offset);
+}
 
 void strv_free(char **l) {
         if (!l)
@@ -151,15 +161,15 @@ static int limits_handler(void *userdata, const char *section, const char *key, 
                         p->syscalls = NULL;
                         return strv_split(value, &p->syscalls);
                 }
-        } else if (strcmp(section, "job") == 0) {
+        } else if (strcmp(section, "job") == 0 || strcmp(section, "daemon") == 0) {
                 for (size_t i = 0; i < ELEMENTSOF(cap_fields); i++) {
-                        if (strcmp(key, cap_fields[i].name) != 0)
+                        if (strcmp(section, cap_fields[i].section) != 0 || strcmp(key, cap_fields[i].name) != 0)
                                 continue;
                         r = parse_size(value, &v);
                         if (r < 0 || v == 0)
                                 return asprintf_safe(ret_reason, "%s: '%s' is not a positive number",
                                                      key, value) < 0 ? -ENOMEM : -EINVAL;
-                        *(uint64_t *) ((char *) &p->caps + cap_fields[i].offset) = v;
+                        *cap_field(p, &cap_fields[i]) = v;
                         return 0;
                 }
         } else
@@ -177,8 +187,8 @@ int policy_parse_limits(Policy *p, const char *text, const char *filename, char 
                         return asprintf_safe(ret_error, "%s: [run] %s is missing", filename,
                                              limit_fields[i].name) < 0 ? -ENOMEM : -EINVAL;
         for (size_t i = 0; i < ELEMENTSOF(cap_fields); i++)
-                if (*(uint64_t *) ((char *) &p->caps + cap_fields[i].offset) == 0)
-                        return asprintf_safe(ret_error, "%s: [job] %s is missing", filename,
+                if (*cap_field(p, &cap_fields[i]) == 0)
+                        return asprintf_safe(ret_error, "%s: [%s] %s is missing", filename, cap_fields[i].section,
                                              cap_fields[i].name) < 0 ? -ENOMEM : -EINVAL;
         if (!p->syscalls || !p->syscalls[0])
                 return asprintf_safe(ret_error, "%s: [run] syscalls is missing", filename) < 0 ? -ENOMEM : -EINVAL;
@@ -309,6 +319,18 @@ Policy *policy_free(Policy *p) {
         return NULL;
 }
 
+Policy *policy_ref(Policy *p) {
+        if (p)
+                p->n_ref++;
+        return p;
+}
+
+Policy *policy_unref(Policy *p) {
+        if (p && --p->n_ref == 0)
+                policy_free(p);
+        return NULL;
+}
+
 const Language *policy_find_language(const Policy *p, const char *name) {
         for (size_t i = 0; i < p->n_languages; i++)
                 if (strcmp(p->languages[i].name, name) == 0)
@@ -342,6 +364,7 @@ int policy_load(const char *dir, Policy **ret, char **ret_error) {
 
         if (!p)
                 return -ENOMEM;
+        p->n_ref = 1;
         if (asprintf_safe(&path, "%s/limits.conf", dir) < 0 || asprintf_safe(&langdir, "%s/languages", dir) < 0)
                 return -ENOMEM;
         r = load_text(path, &text, ret_error);

@@ -27,6 +27,13 @@ typedef struct JobCaps {
         uint64_t parallel_runs;     /* test cases of one job run at once */
 } JobCaps;
 
+/* kwd's bounds: jobs judged at once, and the queue behind them. */
+typedef struct DaemonCaps {
+        uint64_t max_jobs;
+        uint64_t max_queued_jobs;
+        uint64_t max_queued_bytes;  /* job text held in the queue */
+} DaemonCaps;
+
 typedef struct Language {
         char *name;
         char *interpreter;          /* absolute path */
@@ -36,8 +43,10 @@ typedef struct Language {
 } Language;
 
 typedef struct Policy {
+        unsigned n_ref;
         Limits limits;
         JobCaps caps;
+        DaemonCaps daemon;
         char **syscalls;            /* SystemCallFilter= allow-list for every run */
         Language *languages;
         size_t n_languages;
@@ -83,6 +92,10 @@ int policy_expand_argument(const char *arg, const char *file, const char *memory
 const Language *policy_find_language(const Policy *p, const char *name);
 void language_done(Language *l);
 Policy *policy_free(Policy *p);
+/* kwd shares one policy among the jobs that started under it; a reload makes a new one. */
+Policy *policy_ref(Policy *p);
+Policy *policy_unref(Policy *p);
+DEFINE_TRIVIAL_CLEANUP_FUNC(Policy *, policy_unref);
 DEFINE_TRIVIAL_CLEANUP_FUNC(Policy *, policy_free);
 
 void strv_free(char **l);

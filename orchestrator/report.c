@@ -4,6 +4,7 @@
 #include <sys/wait.h>
 #include <string.h>
 
+#include "protocol.h"
 #include "report.h"
 
 /* Length of the valid UTF-8 sequence at @p (RFC 3629: no overlongs, no surrogates, <= U+10FFFF), or 0. */
@@ -215,4 +216,10 @@ int report_job(Buffer *b, const Job *job, const char *job_id, const RunResult *r
         if (k >= 0)
                 k = buffer_printf(b, "}\n");
         return k;
+}
+
+int report_exit_status(const Job *job, const RunResult *results) {
+        if (report_overall(job, results) == VERDICT_INTERNAL_ERROR)
+                return EXIT_INTERNAL;
+        return report_first_failure(job, results) < 0 ? EXIT_JUDGED_OK : EXIT_JUDGED_ERROR;
 }

@@ -27,3 +27,6 @@ ssize_t report_first_failure(const Job *job, const RunResult *results);
 
 /* The job's verdict: the first abnormal run's, else wrong_answer if any test failed, else accepted. */
 Verdict report_overall(const Job *job, const RunResult *results);
+
+/* kwctl's exit status for a judged job: 0 all normal, 1 a run failed, 3 kw's own failure. */
+int report_exit_status(const Job *job, const RunResult *results);

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #include <fcntl.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -487,8 +488,9 @@ static void on_journal_entry(void *userdata, const JournalEntry *e) {
                         run_fail(&runner->runs[e->run], "out of memory reading the output back");
                 return;
         }
-        /* systemd's own CPU figure, where it has one, is as good; on a hybrid hierarchy it has none. */
-        if (e->cpu_usec != UINT64_MAX && res->outcome.cpu_nsec == 0)
+        /* The kernel's own count from the unified hierarchy: exact on every host, while systemd 252's
+         * CPUUsageNSec is missing or wrong on a hybrid one. */
+        if (e->cpu_usec != UINT64_MAX)
                 res->outcome.cpu_nsec = e->cpu_usec * 1000;
         res->outcome.memory_peak = e->memory_peak;
         res->outcome.oom_kills = e->oom_kills;
@@ -611,6 +613,29 @@ void run_results_free(RunResult *r, size_t n) {
                 buffer_done(&r[i].err);
         }
         free(r);
+}
+
+int runner_find_runstat(char **ret) {
+        _cleanup_free_ char *self = NULL, *path = NULL;
+        struct stat st;
+
+        self = realpath("/proc/self/exe", NULL);
+        if (self) {
+                char *slash = strrchr(self, '/');
+                *slash = 0;
+                if (asprintf_safe(&path, "%s/kw-runstat", self) < 0)
+                        return -ENOMEM;
+                if (access(path, X_OK) < 0)
+                        path = (free(path), NULL);
+        }
+        if (!path && !(path = strdup(KW_LIBEXEC_DIR "/kw-runstat")))
+                return -ENOMEM;
+        if (stat(path, &st) < 0)
+                return negative_errno();
+        if (st.st_uid != 0 || (st.st_mode & 0022))
+                return -EPERM;
+        *ret = TAKE_PTR(path);
+        return 0;
 }
 
 int bus_open_systemd(sd_bus **ret) {

@@ -63,6 +63,13 @@ DEFINE_TRIVIAL_CLEANUP_FUNC(Runner *, runner_free);
 void run_results_free(RunResult *r, size_t n);
 
 /**
+ * runner_find_runstat() - kw-runstat beside the running program (a build tree), else where meson
+ * installed it. PID 1 runs it as root, so it must be root's and writable by nobody else.
+ * Return: 0 or -errno.
+ */
+int runner_find_runstat(char **ret);
+
+/**
  * bus_open_systemd() - a connection to systemd through the system bus. Not its private socket,
  * though that saves a hop: AddRef tracks the caller by bus name, which a direct connection lacks.
  * Return: 0 or -errno.

@@ -203,13 +203,16 @@ static inline char *test_tmpdir(void) {
         return t;
 }
 
-/* DIR/RELPATH holding @n bytes of @text, parent directories made as needed. Return: 0 or -errno. */
+/* DIR/RELPATH holding @n bytes of @text, DIR and the directories between made as needed.
+ * Return: 0 or -errno. */
 static inline int test_write_file(const char *dir, const char *relpath, const char *text, size_t n) {
         _cleanup_free_ char *path = NULL;
         _cleanup_close_ int fd = -EBADF;
 
         if (asprintf_safe(&path, "%s/%s", dir, relpath) < 0)
                 return -ENOMEM;
+        if (mkdir(dir, 0755) < 0 && errno != EEXIST)
+                return negative_errno();
         for (char *s = strchr(path + strlen(dir) + 1, '/'); s; s = strchr(s + 1, '/')) {
                 *s = 0;
                 if (mkdir(path, 0755) < 0 && errno != EEXIST)

@@ -270,9 +270,95 @@ static void test_scratch(void) {
         ASSERT_INT_EQ(mode_of(dir), (mode_t) -1);
 }
 
+/* Mount points below @path, from /proc/self/mountinfo; -errno if it cannot be read. */
+static int count_mounts_below(const char *path) {
+        _cleanup_free_ char *text = NULL;
+        size_t size, n = strlen(path);
+        int count = 0;
+
+        int r = read_file_all("/proc/self/mountinfo", 1 << 20, &text, &size);
+        if (r < 0)
+                return r;
+        /* "ID PARENT MAJ:MIN ROOT MOUNTPOINT ...": the fifth field. */
+        for (char *line = text; line && *line; line = strchr(line, '\n'), line = line ? line + 1 : NULL) {
+                char *p = line;
+                for (int field = 0; p && field < 4; field++)
+                        p = strchr(p, ' '), p = p ? p + 1 : NULL;
+                if (p && strncmp(p, path, n) == 0 && p[n] == '/')
+                        count++;
+        }
+        return count;
+}
+
+/* What a crashed kw leaves behind goes; nothing else does, and no link is followed. */
+static void test_cleanup_all(void) {
+        _cleanup_rm_rf_ char *tmp = test_tmpdir();
+        _cleanup_free_ char *base = NULL, *outside = NULL, *path = NULL, *scratch = NULL;
+        _cleanup_(job_dir_remove) JobDir a = { .base_fd = -EBADF, .fd = -EBADF };
+        bool mounted = false;
+
+        ASSERT_TRUE(asprintf_safe(&base, "%s/base", tmp) >= 0);
+        ASSERT_TRUE(asprintf_safe(&outside, "%s/outside", tmp) >= 0);
+        ASSERT_OK(job_dir_create(base, NAME, "main.py", "x", 1, &a));
+        if (geteuid() == 0 && job_dir_mount_scratch(&a, 0, 1 << 20, &scratch) >= 0) {
+                mounted = true;
+                ASSERT_OK(test_write_string(scratch, "tmp/left-by-the-run", "x"));
+                ASSERT_INT_EQ(count_mounts_below(base), 1);
+        }
+        ASSERT_OK(test_write_string(base, "other-job/main.js", "x"));
+        ASSERT_OK(test_write_string(base, "stray-file", "x"));
+        ASSERT_OK(test_write_string(base, ".hidden/keep", "x"));
+        ASSERT_OK(test_write_string(base, "odd/sub/keep", "x"));
+        ASSERT_OK(test_write_string(outside, "keep", "x"));
+        ASSERT_TRUE(asprintf_safe(&path, "%s/link", base) >= 0);
+        ASSERT_OK(symlink(outside, path) < 0 ? negative_errno() : 0);
+
+        job_dir_cleanup_all(base);
+
+        static const struct {
+                const char *path;       /* below tmp */
+                mode_t type;            /* 0: gone */
+        } after[] = {
+                { "base", S_IFDIR },
+                { "base/" NAME, 0 },
+                { "base/other-job", 0 },
+                { "base/stray-file", S_IFREG },
+                { "base/.hidden/keep", S_IFREG },
+                { "base/odd/sub/keep", S_IFREG },       /* never recurses into what it did not make */
+                { "base/link", S_IFLNK },
+                { "outside/keep", S_IFREG },
+        };
+        for (size_t i = 0; i < ELEMENTSOF(after); i++) {
+                _cleanup_free_ char *p = NULL;
+                ASSERT_TRUE(asprintf_safe(&p, "%s/%s", tmp, after[i].path) >= 0);
+                test_case_begin("job_dir_cleanup_all: %s", after[i].path);
+                ASSERT_INT_EQ(mode_of(p) == (mode_t) -1 ? 0 : mode_of(p) & S_IFMT, after[i].type);
+        }
+        if (mounted)
+                ASSERT_INT_EQ(count_mounts_below(base), 0);
+        else
+                test_skip("no scratch mount to detach");
+}
+
+/* A base somebody else could write is not touched at all. */
+static void test_cleanup_all_unsafe_base(void) {
+        _cleanup_rm_rf_ char *tmp = test_tmpdir();
+        _cleanup_free_ char *base = NULL, *file = NULL;
+
+        ASSERT_TRUE(asprintf_safe(&base, "%s/base", tmp) >= 0);
+        ASSERT_OK(test_write_string(base, NAME "/main.py", "x"));
+        ASSERT_OK(chmod(base, 0777) < 0 ? negative_errno() : 0);
+        job_dir_cleanup_all(base);
+        ASSERT_INT_EQ(mode_of(base), S_IFDIR | 0777);
+        ASSERT_OK(asprintf_safe(&file, "%s/" NAME "/main.py", base) < 0 ? -ENOMEM : 0);
+        ASSERT_INT_EQ(mode_of(file), S_IFREG | 0644);
+}
+
 int main(void) {
         TEST_TABLE(test_create, create_cases);
         TEST_TABLE(test_refuse, refuse_cases);
         TEST_RUN(test_scratch);
+        TEST_RUN(test_cleanup_all);
+        TEST_RUN(test_cleanup_all_unsafe_base);
         return test_summary();
 }

@@ -21,7 +21,12 @@
         "max_input_bytes = 2K\n"                                                                   \
         "max_test_cases = 3\n"                                                                     \
         "parallel_runs = 2\n"
-#define LIMITS_GOOD LIMITS_RUN LIMITS_JOB
+#define LIMITS_DAEMON                                                                              \
+        "[daemon]\n"                                                                               \
+        "max_jobs = 2\n"                                                                           \
+        "max_queued_jobs = 10\n"                                                                   \
+        "max_queued_bytes = 1M\n"
+#define LIMITS_GOOD LIMITS_RUN LIMITS_JOB LIMITS_DAEMON
 
 
 static const struct {
@@ -31,9 +36,10 @@ static const struct {
         uint64_t time_ms;
 } limits_cases[] = {
         { "complete", LIMITS_GOOD, NULL, 1000 },
-        { "job first", LIMITS_JOB LIMITS_RUN, NULL, 1000 },
+        { "daemon and job first", LIMITS_DAEMON LIMITS_JOB LIMITS_RUN, NULL, 1000 },
         { "comments, blanks, CRLF",
-          "# heading\n\n   [run]   # the runs\r\n" LIMITS_RUN "  time_ms=1000#no space\r\n\n" LIMITS_JOB "\n# end",
+          "# heading\n\n   [run]   # the runs\r\n" LIMITS_RUN "  time_ms=1000#no space\r\n\n" LIMITS_JOB
+          "\n" LIMITS_DAEMON "# end",
           NULL, 1000 },
         { "lower-case suffixes and spacing", LIMITS_GOOD "[run]\n\ttime_ms\t=\t1k\n", NULL, 1024 },
         { "the last of a repeated key wins", LIMITS_GOOD "[run]\ntime_ms = 7\n", NULL, 7 },
@@ -43,7 +49,12 @@ static const struct {
         { "a [job] key in [run]", "[run]\nmax_test_cases = 3\n",
           "limits.conf:2: unknown key 'max_test_cases' in [run]", 0 },
         { "a [run] key in [job]", "[job]\ntime_ms = 3\n", "limits.conf:2: unknown key 'time_ms' in [job]", 0 },
-        { "unknown section", LIMITS_GOOD "[limits]\ntime_ms = 1\n", "limits.conf:18: unknown section [limits]", 0 },
+        { "unknown key in [daemon]", LIMITS_DAEMON "max_workers = 2\n",
+          "limits.conf:5: unknown key 'max_workers' in [daemon]", 0 },
+        { "a [job] key in [daemon]", "[daemon]\nparallel_runs = 2\n",
+          "limits.conf:2: unknown key 'parallel_runs' in [daemon]", 0 },
+        { "a [daemon] key in [job]", "[job]\nmax_jobs = 2\n", "limits.conf:2: unknown key 'max_jobs' in [job]", 0 },
+        { "unknown section", LIMITS_GOOD "[limits]\ntime_ms = 1\n", "limits.conf:22: unknown section [limits]", 0 },
         { "key before any section", "time_ms = 1\n" LIMITS_GOOD, "limits.conf:1: unknown section []", 0 },
         { "empty section name", "[]\ntime_ms = 1\n", "limits.conf:2: unknown section []", 0 },
         { "section lacks ']'", "[run\ntime_ms = 1\n", "limits.conf:1: section header lacks ']'", 0 },
@@ -60,11 +71,15 @@ static const struct {
         { "overflow by suffix", "[run]\nmemory_bytes = 17179869184G\n",
           "limits.conf:2: memory_bytes: '17179869184G' is not a positive number", 0 },
         { "zero cap", "[job]\nmax_code_bytes = 0\n", "limits.conf:2: max_code_bytes: '0' is not a positive number", 0 },
+        { "zero in [daemon]", "[daemon]\nmax_jobs = 0\n", "limits.conf:2: max_jobs: '0' is not a positive number", 0 },
         { "empty text", "", "limits.conf: [run] time_ms is missing", 0 },
         { "[run] key missing", "[run]\ntime_ms = 1\n", "limits.conf: [run] wall_time_ms is missing", 0 },
         { "[job] missing", LIMITS_RUN, "limits.conf: [job] max_code_bytes is missing", 0 },
         { "[job] key missing", LIMITS_RUN "[job]\nmax_code_bytes = 1\nmax_input_bytes = 1\nparallel_runs = 1\n",
           "limits.conf: [job] max_test_cases is missing", 0 },
+        { "[daemon] missing", LIMITS_RUN LIMITS_JOB, "limits.conf: [daemon] max_jobs is missing", 0 },
+        { "[daemon] key missing", LIMITS_RUN LIMITS_JOB "[daemon]\nmax_jobs = 1\nmax_queued_jobs = 1\n",
+          "limits.conf: [daemon] max_queued_bytes is missing", 0 },
         { "syscalls missing", LIMITS_GOOD "[run]\nsyscalls =\n", "limits.conf: [run] syscalls is missing", 0 },
 };
 
@@ -93,6 +108,9 @@ static void test_parse_limits(size_t i) {
         ASSERT_U64_EQ(p->caps.max_input_bytes, 2048);
         ASSERT_U64_EQ(p->caps.max_test_cases, 3);
         ASSERT_U64_EQ(p->caps.parallel_runs, 2);
+        ASSERT_U64_EQ(p->daemon.max_jobs, 2);
+        ASSERT_U64_EQ(p->daemon.max_queued_jobs, 10);
+        ASSERT_U64_EQ(p->daemon.max_queued_bytes, 1 << 20);
         ASSERT_U64_EQ(strv_length(p->syscalls), 2);
         ASSERT_STR_EQ(p->syscalls[0], "@system-service");
         ASSERT_STR_EQ(p->syscalls[1], "@pkey");
@@ -209,6 +227,10 @@ static void test_load_real(void) {
         ASSERT_U64_EQ(p->caps.max_input_bytes, 1 << 20);
         ASSERT_U64_EQ(p->caps.max_test_cases, 64);
         ASSERT_U64_EQ(p->caps.parallel_runs, 4);
+        ASSERT_U64_EQ(p->daemon.max_jobs, 4);
+        ASSERT_U64_EQ(p->daemon.max_queued_jobs, 1000);
+        ASSERT_U64_EQ(p->daemon.max_queued_bytes, 256ULL << 20);
+        ASSERT_U64_EQ(p->n_ref, 1);
         ASSERT_U64_EQ(strv_length(p->syscalls), 1);
         ASSERT_STR_EQ(p->syscalls[0], "@system-service");
 
@@ -269,7 +291,7 @@ static const struct {
         { "limits.conf is a directory", { PF("limits.conf/x", ""), PF("languages/python.conf", LANG_PY) }, -EISDIR,
           "limits.conf: cannot read: Is a directory", 0 },
         { "broken limits.conf", { PF("limits.conf", LIMITS_GOOD "[run]\nbogus = 1\n") }, -EINVAL,
-          "limits.conf:18: unknown key 'bogus' in [run]", 0 },
+          "limits.conf:22: unknown key 'bogus' in [run]", 0 },
         { "NUL byte in limits.conf", { PF_NUL("limits.conf", LIMITS_GOOD) }, -EINVAL,
           "limits.conf: contains a NUL byte", 0 },
         { "no languages directory", { PF("limits.conf", LIMITS_GOOD) }, -ENOENT,
@@ -348,11 +370,27 @@ static void test_expand_argument(size_t i) {
         ASSERT_STR_EQ(s, expand_cases[i].expanded);
 }
 
+/* kwd's sharing: the last unref frees (valgrind and ASan see a leak or a double free). */
+static void test_ref(void) {
+        _cleanup_(policy_unrefp) Policy *p = NULL;     /* the last reference */
+        _cleanup_free_ char *error = NULL;
+
+        ASSERT_TRUE(policy_ref(NULL) == NULL);
+        ASSERT_TRUE(policy_unref(NULL) == NULL);
+        ASSERT_OK(policy_load(KW_TEST_POLICY_DIR, &p, &error));
+        ASSERT_U64_EQ(p->n_ref, 1);
+        ASSERT_TRUE(policy_ref(p) == p);
+        ASSERT_U64_EQ(p->n_ref, 2);
+        ASSERT_TRUE(policy_unref(p) == NULL);
+        ASSERT_U64_EQ(p->n_ref, 1);
+}
+
 int main(void) {
         TEST_TABLE(test_parse_limits, limits_cases);
         TEST_TABLE(test_parse_language, language_cases);
         TEST_TABLE(test_expand_argument, expand_cases);
         TEST_RUN(test_load_real);
+        TEST_RUN(test_ref);
         TEST_TABLE(test_load, load_cases);
         return test_summary();
 }

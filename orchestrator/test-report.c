@@ -188,18 +188,19 @@ static const struct {
         const char *status;
         const char *error;
         const char *verdict;
+        int exit_status;        /* report_exit_status(): 0 all normal, 1 a run failed, 3 kw failed */
 } report_cases[] = {
         { "all accepted", true, 2,
           { { "1\n", "2\n", VERDICT_ACCEPTED, OK, .cpu_nsec = 12000000, .memory_peak = 7340032, .wall_usec = 30000 },
               "2\n", "" },
             { "2\n", "3", VERDICT_ACCEPTED, OK, .cpu_nsec = 999999, .memory_peak = UINT64_MAX }, "3\n",
               "warning\n" } },
-          "success", NULL, "accepted" },
+          "success", NULL, "accepted", 0 },
         { "a wrong answer is a normal end", true, 3,
           { { "1", "1", VERDICT_ACCEPTED, OK }, "1", "" },
             { "2", "2", VERDICT_WRONG_ANSWER, OK }, "3", "" },
             { "3", "3", VERDICT_ACCEPTED, OK }, "3", "" } },
-          "success", NULL, "wrong_answer" },
+          "success", NULL, "wrong_answer", 0 },
         { "a runtime error, then a crash", true, 3,
           { { "", "ok", VERDICT_ACCEPTED, OK }, "ok\n", "" },
             { "0\n", "x", VERDICT_RUNTIME_ERROR, EXIT(1), .cpu_nsec = 40000000 }, "partial",
@@ -207,7 +208,7 @@ static const struct {
             { "", "x", VERDICT_KILLED_BY_SIGNAL, KILLED("signal", SIGSEGV) }, "", "" } },
           "error",
           "Test 2: runtime error: exited with code 1 (and 1 more test did not end normally)\n" TRACEBACK,
-          "runtime_error" },
+          "runtime_error", 1 },
         { "a wrong answer, then two limits", true, 3,
           { { "", "1", VERDICT_WRONG_ANSWER, OK }, "2", "" },
             { "", "1", VERDICT_TIME_LIMIT_EXCEEDED, KILLED("timeout", SIGTERM) }, "", "" },
@@ -215,25 +216,28 @@ static const struct {
           "error",
           "Test 2: time limit exceeded: still running after the wall-clock limit of 2000 ms (waiting for input, or "
           "sleeping?) (and 1 more test did not end normally)",
-          "time_limit_exceeded" },
+          "time_limit_exceeded", 1 },
         { "every test failed", true, 3,
           { { "", "1", VERDICT_OUTPUT_LIMIT_EXCEEDED, OK, .output_exceeded = true }, "1111", "" },
             { "", "1", VERDICT_INTERNAL_ERROR, OK, .internal_error = "x" }, "", "" },
             { "", "1", VERDICT_KILLED_BY_SIGNAL, KILLED("signal", SIGSYS) }, "", "" } },
           "error",
           "Test 1: output limit exceeded: wrote more than 65536 bytes (and 2 more tests did not end normally)",
-          "output_limit_exceeded" },
+          "output_limit_exceeded", 1 },
         { "no tests, exited 0", false, 1,
           { { NULL, NULL, VERDICT_ACCEPTED, OK, .cpu_nsec = 5000000, .memory_peak = 1048576 },
               "Hello, \xff!\n", "" } },
-          "success", NULL, "accepted" },
+          "success", NULL, "accepted", 0 },
         { "no tests, out of CPU time", false, 1,
           { { NULL, NULL, VERDICT_TIME_LIMIT_EXCEEDED, KILLED("signal", SIGXCPU), .cpu_nsec = 2000000000 },
               "", "   \n" } },
-          "error", "time limit exceeded: used more than the CPU time limit of 1000 ms", "time_limit_exceeded" },
+          "error", "time limit exceeded: used more than the CPU time limit of 1000 ms", "time_limit_exceeded", 1 },
         { "no tests, killed", false, 1,
           { { NULL, NULL, VERDICT_KILLED_BY_SIGNAL, KILLED("signal", SIGSYS) }, "x", "Bad system call\n" } },
-          "error", "killed by signal SIGSYS (a forbidden system call)\nBad system call", "killed_by_signal" },
+          "error", "killed by signal SIGSYS (a forbidden system call)\nBad system call", "killed_by_signal", 1 },
+        { "kw failed to run it", false, 1,
+          { { NULL, NULL, VERDICT_INTERNAL_ERROR, OK, .internal_error = "the journal went away" }, "", "" } },
+          "error", "internal error: the journal went away", "internal_error", 3 },
 };
 
 #define JOB_ID "0123456789abcdef0123456789abcdef"
@@ -320,6 +324,7 @@ static void test_report_job(size_t i) {
         ASSERT_STR_EQ(json_string(j, "status"), c->status);
         ASSERT_STR_EQ(json_string(j, "job_id"), JOB_ID);
         ASSERT_STR_EQ(json_string(j, "verdict"), c->verdict);
+        ASSERT_INT_EQ(report_exit_status(&job, results), c->exit_status);
         if (c->error)
                 ASSERT_STR_EQ(json_string(j, "error"), c->error);
         else

@@ -1,0 +1,602 @@
+/* SPDX-License-Identifier: MIT */
+#include <inttypes.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <systemd/sd-daemon.h>
+#include <systemd/sd-journal.h>
+#include <time.h>
+
+#include "daemon.h"
+#include "jobdir.h"
+#include "journal.h"
+#include "protocol.h"
+#include "report.h"
+#include "run.h"
+#include "sha256.h"
+#include "stats.h"
+
+/* How long to wait at start for a crashed predecessor's units to stop. */
+#define CLEANUP_TIMEOUT_USEC (30 * 1000000ULL)
+
+typedef enum ClientState {
+        CLIENT_READING,
+        CLIENT_QUEUED,
+        CLIENT_RUNNING,
+        CLIENT_WRITING,
+} ClientState;
+
+typedef struct Client Client;
+
+struct Client {
+        Daemon *daemon;
+        Client *prev, *next;             /* all clients */
+        Client *queue_next;              /* the queue, oldest first */
+        int fd;
+        sd_event_source *source;
+        struct ucred peer;
+        ClientState state;
+        bool gone;                       /* hung up before its answer */
+        Buffer in;
+        Buffer out;
+        size_t out_sent;
+        Policy *policy;                  /* the one the job was parsed with */
+        Job *job;
+        char job_id[33];
+        char code_sha256[65];
+        Runner *runner;
+};
+
+struct Daemon {
+        sd_event *event;
+        sd_bus *bus;
+        JournalSink *sink;
+        JournalReader *reader;
+        Policy *policy;
+        DaemonConfig config;
+        int listen_fd;
+        sd_event_source *listen_source;
+        Client *clients;
+        Client *queue_head, *queue_tail;
+        unsigned n_queued, n_running;
+        uint64_t queued_bytes;
+        bool stopping;
+        Stats stats;
+};
+
+static void client_free(Client *c);
+static void daemon_start_queued(Daemon *d);
+static void daemon_maybe_exit(Daemon *d);
+
+/* ---- answering ---- */
+
+static int on_client_io(sd_event_source *s, int fd, uint32_t revents, void *userdata);
+
+static void client_respond(Client *c, int status, const char *message, const char *body, size_t body_size) {
+        if (c->gone) {
+                client_free(c);
+                return;
+        }
+        c->state = CLIENT_WRITING;
+        if (protocol_format_response(&c->out, status, message, body, body_size) < 0 ||
+            sd_event_source_set_io_events(c->source, EPOLLOUT) < 0) {
+                log_error("Failed to answer client %d, dropping it.", (int) c->peer.pid);
+                client_free(c);
+        }
+}
+
+static void client_flush(Client *c) {
+        while (c->out_sent < c->out.size) {
+                ssize_t n = send(c->fd, c->out.data + c->out_sent, c->out.size - c->out_sent, MSG_NOSIGNAL);
+                if (n < 0) {
+                        if (errno == EAGAIN || errno == EINTR)
+                                return;
+                        break; /* the client went away; nothing more to tell it */
+                }
+                c->out_sent += (size_t) n;
+        }
+        client_free(c);
+}
+
+/* ---- audit ---- */
+
+static void audit_job(Client *c, const RunResult *results, Verdict overall) {
+        _cleanup_(buffer_done) Buffer verdicts = {}, limits = {}, security = {};
+        uint64_t cpu = 0, memory = 0;
+        size_t n = job_n_runs(c->job);
+
+        for (size_t i = 0; i < n; i++) {
+                const RunResult *r = &results[i];
+                (void) buffer_printf(&verdicts, "%s%s", i ? "," : "", verdict_to_string(r->verdict));
+                cpu += r->outcome.cpu_nsec / 1000;
+                if (r->outcome.memory_peak != UINT64_MAX && r->outcome.memory_peak > memory)
+                        memory = r->outcome.memory_peak;
+                const char *limit = r->verdict == VERDICT_TIME_LIMIT_EXCEEDED    ? "time"
+                                  : r->verdict == VERDICT_MEMORY_LIMIT_EXCEEDED ? "memory"
+                                  : r->verdict == VERDICT_OUTPUT_LIMIT_EXCEEDED ? "output"
+                                                                                : NULL;
+                if (limit)
+                        (void) buffer_printf(&limits, "%s%zu:%s", limits.size ? "," : "", i, limit);
+                bool killed = r->outcome.exit_code == CLD_KILLED || r->outcome.exit_code == CLD_DUMPED;
+                const char *event = killed && r->outcome.exit_status == SIGSYS                    ? "seccomp-violation"
+                                  : r->outcome.oom_kills != UINT64_MAX && r->outcome.oom_kills > 0 ? "oom-kill"
+                                  : strcmp(r->outcome.result, "timeout") == 0                       ? "wall-timeout"
+                                                                                                    : NULL;
+                if (event)
+                        (void) buffer_printf(&security, "%s%zu:%s", security.size ? "," : "", i, event);
+        }
+        (void) buffer_terminate(&verdicts);
+        (void) buffer_terminate(&limits);
+        (void) buffer_terminate(&security);
+
+        sd_journal_send("MESSAGE=kw job %s from uid %u (pid %d): %s, %zu run%s", c->job_id, (unsigned) c->peer.uid,
+                        (int) c->peer.pid, verdict_to_string(overall), n, n == 1 ? "" : "s",
+                        "PRIORITY=%d", security.size ? 4 : 6, "SYSLOG_IDENTIFIER=kwd", "KW_AUDIT=1",
+                        "KW_JOB_ID=%s", c->job_id, "KW_SUBMITTER_UID=%u", (unsigned) c->peer.uid,
+                        "KW_SUBMITTER_PID=%d", (int) c->peer.pid, "KW_CODE_SHA256=%s", c->code_sha256,
+                        "KW_LANGUAGE=%s", c->job->language->name, "KW_RUNS=%zu", n, "KW_VERDICT=%s",
+                        verdict_to_string(overall), "KW_VERDICTS=%s", verdicts.data ? verdicts.data : "",
+                        "KW_CPU_USEC=%" PRIu64, cpu, "KW_MEMORY_PEAK_BYTES=%" PRIu64, memory, "KW_LIMITS_HIT=%s",
+                        limits.data ? limits.data : "", "KW_SECURITY_EVENTS=%s", security.data ? security.data : "",
+                        NULL);
+}
+
+/* ---- jobs ---- */
+
+static void on_job_done(Runner *runner, void *userdata) {
+        Client *c = userdata;
+        Daemon *d = c->daemon;
+        _cleanup_(buffer_done) Buffer body = {};
+        const RunResult *results = runner_results(runner);
+        Verdict overall = report_overall(c->job, results);
+        int status;
+
+        d->n_running--;
+        stats_add_job(&d->stats, c->job, results, overall);
+        audit_job(c, results, overall);
+        if (report_job(&body, c->job, c->job_id, results) < 0) {
+                status = EXIT_INTERNAL;
+                buffer_done(&body);
+        } else
+                status = report_exit_status(c->job, results);
+        c->runner = runner_free(c->runner);
+        client_respond(c, status, status == EXIT_INTERNAL && !body.size ? "out of memory" : NULL, body.data,
+                       body.size);
+        daemon_start_queued(d);
+        daemon_maybe_exit(d);
+}
+
+static void client_run(Client *c) {
+        Daemon *d = c->daemon;
+        int r;
+
+        RunnerContext ctx = { .event = d->event, .bus = d->bus, .sink = d->sink, .reader = d->reader };
+        RunnerConfig config = {
+                .runtime_dir = d->config.runtime_dir,
+                .job_id = c->job_id,
+                .runstat_path = d->config.runstat_path,
+                .log_namespace = d->config.log_namespace,
+                .slice = d->config.slice,
+        };
+        r = runner_new(&ctx, c->job, c->policy, &config, on_job_done, c, &c->runner);
+        if (r >= 0)
+                r = runner_start(c->runner);
+        if (r < 0) {
+                c->runner = runner_free(c->runner);
+                client_respond(c, EXIT_INTERNAL, "kwd could not start the job; see its journal", NULL, 0);
+                return;
+        }
+        c->state = CLIENT_RUNNING;
+        d->n_running++;
+}
+
+static void queue_remove(Daemon *d, Client *c) {
+        Client **p = &d->queue_head;
+        while (*p && *p != c)
+                p = &(*p)->queue_next;
+        if (!*p)
+                return;
+        *p = c->queue_next;
+        if (d->queue_tail == c) {
+                d->queue_tail = NULL;
+                for (Client *i = d->queue_head; i; i = i->queue_next)
+                        d->queue_tail = i;
+        }
+        c->queue_next = NULL;
+        d->n_queued--;
+        d->queued_bytes -= c->in.size;
+}
+
+static void daemon_start_queued(Daemon *d) {
+        while (!d->stopping && d->queue_head && d->n_running < d->policy->daemon.max_jobs) {
+                Client *c = d->queue_head;
+                queue_remove(d, c);
+                client_run(c);
+        }
+}
+
+static void client_submit(Client *c, const char *text, size_t size) {
+        Daemon *d = c->daemon;
+        _cleanup_free_ char *error = NULL;
+        int r;
+
+        c->policy = policy_ref(d->policy);
+        r = job_parse(text, size, c->policy, &c->job, &error);
+        if (r < 0) {
+                d->stats.rejected++;
+                client_respond(c, r == -ENOMEM ? EXIT_INTERNAL : EXIT_BAD_INPUT, error ? error : "out of memory",
+                               NULL, 0);
+                return;
+        }
+        if (random_hex(c->job_id, 16) < 0) {
+                client_respond(c, EXIT_INTERNAL, "no randomness for a job id", NULL, 0);
+                return;
+        }
+        sha256_hex(c->job->code, c->job->code_size, c->code_sha256);
+        sd_journal_send("MESSAGE=kw job %s accepted from uid %u (pid %d), %s, %zu run%s", c->job_id,
+                        (unsigned) c->peer.uid, (int) c->peer.pid, c->job->language->name, job_n_runs(c->job),
+                        job_n_runs(c->job) == 1 ? "" : "s", "PRIORITY=6", "SYSLOG_IDENTIFIER=kwd", "KW_JOB_ID=%s",
+                        c->job_id, "KW_SUBMITTER_UID=%u", (unsigned) c->peer.uid, "KW_SUBMITTER_PID=%d",
+                        (int) c->peer.pid, "KW_CODE_SHA256=%s", c->code_sha256, NULL);
+
+        if (d->n_running < d->policy->daemon.max_jobs && !d->queue_head) {
+                client_run(c);
+                return;
+        }
+        if (d->n_queued >= d->policy->daemon.max_queued_jobs ||
+            d->queued_bytes + c->in.size > d->policy->daemon.max_queued_bytes) {
+                _cleanup_free_ char *message = NULL;
+                d->stats.busy++;
+                (void) asprintf_safe(&message, "kwd is busy: %u jobs running, %u queued; try again later",
+                                     d->n_running, d->n_queued);
+                client_respond(c, EXIT_BUSY, message ? message : "kwd is busy", NULL, 0);
+                return;
+        }
+        /* Keep the job text (its size is what the queue bound counts) only as long as it is queued. */
+        c->state = CLIENT_QUEUED;
+        if (d->queue_tail)
+                d->queue_tail->queue_next = c;
+        else
+                d->queue_head = c;
+        d->queue_tail = c;
+        d->n_queued++;
+        d->queued_bytes += c->in.size;
+}
+
+static void client_handle(Client *c) {
+        Daemon *d = c->daemon;
+        _cleanup_free_ char *error = NULL;
+        const char *body;
+        size_t size;
+        Command command;
+
+        /* From here on only a hang-up matters (EPOLLHUP is reported with no events asked for). */
+        if (sd_event_source_set_io_events(c->source, 0) < 0) {
+                client_free(c);
+                return;
+        }
+        if (protocol_parse_request(c->in.data ? c->in.data : "", c->in.size, &command, &body, &size, &error) < 0) {
+                client_respond(c, EXIT_BAD_INPUT, error ? error : "bad request", NULL, 0);
+                return;
+        }
+        if (command == COMMAND_STATS) {
+                _cleanup_(buffer_done) Buffer b = {};
+                if (stats_format(&d->stats, d->n_running, d->n_queued, &b) < 0)
+                        client_respond(c, EXIT_INTERNAL, "out of memory", NULL, 0);
+                else
+                        client_respond(c, 0, NULL, b.data, b.size);
+                return;
+        }
+        if (d->stopping) {
+                client_respond(c, EXIT_INTERNAL, "kwd is stopping; the job was not run", NULL, 0);
+                return;
+        }
+        client_submit(c, body, size);
+}
+
+static int on_client_io(sd_event_source *s _unused_, int fd, uint32_t revents, void *userdata) {
+        Client *c = userdata;
+        char buf[65536];
+
+        switch (c->state) {
+        case CLIENT_READING:
+                for (;;) {
+                        ssize_t n = read(fd, buf, sizeof(buf));
+                        if (n < 0) {
+                                if (errno == EAGAIN || errno == EINTR)
+                                        return 0;
+                                client_free(c);
+                                return 0;
+                        }
+                        if (n == 0) {
+                                client_handle(c);
+                                return 0;
+                        }
+                        if (c->in.size + (size_t) n > PROTOCOL_MAX_REQUEST) {
+                                (void) sd_event_source_set_io_events(c->source, 0);
+                                client_respond(c, EXIT_BAD_INPUT, "job: larger than 67108864 bytes", NULL, 0);
+                                return 0;
+                        }
+                        if (buffer_append(&c->in, buf, (size_t) n) < 0) {
+                                client_free(c);
+                                return 0;
+                        }
+                }
+        case CLIENT_QUEUED:
+                if (revents & (EPOLLHUP | EPOLLERR)) {
+                        queue_remove(c->daemon, c);
+                        client_free(c);
+                }
+                return 0;
+        case CLIENT_RUNNING:
+                /* Nobody waits for the answer any more: stop the runs; the job ends as usual. */
+                if ((revents & (EPOLLHUP | EPOLLERR)) && !c->gone) {
+                        c->gone = true;
+                        (void) sd_event_source_set_enabled(c->source, SD_EVENT_OFF);
+                        runner_cancel(c->runner, "the client went away");
+                }
+                return 0;
+        case CLIENT_WRITING:
+                client_flush(c);
+                return 0;
+        }
+        return 0;
+}
+
+static void client_free(Client *c) {
+        Daemon *d = c->daemon;
+
+        if (c->prev)
+                c->prev->next = c->next;
+        else
+                d->clients = c->next;
+        if (c->next)
+                c->next->prev = c->prev;
+        sd_event_source_disable_unref(c->source);
+        if (c->fd >= 0)
+                close(c->fd);
+        runner_free(c->runner);
+        job_free(c->job);
+        policy_unref(c->policy);
+        buffer_done(&c->in);
+        buffer_done(&c->out);
+        free(c);
+        daemon_maybe_exit(d);
+}
+
+static int on_accept(sd_event_source *s _unused_, int fd, uint32_t revents _unused_, void *userdata) {
+        Daemon *d = userdata;
+        socklen_t len = sizeof(struct ucred);
+        Client *c;
+        int r;
+
+        int cfd = accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+        if (cfd < 0)
+                return 0; /* EAGAIN, or a client gone before we got to it */
+        c = calloc(1, sizeof(Client));
+        if (!c) {
+                close(cfd);
+                return 0;
+        }
+        *c = (Client) { .daemon = d, .fd = cfd };
+        c->next = d->clients;
+        if (d->clients)
+                d->clients->prev = c;
+        d->clients = c;
+        if (getsockopt(cfd, SOL_SOCKET, SO_PEERCRED, &c->peer, &len) < 0) {
+                client_free(c);
+                return 0;
+        }
+        r = sd_event_add_io(d->event, &c->source, cfd, EPOLLIN, on_client_io, c);
+        if (r < 0)
+                client_free(c);
+        return 0;
+}
+
+/* ---- start, reload, stop ---- */
+
+static int on_disconnected(sd_bus_message *m _unused_, void *userdata, sd_bus_error *error _unused_) {
+        Daemon *d = userdata;
+        log_error("Lost the connection to systemd; exiting so that systemd restarts kwd.");
+        return sd_event_exit(d->event, -ECONNRESET);
+}
+
+typedef struct StopJobs {
+        char **paths;
+        size_t n;
+} StopJobs;
+
+static int on_job_removed(sd_bus_message *m, void *userdata, sd_bus_error *error _unused_) {
+        StopJobs *jobs = userdata;
+        const char *path;
+        uint32_t id;
+
+        if (sd_bus_message_read(m, "uo", &id, &path) < 0)
+                return 0;
+        for (size_t i = 0; i < jobs->n; i++)
+                if (jobs->paths[i] && strcmp(jobs->paths[i], path) == 0)
+                        jobs->paths[i] = (free(jobs->paths[i]), NULL);
+        return 0;
+}
+
+static size_t stop_jobs_pending(const StopJobs *jobs) {
+        size_t n = 0;
+        for (size_t i = 0; i < jobs->n; i++)
+                n += jobs->paths[i] != NULL;
+        return n;
+}
+
+/* Stop every kw unit a crashed predecessor left, and wait (on JobRemoved signals, not by polling)
+ * until systemd has stopped them all. */
+static int cleanup_units(sd_bus *bus) {
+        _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        _cleanup_(sd_bus_slot_unrefp) sd_bus_slot *slot = NULL;
+        StopJobs jobs = {};
+        const char *name;
+        int r;
+
+        r = sd_bus_match_signal(bus, &slot, "org.freedesktop.systemd1", "/org/freedesktop/systemd1",
+                                "org.freedesktop.systemd1.Manager", "JobRemoved", on_job_removed, &jobs);
+        if (r >= 0)
+                r = sd_bus_call_method(bus, "org.freedesktop.systemd1", "/org/freedesktop/systemd1",
+                                       "org.freedesktop.systemd1.Manager", "Subscribe", &error, NULL, NULL);
+        if (r >= 0)
+                r = sd_bus_call_method(bus, "org.freedesktop.systemd1", "/org/freedesktop/systemd1",
+                                       "org.freedesktop.systemd1.Manager", "ListUnitsByPatterns", &error, &reply,
+                                       "asas", 0, 1, "kw-*.service");
+        if (r >= 0)
+                r = sd_bus_message_enter_container(reply, 'a', "(ssssssouso)");
+        if (r < 0)
+                return log_error_errno(r, "Failed to list kw units: %s", error.message ? error.message : strerror(-r));
+
+        while ((r = sd_bus_message_read(reply, "(ssssssouso)", &name, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
+                                        NULL, NULL)) > 0) {
+                _cleanup_(sd_bus_error_free) sd_bus_error e = SD_BUS_ERROR_NULL;
+                _cleanup_(sd_bus_message_unrefp) sd_bus_message *job = NULL;
+                const char *path;
+
+                (void) sd_bus_call_method(bus, "org.freedesktop.systemd1", "/org/freedesktop/systemd1",
+                                          "org.freedesktop.systemd1.Manager", "ResetFailedUnit", NULL, NULL, "s", name);
+                if (sd_bus_call_method(bus, "org.freedesktop.systemd1", "/org/freedesktop/systemd1",
+                                       "org.freedesktop.systemd1.Manager", "StopUnit", &e, &job, "ss", name,
+                                       "replace") < 0 ||
+                    sd_bus_message_read(job, "o", &path) < 0)
+                        continue; /* already gone */
+                char **p = realloc(jobs.paths, (jobs.n + 1) * sizeof(char *));
+                if (!p || !(p[jobs.n] = strdup(path))) {
+                        jobs.paths = p ? p : jobs.paths;
+                        r = -ENOMEM;
+                        break;
+                }
+                jobs.paths = p;
+                jobs.n++;
+        }
+        uint64_t deadline = now_usec() + CLEANUP_TIMEOUT_USEC;
+        while (r >= 0 && stop_jobs_pending(&jobs) > 0) {
+                uint64_t now = now_usec();
+                if (now >= deadline) {
+                        r = -ETIMEDOUT;
+                        break;
+                }
+                r = sd_bus_process(bus, NULL);
+                if (r == 0)
+                        r = sd_bus_wait(bus, deadline - now);
+        }
+        if (jobs.n > 0)
+                log_info("Stopped %zu kw units left by a previous kwd.", jobs.n);
+        for (size_t i = 0; i < jobs.n; i++)
+                free(jobs.paths[i]);
+        free(jobs.paths);
+        if (r < 0)
+                return log_error_errno(r, "Failed to stop the kw units left by a previous kwd: %m");
+        return 0;
+}
+
+int daemon_new(sd_event *event, int listen_fd, const DaemonConfig *config, Daemon **ret) {
+        _cleanup_(daemon_freep) Daemon *d = calloc(1, sizeof(Daemon));
+        _cleanup_free_ char *error = NULL, *sink_path = NULL;
+        struct timespec ts;
+        int r;
+
+        if (!d)
+                return log_error_errno(-ENOMEM, "Out of memory.");
+        d->event = sd_event_ref(event);
+        d->config = *config;
+        d->listen_fd = -EBADF;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        d->stats.started_usec = (uint64_t) ts.tv_sec * 1000000ULL + (uint64_t) ts.tv_nsec / 1000;
+
+        r = policy_load(config->policy_dir, &d->policy, &error);
+        if (r < 0)
+                return log_error_errno(r, "Failed to load the policy: %s", error ? error : strerror(-r));
+
+        r = bus_open_systemd(&d->bus);
+        if (r < 0)
+                return log_error_errno(r, "Failed to connect to systemd: %m");
+        r = cleanup_units(d->bus);
+        if (r < 0)
+                return r;
+        job_dir_cleanup_all(config->runtime_dir);
+        r = sd_bus_attach_event(d->bus, event, SD_EVENT_PRIORITY_NORMAL);
+        if (r >= 0)
+                r = sd_bus_match_signal_async(d->bus, NULL, "org.freedesktop.DBus.Local", "/org/freedesktop/DBus/Local",
+                                              "org.freedesktop.DBus.Local", "Disconnected", on_disconnected, NULL, d);
+        if (r >= 0)
+                r = sd_bus_call_method_async(d->bus, NULL, "org.freedesktop.systemd1", "/org/freedesktop/systemd1",
+                                             "org.freedesktop.systemd1.Manager", "Subscribe", NULL, NULL, NULL);
+        if (r < 0)
+                return log_error_errno(r, "Failed to talk to systemd: %m");
+
+        if (config->log_namespace && asprintf_safe(&sink_path, "/run/systemd/journal.%s/socket", config->log_namespace) < 0)
+                return log_error_errno(-ENOMEM, "Out of memory.");
+        r = journal_sink_open(sink_path ? sink_path : JOURNAL_SOCKET, &d->sink);
+        if (r >= 0)
+                r = journal_reader_new(event, config->log_namespace, &d->reader);
+        if (r < 0)
+                return log_error_errno(r, "Failed to open the journal%s%s: %m", config->log_namespace ? " namespace " : "",
+                                       config->log_namespace ? config->log_namespace : "");
+
+        r = sd_event_add_io(event, &d->listen_source, listen_fd, EPOLLIN, on_accept, d);
+        if (r < 0)
+                return log_error_errno(r, "Failed to listen: %m");
+        d->listen_fd = listen_fd;
+        *ret = TAKE_PTR(d);
+        return 0;
+}
+
+int daemon_reload(Daemon *d) {
+        _cleanup_free_ char *error = NULL;
+        Policy *p = NULL;
+
+        int r = policy_load(d->config.policy_dir, &p, &error);
+        if (r < 0)
+                return log_error_errno(r, "Failed to reload the policy, keeping the old one: %s",
+                                       error ? error : strerror(-r));
+        policy_unref(d->policy);
+        d->policy = p;
+        log_info("Policy reloaded from %s.", d->config.policy_dir);
+        daemon_start_queued(d);
+        return 0;
+}
+
+static void daemon_maybe_exit(Daemon *d) {
+        if (d->stopping && !d->clients)
+                (void) sd_event_exit(d->event, 0);
+}
+
+void daemon_stop(Daemon *d) {
+        if (d->stopping)
+                return;
+        d->stopping = true;
+        d->listen_source = sd_event_source_disable_unref(d->listen_source);
+        while (d->queue_head) {
+                Client *c = d->queue_head;
+                queue_remove(d, c);
+                client_respond(c, EXIT_INTERNAL, "kwd is stopping; the job was not run", NULL, 0);
+        }
+        for (Client *c = d->clients; c; c = c->next)
+                if (c->state == CLIENT_RUNNING)
+                        runner_cancel(c->runner, "kwd was stopped before the run ended");
+        daemon_maybe_exit(d);
+}
+
+Daemon *daemon_free(Daemon *d) {
+        if (!d)
+                return NULL;
+        while (d->clients) {
+                d->stopping = false; /* no exit requests from inside the teardown */
+                client_free(d->clients);
+        }
+        sd_event_source_disable_unref(d->listen_source);
+        journal_reader_free(d->reader);
+        journal_sink_free(d->sink);
+        if (d->bus)
+                sd_bus_flush_close_unref(d->bus);
+        policy_unref(d->policy);
+        sd_event_unref(d->event);
+        free(d);
+        return NULL;
+}

@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: MIT */
+#pragma once
+
+#include <systemd/sd-bus.h>
+#include <systemd/sd-event.h>
+
+#include "policy.h"
+
+typedef struct DaemonConfig {
+        const char *policy_dir;
+        const char *runtime_dir;     /* /run/kw */
+        const char *runstat_path;
+        const char *log_namespace;   /* journal namespace of job output, or NULL for the system journal */
+        const char *slice;           /* Slice= of run units, or NULL */
+} DaemonConfig;
+
+/* kwd: accepts jobs on a listening socket, runs at most policy->daemon.max_jobs at once, queues up to
+ * max_queued_jobs behind them and turns the rest away as busy; audits every job to the journal. */
+typedef struct Daemon Daemon;
+
+/**
+ * daemon_new() - load the policy, connect to systemd and the journal, and collect what a crashed
+ * predecessor left (kw units, job directories, scratch mounts), then accept on @listen_fd.
+ * Return: 0 or -errno (logged).
+ */
+int daemon_new(sd_event *event, int listen_fd, const DaemonConfig *config, Daemon **ret);
+
+/* Re-read the policy; jobs already accepted keep the one they started with. Return: 0 or -errno. */
+int daemon_reload(Daemon *d);
+
+/* Stop accepting, tell queued clients, stop running jobs; exits the event loop once all is done. */
+void daemon_stop(Daemon *d);
+
+Daemon *daemon_free(Daemon *d);
+DEFINE_TRIVIAL_CLEANUP_FUNC(Daemon *, daemon_free);

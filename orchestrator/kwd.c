@@ -1,0 +1,163 @@
+/* SPDX-License-Identifier: MIT */
+/* kwd: the kw daemon. Socket-activated (kwd.socket) or listening on --socket itself; Type=notify
+ * with the watchdog; SIGHUP reloads the policy, SIGTERM stops cleanly. */
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <systemd/sd-daemon.h>
+
+#include "daemon.h"
+#include "protocol.h"
+#include "run.h"
+
+static const char *arg_policy_dir = KW_POLICY_DIR;
+static const char *arg_runtime_dir = "/run/kw";
+static const char *arg_socket = KWD_SOCKET;
+static const char *arg_log_namespace = "kw";
+static const char *arg_slice = "kw.slice";
+
+static int on_reload(sd_event_source *s _unused_, const struct signalfd_siginfo *si _unused_, void *userdata) {
+        (void) sd_notify(false, "RELOADING=1");
+        (void) daemon_reload(userdata);
+        (void) sd_notify(false, "READY=1");
+        return 0;
+}
+
+static int on_stop(sd_event_source *s _unused_, const struct signalfd_siginfo *si _unused_, void *userdata) {
+        (void) sd_notify(false, "STOPPING=1");
+        daemon_stop(userdata);
+        return 0;
+}
+
+/* Without socket activation: listen ourselves, for running kwd by hand. */
+static int listen_socket(const char *path) {
+        struct sockaddr_un sa = { .sun_family = AF_UNIX };
+
+        if (strlen(path) >= sizeof(sa.sun_path))
+                return -EINVAL;
+        strcpy(sa.sun_path, path);
+        _cleanup_close_ int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+        if (fd < 0)
+                return negative_errno();
+        (void) unlink(path);
+        mode_t old = umask(0077);
+        int r = bind(fd, (struct sockaddr *) &sa, sizeof(sa));
+        umask(old);
+        if (r < 0 || listen(fd, SOMAXCONN) < 0)
+                return negative_errno();
+        return TAKE_FD(fd);
+}
+
+static int parse_argv(int argc, char *argv[]) {
+        enum { ARG_POLICY = 0x100, ARG_RUNTIME_DIR, ARG_SOCKET, ARG_LOG_NAMESPACE, ARG_SLICE };
+        static const struct option options[] = {
+                { "help", no_argument, NULL, 'h' },
+                { "policy", required_argument, NULL, ARG_POLICY },
+                { "runtime-dir", required_argument, NULL, ARG_RUNTIME_DIR },
+                { "socket", required_argument, NULL, ARG_SOCKET },
+                { "log-namespace", required_argument, NULL, ARG_LOG_NAMESPACE },
+                { "slice", required_argument, NULL, ARG_SLICE },
+                {},
+        };
+        int c;
+
+        while ((c = getopt_long(argc, argv, "h", options, NULL)) >= 0)
+                switch (c) {
+                case 'h':
+                        printf("kwd [OPTIONS]\n\nThe kw daemon: judges jobs sent by kwctl over its socket.\n\n"
+                               "  --policy=DIR          Policy directory (default %s)\n"
+                               "  --runtime-dir=DIR     Job sources (default /run/kw)\n"
+                               "  --socket=PATH         Listen here when not socket-activated (default %s)\n"
+                               "  --log-namespace=NAME  Journal namespace for job output, \"\" for none (default kw)\n"
+                               "  --slice=NAME          Slice of the run units, \"\" for none (default kw.slice)\n",
+                               KW_POLICY_DIR, KWD_SOCKET);
+                        return 0;
+                case ARG_POLICY:
+                        arg_policy_dir = optarg;
+                        break;
+                case ARG_RUNTIME_DIR:
+                        arg_runtime_dir = optarg;
+                        break;
+                case ARG_SOCKET:
+                        arg_socket = optarg;
+                        break;
+                case ARG_LOG_NAMESPACE:
+                        arg_log_namespace = optarg;
+                        break;
+                case ARG_SLICE:
+                        arg_slice = optarg;
+                        break;
+                default:
+                        return -EINVAL;
+                }
+        if (optind < argc) {
+                log_error("kwd takes no arguments.");
+                return -EINVAL;
+        }
+        return 1;
+}
+
+int main(int argc, char *argv[]) {
+        _cleanup_(sd_event_unrefp) sd_event *event = NULL;
+        _cleanup_(daemon_freep) Daemon *d = NULL;
+        _cleanup_free_ char *runstat = NULL;
+        _cleanup_close_ int own_fd = -EBADF;
+        sigset_t mask;
+        int r, fd;
+
+        log_set_program("kwd");
+        r = parse_argv(argc, argv);
+        if (r <= 0)
+                return r < 0 ? 2 : 0;
+
+        r = sd_listen_fds(true);
+        if (r > 1)
+                return log_error_errno(-EINVAL, "Expected one socket, got %d.", r), 1;
+        if (r == 1)
+                fd = SD_LISTEN_FDS_START;
+        else {
+                fd = own_fd = listen_socket(arg_socket);
+                if (fd < 0)
+                        return log_error_errno(fd, "Failed to listen on %s: %m", arg_socket), 1;
+        }
+
+        r = runner_find_runstat(&runstat);
+        if (r < 0)
+                return log_error_errno(r, "Failed to find kw-runstat: %m"), 1;
+        r = sd_event_default(&event);
+        if (r < 0)
+                return log_error_errno(r, "Failed to get an event loop: %m"), 1;
+        /* Pings the watchdog from the loop: a stuck loop gets kwd restarted. */
+        (void) sd_event_set_watchdog(event, true);
+
+        DaemonConfig config = {
+                .policy_dir = arg_policy_dir,
+                .runtime_dir = arg_runtime_dir,
+                .runstat_path = runstat,
+                .log_namespace = *arg_log_namespace ? arg_log_namespace : NULL,
+                .slice = *arg_slice ? arg_slice : NULL,
+        };
+        r = daemon_new(event, fd, &config, &d);
+        if (r < 0)
+                return 1;
+
+        sigemptyset(&mask);
+        sigaddset(&mask, SIGHUP);
+        sigaddset(&mask, SIGTERM);
+        sigaddset(&mask, SIGINT);
+        if (sigprocmask(SIG_BLOCK, &mask, NULL) < 0 ||
+            sd_event_add_signal(event, NULL, SIGHUP, on_reload, d) < 0 ||
+            sd_event_add_signal(event, NULL, SIGTERM, on_stop, d) < 0 ||
+            sd_event_add_signal(event, NULL, SIGINT, on_stop, d) < 0)
+                return log_error_errno(-errno, "Failed to handle signals: %m"), 1;
+
+        (void) sd_notify(false, "READY=1\nSTATUS=Accepting jobs.");
+        r = sd_event_loop(event);
+        if (r < 0)
+                return log_error_errno(r, "The event loop failed: %m"), 1;
+        return 0;
+}

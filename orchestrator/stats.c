@@ -1,0 +1,105 @@
+/* SPDX-License-Identifier: MIT */
+#include <inttypes.h>
+#include <signal.h>
+#include <sys/wait.h>
+
+#include "stats.h"
+
+static size_t bucket_of(uint64_t ms) {
+        if (ms < 1000)
+                return (size_t) ms;
+        if (ms < 10000)
+                return 1000 + (size_t) ((ms - 1000) / 10);
+        if (ms < 100000)
+                return 1900 + (size_t) ((ms - 10000) / 100);
+        return HISTOGRAM_BUCKETS - 1;
+}
+
+/* The upper end of bucket @b. */
+static uint64_t bucket_value(size_t b) {
+        if (b < 1000)
+                return b;
+        if (b < 1900)
+                return 1000 + (b - 1000) * 10 + 9;
+        if (b < 2800)
+                return 10000 + (b - 1900) * 100 + 99;
+        return 100000;
+}
+
+void histogram_add(Histogram *h, uint64_t ms) {
+        h->buckets[bucket_of(ms)]++;
+        h->count++;
+}
+
+uint64_t histogram_percentile(const Histogram *h, unsigned percent) {
+        if (h->count == 0)
+                return 0;
+        /* The smallest value with at least percent% of the samples at or below it. */
+        uint64_t rank = (h->count * percent + 99) / 100, seen = 0;
+        if (rank == 0)
+                rank = 1;
+        for (size_t b = 0; b < HISTOGRAM_BUCKETS; b++) {
+                seen += h->buckets[b];
+                if (seen >= rank)
+                        return bucket_value(b);
+        }
+        return bucket_value(HISTOGRAM_BUCKETS - 1);
+}
+
+void stats_add_job(Stats *s, const Job *job, const RunResult *results, Verdict overall) {
+        s->jobs++;
+        s->jobs_by_verdict[overall]++;
+        for (size_t i = 0; i < job_n_runs(job); i++) {
+                const RunResult *r = &results[i];
+                bool killed = r->outcome.exit_code == CLD_KILLED || r->outcome.exit_code == CLD_DUMPED;
+                s->runs++;
+                s->runs_by_verdict[r->verdict]++;
+                s->seccomp_violations += killed && r->outcome.exit_status == SIGSYS;
+                s->oom_kills += r->outcome.oom_kills != UINT64_MAX && r->outcome.oom_kills > 0;
+                s->timeouts += r->verdict == VERDICT_TIME_LIMIT_EXCEEDED;
+                if (r->outcome.memory_peak != UINT64_MAX) {
+                        if (r->outcome.memory_peak > s->memory_peak_max)
+                                s->memory_peak_max = r->outcome.memory_peak;
+                        s->memory_peak_sum += r->outcome.memory_peak;
+                        s->memory_peak_count++;
+                }
+                if (r->verdict != VERDICT_INTERNAL_ERROR)
+                        histogram_add(&s->run_time_ms, r->outcome.wall_usec / 1000);
+        }
+}
+
+static int format_verdicts(Buffer *b, const char *name, const uint64_t counts[_VERDICT_MAX]) {
+        int r = buffer_printf(b, "\"%s\":{", name);
+        for (int v = 0; r >= 0 && v < _VERDICT_MAX; v++)
+                r = buffer_printf(b, "%s\"%s\":%" PRIu64, v ? "," : "", verdict_to_string((Verdict) v), counts[v]);
+        if (r >= 0)
+                r = buffer_printf(b, "}");
+        return r;
+}
+
+int stats_format(const Stats *s, unsigned in_flight, unsigned queued, Buffer *b) {
+        uint64_t failed = s->jobs - s->jobs_by_verdict[VERDICT_ACCEPTED] - s->jobs_by_verdict[VERDICT_WRONG_ANSWER];
+        int r;
+
+        r = buffer_printf(b, "{\"since_usec\":%" PRIu64 ",\"jobs\":%" PRIu64 ",\"runs\":%" PRIu64 ",", s->started_usec,
+                          s->jobs, s->runs);
+        if (r >= 0)
+                r = format_verdicts(b, "jobs_by_verdict", s->jobs_by_verdict);
+        if (r >= 0)
+                r = buffer_printf(b, ",");
+        if (r >= 0)
+                r = format_verdicts(b, "runs_by_verdict", s->runs_by_verdict);
+        /* An error is a job that did not end normally: a limit, a crash, or kw's own failure. */
+        if (r >= 0)
+                r = buffer_printf(b,
+                                  ",\"error_rate\":%.4f,\"rejected\":%" PRIu64 ",\"busy\":%" PRIu64
+                                  ",\"run_time_ms\":{\"p50\":%" PRIu64 ",\"p95\":%" PRIu64 "}"
+                                  ",\"memory_peak_bytes\":{\"max\":%" PRIu64 ",\"mean\":%" PRIu64 "}"
+                                  ",\"security\":{\"seccomp_violations\":%" PRIu64 ",\"oom_kills\":%" PRIu64
+                                  ",\"timeouts\":%" PRIu64 "},\"in_flight\":%u,\"queued\":%u}\n",
+                                  s->jobs ? (double) failed / (double) s->jobs : 0.0, s->rejected, s->busy,
+                                  histogram_percentile(&s->run_time_ms, 50), histogram_percentile(&s->run_time_ms, 95),
+                                  s->memory_peak_max, s->memory_peak_count ? s->memory_peak_sum / s->memory_peak_count : 0,
+                                  s->seccomp_violations, s->oom_kills, s->timeouts, in_flight, queued);
+        return r;
+}
