@@ -226,7 +226,9 @@ static void dispatch_entry(JournalReader *r) {
         const void *id;
         size_t n;
 
-        if (get_field(j, "KW_JOB_ID", &id, &n) < 0)
+        /* Only root's entries count: kwctl/kwd and kw-runstat. journald sets _UID itself, so a run that
+         * reached a journal socket (LogNamespace= binds one into its /run) still could not pass. */
+        if (!field_equals(j, "_UID", "0") || get_field(j, "KW_JOB_ID", &id, &n) < 0)
                 return;
         const Watch *w = find_watch(r, id, n);
         if (!w)

@@ -361,7 +361,6 @@ static int run_start(Run *run) {
                 .job_id = runner->config.job_id,
                 .run = run->index,
                 .journal_socket = runner->ctx.sink->socket_path,
-                .log_namespace = runner->config.log_namespace,
                 .slice = runner->config.slice,
                 .input = c ? c->input : "",
                 .input_size = c ? c->input_size : 0,

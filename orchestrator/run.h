@@ -29,7 +29,6 @@ typedef struct RunnerConfig {
         const char *runtime_dir;    /* where job sources live, e.g. /run/kw */
         const char *job_id;         /* 32 hex digits */
         const char *runstat_path;   /* kw-runstat, run as each unit's ExecStopPost= */
-        const char *log_namespace;  /* LogNamespace= of the units, or NULL */
         const char *slice;          /* Slice= of the units, or NULL */
 } RunnerConfig;
 

@@ -268,8 +268,6 @@ int unit_new_start_message(sd_bus *bus, const UnitSpec *s, sd_bus_message **ret)
                 r = sd_bus_message_append(m, "(sv)", "KillSignal", "i", SIGKILL);
         if (r >= 0)
                 r = append_string(m, "WorkingDirectory", "/tmp");
-        if (r >= 0 && s->log_namespace)
-                r = append_string(m, "LogNamespace", s->log_namespace);
         if (r >= 0 && s->slice)
                 r = append_string(m, "Slice", s->slice);
         if (r >= 0)

@@ -21,7 +21,6 @@ typedef struct UnitSpec {
         const char *job_id;
         unsigned run;
         const char *journal_socket;  /* journald's native socket, for kw-runstat */
-        const char *log_namespace;   /* LogNamespace=, or NULL */
         const char *slice;           /* Slice=, or NULL */
         const char *scratch_dir;     /* a tmpfs bound to /tmp, /var/tmp and /dev/shm */
         const char *input;

@@ -5,7 +5,8 @@
 #   3. the same under valgrind, and under AddressSanitizer + UBSan
 #   4. a short fuzz run of the job and policy parsers (libFuzzer)
 #   5. integration tests against a real systemd: this machine's, or a box booted for them
-#   6. the integration tests again with the sanitized kwctl (without the 1000-run burst)
+#   6. kwd installed as a service into that systemd, and its tests
+#   7. the integration tests again with the sanitized kwctl (without the 1000-run burst)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -30,6 +31,9 @@ scripts/fuzz.sh "${KW_FUZZ_SECONDS:-20}"
 
 step "integration tests against systemd"
 scripts/systemd.sh tests/integration.sh build
+
+step "kwd as a systemd service"
+scripts/systemd.sh tests/daemon.sh build
 
 step "integration tests with the sanitized kwctl"
 ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1 KW_IT_QUICK=1 scripts/systemd.sh tests/integration.sh build-asan

@@ -1,0 +1,182 @@
+#!/usr/bin/env bash
+# Tests of kwd as a systemd service, against the real systemd of this machine (or of the box
+# scripts/systemd.sh starts): its units installed into /run/systemd/system and started with
+# systemctl; results equal to kwctl's direct ones; 50 concurrent jobs; "busy" beyond the queue;
+# reload mid-load; kill -9 mid-load and restart with nothing left; clean stop; a client that goes
+# away; access by socket permissions; audit entries and stats. Prints "N passed, M failed".
+#   tests/daemon.sh [BUILD_DIR]
+set -uo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+build=$(readlink -f "${1:-$top/build}")
+kwctl=$build/orchestrator/kwctl
+work=$(mktemp -d /tmp/kw-daemon.XXXXXX)
+units=/run/systemd/system
+passed=0
+failed=0
+
+ok() { passed=$((passed + 1)); echo "ok   $1"; }
+fail() { failed=$((failed + 1)); echo "FAIL $1: $2"; }
+check() { if eval "$2"; then ok "$1"; else fail "$1" "$3"; fi; }
+
+cleanup() {
+        systemctl stop kwd.service kwd.socket 2>/dev/null
+        rm -f "$units/kwd.service" "$units/kwd.socket" "$units/kw.slice"
+        rm -rf /run/systemd/journald@kw.conf.d
+        systemctl daemon-reload
+        rm -rf "$work"
+}
+trap cleanup EXIT
+
+job() {
+        jq -cn --arg code "$1" --arg lang "$2" --argjson extra "${3:-{\}}" '{code: $code, language: $lang} + $extra'
+}
+leftovers() {
+        local units_left dirs
+        units_left=$(systemctl list-units --all --plain --no-legend 'kw-*.service' | wc -l)
+        dirs=$(find /run/kw -mindepth 1 -maxdepth 1 -type d 2>/dev/null | wc -l)
+        echo "$((units_left + dirs))"
+}
+# wait_for CONDITION: up to 30 s, for things that happen after a command returns (a test's wait).
+wait_for() {
+        local i
+        for i in $(seq 300); do eval "$1" && return 0; sleep 0.1; done
+        return 1
+}
+set_policy() { # set_policy KEY VALUE: in the test's copy of the policy
+        sed -i "s/^$1 = .*/$1 = $2/" "$work/policy/limits.conf"
+}
+
+# ---- install, verify, start ----
+cp -r "$top/policy" "$work/policy"
+mkdir -p "$units" /run/systemd/journald@kw.conf.d /run/kw
+sed -e "s|@KWD@|$build/orchestrator/kwd|" -e "s|@POLICY_DIR@|$work/policy|" "$top/units/kwd.service.in" >"$units/kwd.service"
+cp "$top/units/kwd.socket" "$top/units/kw.slice" "$units/"
+cp "$top/units/journald-kw.conf" /run/systemd/journald@kw.conf.d/kw.conf
+systemctl daemon-reload
+check "systemd-analyze verify on every unit" \
+        'systemd-analyze verify "$units/kwd.service" "$units/kwd.socket" "$units/kw.slice" >"$work/verify" 2>&1' \
+        "$(cat "$work/verify" 2>/dev/null)"
+systemctl start kwd.socket
+check "kwd.socket listening" 'systemctl is-active -q kwd.socket && [ -S /run/kwd.sock ]' "not active"
+
+# ---- the same result either way ----
+"$kwctl" submit "$top/examples/hello-python.json" >"$work/via-kwd" 2>"$work/err"; rc_kwd=$?
+"$kwctl" submit --direct --policy "$top/policy" "$top/examples/hello-python.json" >"$work/direct" 2>>"$work/err"; rc_direct=$?
+normalise='del(.job_id) | .test_results |= map(del(.time_ms, .wall_time_ms, .memory_bytes))'
+check "kwd and direct give the same result" \
+        '[ "$rc_kwd" = "$rc_direct" ] && [ "$(jq -S "$normalise" "$work/via-kwd")" = "$(jq -S "$normalise" "$work/direct")" ]' \
+        "exit $rc_kwd vs $rc_direct: $(head -c 300 "$work/via-kwd")"
+check "kwd was socket-activated and is ready" 'systemctl is-active -q kwd.service' "$(systemctl status kwd --no-pager | head -5)"
+check "job output lands in journal namespace kw" \
+        'systemctl is-active -q systemd-journald@kw.service && journalctl --namespace=kw -q --no-pager KW_JOB_ID=$(jq -r .job_id "$work/via-kwd") KW_STREAM=stdout | grep -q "Hello, world"' \
+        "no output in namespace kw"
+
+# ---- 50 concurrent jobs, all judged correctly ----
+for i in $(seq 50); do
+        job "import sys; n = int(sys.stdin.read()); print(n * $i)" python \
+                "{\"test_cases\":[{\"input\":\"2\",\"expected\":\"$((2 * i))\"},{\"input\":\"3\",\"expected\":\"$((3 * i))\"}]}" >"$work/c$i.json"
+done
+seq 50 | xargs -P 50 -I{} sh -c '"$0" submit "$1/c{}.json" >"$1/c{}.out" 2>"$1/c{}.err"; echo $? >"$1/c{}.rc"' "$kwctl" "$work"
+good=0
+for i in $(seq 50); do
+        [ "$(cat "$work/c$i.rc")" = 0 ] && jq -e '.verdict == "accepted" and (.test_results | length) == 2' "$work/c$i.out" >/dev/null && good=$((good + 1))
+done
+check "50 concurrent jobs all judged correctly" '[ "$good" = 50 ]' "$good of 50"
+
+# ---- overload: busy beyond the queue; reload mid-load keeps every job ----
+set_policy max_jobs 1
+set_policy max_queued_jobs 2
+systemctl reload kwd
+sleepy=$(job 'import time; time.sleep(1.5); print("done")' python '{"test_cases":[{"input":"","expected":"done"}]}')
+printf '%s' "$sleepy" >"$work/sleepy.json"
+for i in $(seq 8); do
+        ( "$kwctl" submit "$work/sleepy.json" >"$work/o$i.out" 2>"$work/o$i.err"; echo $? >"$work/o$i.rc" ) &
+done
+sleep 0.5
+# Reload mid-load with the bounds back up: the running and queued jobs go on.
+set_policy max_jobs 4
+set_policy max_queued_jobs 1000
+systemctl reload kwd
+wait
+busy=0; done_ok=0
+for i in $(seq 8); do
+        rc=$(cat "$work/o$i.rc")
+        if [ "$rc" = 4 ] && grep -q "kwd is busy" "$work/o$i.err"; then busy=$((busy + 1)); fi
+        if [ "$rc" = 0 ] && jq -e '.verdict == "accepted"' "$work/o$i.out" >/dev/null; then done_ok=$((done_ok + 1)); fi
+done
+check "overload: 'busy' (exit 4) beyond one running and two queued" '[ "$busy" = 5 ] && [ "$done_ok" = 3 ]' "busy $busy, accepted $done_ok"
+check "reload mid-load: kwd stayed up, jobs finished" 'systemctl is-active -q kwd && [ $((busy + done_ok)) = 8 ]' "lost jobs"
+"$kwctl" submit "$work/sleepy.json" >/dev/null 2>&1; rc=$?
+check "after the reload the new bounds hold" '[ "$rc" = 0 ]' "exit $rc"
+
+# ---- a client that goes away: its runs are stopped ----
+long=$(job 'import time; time.sleep(50)' python '{"test_cases":[{"input":"","expected":""},{"input":"","expected":""}]}')
+printf '%s' "$long" >"$work/long.json"
+"$kwctl" submit "$work/long.json" >/dev/null 2>&1 &
+cpid=$!
+wait_for '[ "$(systemctl list-units --plain --no-legend "kw-*.service" | wc -l)" = 2 ]'
+slice=$(systemctl show -P Slice $(systemctl list-units --plain --no-legend "kw-*.service" | awk '{print $1; exit}'))
+check "runs live in kw.slice" '[ "$slice" = kw.slice ]' "slice $slice"
+kill -9 "$cpid"; wait "$cpid" 2>/dev/null
+check "client gone: its runs stopped, nothing left" 'wait_for "[ \"\$(leftovers)\" = 0 ]"' "$(leftovers) left"
+
+# ---- systemctl stop mid-job: the client is told, nothing left ----
+"$kwctl" submit "$work/long.json" >"$work/stop.out" 2>"$work/stop.err" &
+cpid=$!
+wait_for '[ "$(systemctl list-units --plain --no-legend "kw-*.service" | wc -l)" = 2 ]'
+systemctl stop kwd.service
+wait "$cpid"; rc=$?
+check "stop mid-job: client told, units stopped" \
+        '[ "$rc" = 3 ] && jq -e ".verdict == \"internal_error\" and (.error | contains(\"kwd was stopped\"))" "$work/stop.out" >/dev/null && [ "$(leftovers)" = 0 ]' \
+        "exit $rc, $(leftovers) left, $(head -c 200 "$work/stop.out")"
+
+# ---- kill -9 mid-load: every client gets an error; after restart nothing is left ----
+for i in $(seq 6); do
+        ( "$kwctl" submit "$work/long.json" >"$work/k$i.out" 2>"$work/k$i.err"; echo $? >"$work/k$i.rc" ) &
+done
+wait_for '[ "$(systemctl list-units --plain --no-legend "kw-*.service" | wc -l)" -ge 8 ]'
+systemctl kill -s KILL kwd.service
+wait
+errors=0
+for i in $(seq 6); do
+        [ "$(cat "$work/k$i.rc")" = 3 ] && grep -q "kwd closed the connection" "$work/k$i.err" && errors=$((errors + 1))
+done
+check "kill -9 mid-load: every client gets an error" '[ "$errors" = 6 ]' "$errors of 6"
+systemctl start kwd.service
+check "restart after kill -9: no unit, directory or mount left" \
+        '[ "$(leftovers)" = 0 ] && ! grep -q " /run/kw/" /proc/self/mountinfo' "$(leftovers) left"
+"$kwctl" submit "$top/examples/hello-python.json" >"$work/after" 2>&1; rc=$?
+check "and it judges again" '[ "$rc" = 0 ]' "exit $rc"
+
+# ---- access: decided by the socket's permissions ----
+setpriv --reuid=65534 --regid=65534 --clear-groups "$kwctl" submit "$top/examples/hello-python.json" >"$work/nobody.out" 2>"$work/nobody.err"; rc=$?
+check "a peer the socket refuses gets a clear error" '[ "$rc" = 3 ] && grep -q "Permission denied on kwd.s socket" "$work/nobody.err"' \
+        "exit $rc: $(cat "$work/nobody.err")"
+
+# ---- audit: one complete entry per judged job ----
+ids=$(cat "$work"/c*.out "$work/via-kwd" | jq -r .job_id)
+complete=0
+for id in $ids; do
+        journalctl -q --no-pager -o json KW_AUDIT=1 "KW_JOB_ID=$id" | jq -se 'length == 1 and (.[0] |
+                (.KW_SUBMITTER_UID == "0") and (.KW_SUBMITTER_PID | test("^[0-9]+$")) and (.KW_CODE_SHA256 | test("^[0-9a-f]{64}$")) and
+                .KW_LANGUAGE == "python" and (.KW_VERDICTS | length > 0) and .KW_VERDICT != null and (.KW_CPU_USEC | test("^[0-9]+$")) and
+                (.KW_MEMORY_PEAK_BYTES | test("^[0-9]+$")) and has("KW_LIMITS_HIT") and has("KW_SECURITY_EVENTS"))' >/dev/null && complete=$((complete + 1))
+done
+check "audit: a complete entry for every job" '[ "$complete" = 51 ]' "$complete of 51"
+id=$(jq -r .job_id "$work/via-kwd")
+story=$(journalctl --namespace='*' -q --no-pager -o cat "KW_JOB_ID=$id" | wc -l)
+check "journalctl KW_JOB_ID=<id> tells the job's story" '[ "$story" -ge 8 ]' "$story entries"
+printf '%s' "$(job 'import ctypes; ctypes.CDLL(None).syscall(165, 0, 0, 0, 0, 0)' python)" >"$work/sigsys.json"
+"$kwctl" submit "$work/sigsys.json" >"$work/sigsys.out" 2>/dev/null
+id=$(jq -r .job_id "$work/sigsys.out")
+check "audit: a seccomp violation is a security event" \
+        'journalctl -q --no-pager -o json KW_AUDIT=1 "KW_JOB_ID=$id" | jq -e ".KW_SECURITY_EVENTS == \"0:seccomp-violation\" and .PRIORITY == \"4\"" >/dev/null' "missing"
+
+# ---- stats ----
+"$kwctl" stats >"$work/stats" 2>&1; rc=$?
+check "kwctl stats" '[ "$rc" = 0 ] && jq -e ".jobs >= 2 and .runs_by_verdict.killed_by_signal >= 1 and .security.seccomp_violations >= 1 and
+        .run_time_ms.p50 > 0 and .run_time_ms.p95 >= .run_time_ms.p50 and .memory_peak_bytes.max > 0 and .in_flight == 0 and .queued == 0 and
+        (.error_rate >= 0)" "$work/stats" >/dev/null' "$(cat "$work/stats")"
+
+echo "daemon: $passed passed, $failed failed"
+[ "$failed" = 0 ]
