@@ -33,6 +33,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                         ASSERT_OR_ABORT(*limits_field(&p->limits, &limit_fields[i]) > 0);
                 ASSERT_OR_ABORT(p->caps.max_code_bytes > 0 && p->caps.max_input_bytes > 0 &&
                                 p->caps.max_test_cases > 0 && p->caps.parallel_runs > 0);
+                ASSERT_OR_ABORT(p->daemon.max_jobs > 0 && p->daemon.max_queued_jobs > 0 &&
+                                p->daemon.max_queued_bytes > 0);
                 ASSERT_OR_ABORT(p->syscalls && p->syscalls[0]);
         }
         free(error);
