@@ -177,6 +177,7 @@ static void client_run(Client *c) {
                 .runtime_dir = d->config.runtime_dir,
                 .job_id = c->job_id,
                 .runstat_path = d->config.runstat_path,
+                .exec_path = d->config.exec_path,
                 .slice = d->config.slice,
         };
         r = runner_new(&ctx, c->job, c->policy, &config, on_job_done, c, &c->runner);

@@ -158,6 +158,41 @@ void job_dir_remove(JobDir *d) {
         *d = (JobDir) { .base_fd = -EBADF, .fd = -EBADF };
 }
 
+int job_dir_write_filter(const char *base, const Language *language, char **ret_path) {
+        char name[80], tmp[96];
+        int r;
+
+        _cleanup_close_ int base_fd = open_base(base);
+        if (base_fd < 0)
+                return base_fd;
+        if (mkdirat(base_fd, ".seccomp", 0755) < 0 && errno != EEXIST)
+                return negative_errno();
+        _cleanup_close_ int dfd = openat(base_fd, ".seccomp", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (dfd < 0)
+                return negative_errno();
+        snprintf(name, sizeof(name), "%s.bpf", language->seccomp_id);
+        if (faccessat(dfd, name, F_OK, AT_SYMLINK_NOFOLLOW) < 0) {
+                if (errno != ENOENT)
+                        return negative_errno();
+                /* Whole or not at all: written aside, then renamed into place. */
+                snprintf(tmp, sizeof(tmp), ".%s.%d", name, (int) getpid());
+                _cleanup_close_ int fd = openat(dfd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644);
+                if (fd < 0)
+                        return negative_errno();
+                r = write_all(fd, language->seccomp_bpf, language->seccomp_bpf_size);
+                if (r >= 0 && fchmod(fd, 0644) < 0)
+                        r = negative_errno();
+                if (r >= 0 && renameat(dfd, tmp, dfd, name) < 0)
+                        r = negative_errno();
+                if (r < 0) {
+                        (void) unlinkat(dfd, tmp, 0);
+                        return r;
+                }
+        }
+        r = asprintf_safe(ret_path, "%s/.seccomp/%s", base, name);
+        return r < 0 ? r : 0;
+}
+
 void job_dir_cleanup_all(const char *base) {
         _cleanup_close_ int base_fd = open_base(base);
         if (base_fd < 0)

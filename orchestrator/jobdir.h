@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #pragma once
 
+#include "policy.h"
 #include "util.h"
 
 /* A job's directory below the runtime directory: its source file, written by root where no sandbox
@@ -37,6 +38,12 @@ int job_dir_mount_scratch(JobDir *d, unsigned run, uint64_t size, char **ret_pat
 
 /* Detach a run's tmpfs and remove its mount point. */
 void job_dir_umount_scratch(JobDir *d, unsigned run);
+
+/**
+ * job_dir_write_filter() - BASE/.seccomp/ID.bpf holding @language's compiled seccomp program, written
+ * once (content-addressed, so a reload never changes a file a run uses). Return: 0 or -errno.
+ */
+int job_dir_write_filter(const char *base, const Language *language, char **ret_path);
 
 /**
  * job_dir_cleanup_all() - remove every job directory below @base that a crashed kw left: detach its

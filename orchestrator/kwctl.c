@@ -90,14 +90,16 @@ static int run_job(const Job *job, const Policy *policy, const char *job_id, Run
         _cleanup_(journal_sink_freep) JournalSink *sink = NULL;
         _cleanup_(journal_reader_freep) JournalReader *reader = NULL;
         _cleanup_(runner_freep) Runner *runner = NULL;
-        _cleanup_free_ char *runstat = NULL;
+        _cleanup_free_ char *runstat = NULL, *exec = NULL;
         Submission sub = {};
         sigset_t mask;
         int r;
 
-        r = runner_find_runstat(&runstat);
+        r = runner_find_helper("kw-runstat", &runstat);
+        if (r >= 0)
+                r = runner_find_helper("kw-exec", &exec);
         if (r < 0)
-                return log_error_errno(r, "Failed to find kw-runstat: %m");
+                return log_error_errno(r, "Failed to find kw's helpers (kw-runstat, kw-exec): %m");
         r = sd_event_default(&event);
         if (r < 0)
                 return log_error_errno(r, "Failed to get an event loop: %m");
@@ -122,7 +124,8 @@ static int run_job(const Job *job, const Policy *policy, const char *job_id, Run
                 return log_error_errno(r, "Failed to open the journal: %m");
 
         RunnerContext ctx = { .event = event, .bus = bus, .sink = sink, .reader = reader };
-        RunnerConfig config = { .runtime_dir = arg_runtime_dir, .job_id = job_id, .runstat_path = runstat };
+        RunnerConfig config = { .runtime_dir = arg_runtime_dir, .job_id = job_id, .runstat_path = runstat,
+                                .exec_path = exec };
         r = runner_new(&ctx, job, policy, &config, on_job_done, &sub, &runner);
         if (r < 0)
                 return log_error_errno(r, "Failed to set up the job: %m");

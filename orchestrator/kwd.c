@@ -104,7 +104,7 @@ static int parse_argv(int argc, char *argv[]) {
 int main(int argc, char *argv[]) {
         _cleanup_(sd_event_unrefp) sd_event *event = NULL;
         _cleanup_(daemon_freep) Daemon *d = NULL;
-        _cleanup_free_ char *runstat = NULL;
+        _cleanup_free_ char *runstat = NULL, *exec = NULL;
         _cleanup_close_ int own_fd = -EBADF;
         sigset_t mask;
         int r, fd;
@@ -125,9 +125,11 @@ int main(int argc, char *argv[]) {
                         return log_error_errno(fd, "Failed to listen on %s: %m", arg_socket), 1;
         }
 
-        r = runner_find_runstat(&runstat);
+        r = runner_find_helper("kw-runstat", &runstat);
+        if (r >= 0)
+                r = runner_find_helper("kw-exec", &exec);
         if (r < 0)
-                return log_error_errno(r, "Failed to find kw-runstat: %m"), 1;
+                return log_error_errno(r, "Failed to find kw's helpers (kw-runstat, kw-exec): %m"), 1;
         r = sd_event_default(&event);
         if (r < 0)
                 return log_error_errno(r, "Failed to get an event loop: %m"), 1;
@@ -138,6 +140,7 @@ int main(int argc, char *argv[]) {
                 .policy_dir = arg_policy_dir,
                 .runtime_dir = arg_runtime_dir,
                 .runstat_path = runstat,
+                .exec_path = exec,
                 .log_namespace = *arg_log_namespace ? arg_log_namespace : NULL,
                 .slice = *arg_slice ? arg_slice : NULL,
         };

@@ -4,6 +4,8 @@
 #include <string.h>
 
 #include "policy.h"
+#include "seccomp-policy.h"
+#include "sha256.h"
 
 #define LIMIT(n) { #n, offsetof(Limits, n) }
 const LimitField limit_fields[] = {
@@ -269,6 +271,7 @@ int policy_expand_argument(const char *arg, const char *file, const char *memory
 }
 
 void language_done(Language *l) {
+        free(l->seccomp_bpf);
         free(l->name);
         free(l->interpreter);
         free(l->source_file);
@@ -351,6 +354,36 @@ static int load_text(const char *path, char **ret, char **ret_error) {
         return 0;
 }
 
+/* seccomp.conf: parsed, its sections checked against the languages, compiled for each. */
+static int load_seccomp(Policy *p, const char *dir, char **ret_error) {
+        _cleanup_(seccomp_policy_freep) SeccompPolicy *sp = NULL;
+        _cleanup_free_ char *path = NULL, *text = NULL;
+        _cleanup_free_ char **names = calloc(p->n_languages + 1, sizeof(char *));
+        int r;
+
+        if (!names || asprintf_safe(&path, "%s/seccomp.conf", dir) < 0)
+                return -ENOMEM;
+        r = load_text(path, &text, ret_error);
+        if (r < 0)
+                return r;
+        r = seccomp_policy_parse(text, path, &sp, ret_error);
+        if (r < 0)
+                return r;
+        for (size_t i = 0; i < p->n_languages; i++)
+                names[i] = p->languages[i].name;
+        const char *unknown = seccomp_policy_first_unknown_section(sp, names);
+        if (unknown)
+                return asprintf_safe(ret_error, "%s: [%s] is not a language", path, unknown) < 0 ? -ENOMEM : -EINVAL;
+        for (size_t i = 0; i < p->n_languages; i++) {
+                Language *l = &p->languages[i];
+                r = seccomp_policy_compile(sp, l->name, &l->seccomp_bpf, &l->seccomp_bpf_size, ret_error);
+                if (r < 0)
+                        return r;
+                sha256_hex(l->seccomp_bpf, l->seccomp_bpf_size, l->seccomp_id);
+        }
+        return 0;
+}
+
 static int filter_conf(const struct dirent *de) {
         size_t n = strlen(de->d_name);
         return de->d_name[0] != '.' && n > 5 && strcmp(de->d_name + n - 5, ".conf") == 0;
@@ -400,6 +433,9 @@ int policy_load(const char *dir, Policy **ret, char **ret_error) {
                 return r;
         if (p->n_languages == 0)
                 return asprintf_safe(ret_error, "%s: no languages defined", langdir) < 0 ? -ENOMEM : -ENOENT;
+        r = load_seccomp(p, dir, ret_error);
+        if (r < 0)
+                return r;
 
         *ret = TAKE_PTR(p);
         return 0;

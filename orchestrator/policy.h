@@ -40,6 +40,9 @@ typedef struct Language {
         char **arguments;           /* argv[1..]; "{file}" becomes the source path, "{memory_mb}" the memory limit */
         char *source_file;          /* file name the code is written to */
         char **syscalls;            /* added to SystemCallFilter=, e.g. "@pkey" */
+        void *seccomp_bpf;          /* seccomp.conf compiled for this language (policy_load) */
+        size_t seccomp_bpf_size;
+        char seccomp_id[65];        /* SHA-256 of the program: its file name in the runtime dir */
 } Language;
 
 typedef struct Policy {
@@ -78,7 +81,8 @@ int policy_parse_limits(Policy *p, const char *text, const char *filename, char 
 int policy_parse_language(Language *ret, const char *text, const char *filename, char **ret_error);
 
 /**
- * policy_load() - load DIR/limits.conf and DIR/languages/\*.conf.
+ * policy_load() - load DIR/limits.conf, DIR/languages/\*.conf and DIR/seccomp.conf, and compile the
+ * system-call policy of each language.
  * Return: 0 or -errno, with *ret_error saying what is wrong where.
  */
 int policy_load(const char *dir, Policy **ret, char **ret_error);

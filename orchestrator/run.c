@@ -51,6 +51,7 @@ struct Runner {
         RunnerDoneFn done_fn;
         void *userdata;
         JobDir dir;
+        char *filter_path;           /* the language's compiled seccomp program */
         Run *runs;
         RunResult *results;
         size_t n_runs, next, active, done;
@@ -358,6 +359,8 @@ static int run_start(Run *run) {
                 .source_path = runner->dir.source_path,
                 .scratch_dir = run->scratch,
                 .runstat_path = runner->config.runstat_path,
+                .exec_path = runner->config.exec_path,
+                .filter_path = runner->filter_path,
                 .job_id = runner->config.job_id,
                 .run = run->index,
                 .journal_socket = runner->ctx.sink->socket_path,
@@ -546,6 +549,9 @@ int runner_start(Runner *runner) {
         if (r < 0)
                 return log_error_errno(r, "Failed to write the source of job %s below %s: %m", runner->config.job_id,
                                        runner->config.runtime_dir);
+        r = job_dir_write_filter(runner->config.runtime_dir, runner->job->language, &runner->filter_path);
+        if (r < 0)
+                return log_error_errno(r, "Failed to write the seccomp filter below %s: %m", runner->config.runtime_dir);
         r = journal_reader_watch(runner->ctx.reader, runner->config.job_id, on_journal_entry, runner);
         if (r < 0)
                 return log_error_errno(r, "Failed to follow the journal for job %s: %m", runner->config.job_id);
@@ -598,6 +604,7 @@ Runner *runner_free(Runner *runner) {
         if (runner->watching)
                 journal_reader_unwatch(runner->ctx.reader, runner->config.job_id);
         job_dir_remove(&runner->dir);
+        free(runner->filter_path);
         run_results_free(runner->results, runner->n_runs);
         free(runner->runs);
         free(runner);
@@ -614,7 +621,7 @@ void run_results_free(RunResult *r, size_t n) {
         free(r);
 }
 
-int runner_find_runstat(char **ret) {
+int runner_find_helper(const char *name, char **ret) {
         _cleanup_free_ char *self = NULL, *path = NULL;
         struct stat st;
 
@@ -622,12 +629,12 @@ int runner_find_runstat(char **ret) {
         if (self) {
                 char *slash = strrchr(self, '/');
                 *slash = 0;
-                if (asprintf_safe(&path, "%s/kw-runstat", self) < 0)
+                if (asprintf_safe(&path, "%s/%s", self, name) < 0)
                         return -ENOMEM;
                 if (access(path, X_OK) < 0)
                         path = (free(path), NULL);
         }
-        if (!path && !(path = strdup(KW_LIBEXEC_DIR "/kw-runstat")))
+        if (!path && asprintf_safe(&path, "%s/%s", KW_LIBEXEC_DIR, name) < 0)
                 return -ENOMEM;
         if (stat(path, &st) < 0)
                 return negative_errno();

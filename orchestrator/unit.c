@@ -134,6 +134,7 @@ static int append_limits(sd_bus_message *m, const Limits *l) {
         return r;
 }
 
+/* kw-exec FILTER INTERPRETER ARGS...: the compiled seccomp program first, then the interpreter. */
 static int append_exec(sd_bus_message *m, const Language *lang, const Limits *limits) {
         char source[PATH_MAX], memory_mb[32];
         int r;
@@ -151,11 +152,12 @@ static int append_exec(sd_bus_message *m, const Language *lang, const Limits *li
         if (r >= 0)
                 r = sd_bus_message_open_container(m, 'r', "sasb");
         if (r >= 0)
-                r = sd_bus_message_append(m, "s", lang->interpreter);
+                r = sd_bus_message_append(m, "s", UNIT_SOURCE_DIR "/kw-exec");
         if (r >= 0)
                 r = sd_bus_message_open_container(m, 'a', "s");
         if (r >= 0)
-                r = sd_bus_message_append(m, "s", lang->interpreter);
+                r = sd_bus_message_append(m, "sss", UNIT_SOURCE_DIR "/kw-exec", UNIT_SOURCE_DIR "/seccomp.bpf",
+                                          lang->interpreter);
         for (char **a = lang->arguments; r >= 0 && *a; a++) {
                 _cleanup_free_ char *arg = NULL;
                 r = policy_expand_argument(*a, source, memory_mb, &arg);
@@ -224,8 +226,9 @@ static int append_io(sd_bus_message *m, const UnitSpec *s) {
         if (r >= 0) {
                 char dest[PATH_MAX];
                 snprintf(dest, sizeof(dest), UNIT_SOURCE_DIR "/%s", s->language->source_file);
-                r = sd_bus_message_append(m, "(sv)", "BindReadOnlyPaths", "a(ssbt)", 1, s->source_path, dest, 0,
-                                          (uint64_t) 0);
+                r = sd_bus_message_append(m, "(sv)", "BindReadOnlyPaths", "a(ssbt)", 3, s->source_path, dest, 0,
+                                          (uint64_t) 0, s->exec_path, UNIT_SOURCE_DIR "/kw-exec", 0, (uint64_t) 0,
+                                          s->filter_path, UNIT_SOURCE_DIR "/seccomp.bpf", 0, (uint64_t) 0);
         }
         /* The only writable places, all on one size-bounded tmpfs of the run's own. These bind mounts
          * win over the PrivateTmp= that DynamicUser= implies, and over PrivateDevices='s /dev/shm,

@@ -18,6 +18,8 @@ typedef struct UnitSpec {
         const Limits *limits;
         const char *source_path;     /* on the host; the program sees it read-only as UNIT_SOURCE_DIR/name */
         const char *runstat_path;    /* kw-runstat, the privileged ExecStopPost= */
+        const char *exec_path;       /* kw-exec, which loads the filter and execs the interpreter */
+        const char *filter_path;     /* the compiled seccomp program for this language */
         const char *job_id;
         unsigned run;
         const char *journal_socket;  /* journald's native socket, for kw-runstat */

@@ -47,7 +47,7 @@ expect() {
 leftovers() {
         local units dirs
         units=$(systemctl list-units --all --plain --no-legend 'kw-*.service' 2>/dev/null | wc -l)
-        dirs=$(find /run/kw -mindepth 1 -maxdepth 1 2>/dev/null | wc -l)
+        dirs=$(find /run/kw -mindepth 1 -maxdepth 1 ! -name .seccomp 2>/dev/null | wc -l)
         echo "$((units + dirs))"
 }
 

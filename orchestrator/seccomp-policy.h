@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: MIT */
+#pragma once
+
+#include <seccomp.h>
+
+#include "util.h"
+
+/* The system-call policy of policy/seccomp.conf: rules per section ([all], [LANGUAGE]), compiled
+ * with libseccomp into a BPF program per language that kw-exec loads before the interpreter. */
+typedef struct SeccompRule {
+        unsigned line;
+        char *section;
+        int nr;                      /* native system-call number */
+        int errno_value;             /* 0: allow */
+        unsigned n_cmp;
+        struct scmp_arg_cmp cmp;
+} SeccompRule;
+
+typedef struct SeccompPolicy {
+        SeccompRule *rules;
+        size_t n_rules;
+        char *filename;
+} SeccompPolicy;
+
+/**
+ * seccomp_policy_parse() - parse seccomp.conf. Unknown system calls, errnos, arguments or operators
+ * are errors naming the line. Return: 0 or -errno, with *ret_error.
+ */
+int seccomp_policy_parse(const char *text, const char *filename, SeccompPolicy **ret, char **ret_error);
+
+/**
+ * seccomp_policy_compile() - the BPF program for @language: [all] and [language] rules, anything
+ * else killing the process, native ABI only. Return: 0 or -errno, with *ret_error naming the line of
+ * a rule libseccomp refused.
+ */
+int seccomp_policy_compile(const SeccompPolicy *p, const char *language, void **ret_bpf, size_t *ret_size,
+                           char **ret_error);
+
+/* The sections the policy names, for checking them against the languages. */
+bool seccomp_policy_has_section(const SeccompPolicy *p, const char *section);
+const char *seccomp_policy_first_unknown_section(const SeccompPolicy *p, char *const *known);
+
+SeccompPolicy *seccomp_policy_free(SeccompPolicy *p);
+DEFINE_TRIVIAL_CLEANUP_FUNC(SeccompPolicy *, seccomp_policy_free);
