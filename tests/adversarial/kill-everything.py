@@ -1,0 +1,46 @@
+# Killing kw and everything else: kill(-1), every pid visible in /proc, blindly every pid number
+# up to 65536 (kwctl, kwd, journald, dbus and systemd are among them), PID 1, the parent, pidfds.
+# Expected: only the run's own processes can be signalled (a different DynamicUser uid, no
+# capabilities): everything else gets EPERM or ESRCH, and kw still judges the run (a result
+# comes back at all; the script then checks the host's systemd is fine).
+import ctypes, errno, os, signal, time
+
+child = os.fork()
+if child == 0:
+    time.sleep(30)
+    os._exit(0)
+signal.signal(signal.SIGTERM, signal.SIG_IGN)
+try:
+    os.kill(-1, signal.SIGKILL)
+    print("kill(-1, SIGKILL): delivered to the processes it may signal")
+except OSError as e:
+    print("kill(-1, SIGKILL): %s" % errno.errorcode[e.errno])
+_, status = os.waitpid(child, 0)
+print("own child killed by kill(-1):", os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGKILL)
+
+me = os.getpid()
+visible = [int(p) for p in os.listdir("/proc") if p.isdigit()]
+print("pids visible in /proc:", "only its own" if visible == [me] or set(visible) <= {me} else sorted(visible))
+
+others = 0
+results = {}
+for pid in range(1, 65537):
+    if pid == me:
+        continue
+    try:
+        os.kill(pid, signal.SIGKILL)
+        others += 1
+    except OSError as e:
+        results[errno.errorcode[e.errno]] = results.get(errno.errorcode[e.errno], 0) + 1
+print("blind SIGKILL to pids 1..65536: %d delivered; refused: %s" % (others, ", ".join(sorted(results))))
+
+for name, f in (("kill(1, SIGTERM)", lambda: os.kill(1, signal.SIGTERM)),
+                ("kill(parent %d, SIGKILL)" % os.getppid(), lambda: os.kill(os.getppid(), signal.SIGKILL)),
+                ("killpg(1, SIGKILL)", lambda: os.killpg(1, signal.SIGKILL)),
+                ("pidfd_send_signal(pidfd_open(1), SIGKILL)",
+                 lambda: signal.pidfd_send_signal(os.pidfd_open(1), signal.SIGKILL))):
+    try:
+        f()
+        print("%s: SUCCEEDED" % name)
+    except OSError as e:
+        print("%s: blocked %s" % (name, errno.errorcode[e.errno]))
