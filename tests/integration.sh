@@ -207,6 +207,17 @@ print('parent done')" python)"
 if [ "$RC" = 0 ] && ! pgrep -f "sleep 300" >/dev/null && [ "$(leftovers)" = 0 ]; then ok "daemonised child killed, no unit left"
 else fail "daemonised child killed, no unit left" "a process or unit remains"; fi
 
+# systemd's own verdict on a live run unit: exposure at most 1.5.
+job 'import time; time.sleep(30)' python >"$work/live.json"
+"${KWCTL[@]}" "$work/live.json" >/dev/null 2>&1 &
+kpid=$!
+for _ in $(seq 100); do unit=$(systemctl list-units --plain --no-legend 'kw-*.service' | awk '{print $1; exit}'); [ -n "$unit" ] && break; sleep 0.05; done
+score=$(systemd-analyze security --no-pager "$unit" 2>/dev/null | sed -n 's/.*Overall exposure level for .*: \([0-9.]*\).*/\1/p')
+kill -TERM "$kpid"; wait "$kpid"
+echo "     systemd-analyze security $unit: exposure $score"
+if [ -n "$score" ] && awk "BEGIN { exit !($score <= 1.5) }"; then ok "systemd-analyze security: exposure $score <= 1.5"
+else fail "systemd-analyze security: exposure ${score:-?} <= 1.5" "too exposed"; fi
+
 # kwctl stopped mid-job: it stops its units, says so, and leaves nothing behind.
 job 'import time; time.sleep(60)' python '{"test_cases":[{"input":"","expected":""},{"input":"","expected":""},{"input":"","expected":""},{"input":"","expected":""},{"input":"","expected":""},{"input":"","expected":""}]}' >"$work/long.json"
 "${KWCTL[@]}" "$work/long.json" >"$work/long.out" 2>"$work/err" &
