@@ -19,6 +19,7 @@ attempt("udp 169.254.169.254:80 (metadata)", socket.AF_INET, socket.SOCK_DGRAM, 
 attempt("tcp 127.0.0.1:22 (loopback)", socket.AF_INET, socket.SOCK_STREAM, ("127.0.0.1", 22))
 attempt("tcp 127.0.0.1:5432 (loopback db)", socket.AF_INET, socket.SOCK_STREAM, ("127.0.0.1", 5432))
 attempt("udp 127.0.0.53:53 (resolver)", socket.AF_INET, socket.SOCK_DGRAM, ("127.0.0.53", 53))
+attempt("tcp 127.0.0.1:47470 (the suite's honeypot)", socket.AF_INET, socket.SOCK_STREAM, ("127.0.0.1", 47470))
 attempt("tcp [::1]:80", socket.AF_INET6, socket.SOCK_STREAM, ("::1", 80))
 attempt("tcp [fd00:ec2::254]:80 (metadata v6)", socket.AF_INET6, socket.SOCK_STREAM, ("fd00:ec2::254", 80))
 attempt("tcp 1.1.1.1:443 (internet)", socket.AF_INET, socket.SOCK_STREAM, ("1.1.1.1", 443))

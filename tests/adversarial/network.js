@@ -16,6 +16,7 @@ function tcp(name, host, port) {
 tcp("tcp 169.254.169.254:80", "169.254.169.254", 80);
 tcp("tcp 127.0.0.1:22", "127.0.0.1", 22);
 tcp("tcp [::1]:80", "::1", 80);
+tcp("tcp 127.0.0.1:47470 (honeypot)", "127.0.0.1", 47470);
 pending++;
 try {
   const u = dgram.createSocket("udp4");

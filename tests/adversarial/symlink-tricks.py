@@ -39,4 +39,7 @@ attempt("O_PATH /etc/shadow then reopen via /proc/self/fd",
 attempt("read /etc/shadow directly", lambda: open("/etc/shadow").read())
 attempt("write /etc/passwd directly", lambda: open("/etc/passwd", "a").write("x"))
 attempt("utime /etc/passwd", lambda: os.utime("/etc/passwd"))
-attempt("list /run/kw of the host (other jobs)", lambda: [n for n in os.listdir("/run/kw") if n != "main.py"] or None)
+# /run/kw in the run holds this job's own files only (the source and kw's helpers), never another
+# job's directory (those are named by 32-hex-digit job ids).
+others = [n for n in os.listdir("/run/kw") if len(n) == 32 and all(c in "0123456789abcdef" for c in n)]
+print("other jobs' directories in /run/kw: %s" % ("SUCCEEDED, saw %s" % others if others else "none"))

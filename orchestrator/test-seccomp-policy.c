@@ -1,0 +1,166 @@
+/* SPDX-License-Identifier: MIT */
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+
+#include "seccomp-policy.h"
+#include "test-helpers.h"
+
+static const struct {
+        const char *text;
+        const char *error;      /* NULL: parses, into n_rules rules */
+        size_t n_rules;
+} parse_cases[] = {
+        { "[all]\nallow read write\n", NULL, 2 },
+        { "# c\n\n[all]\nallow read # trailing\n[python]\nallow getpid\n", NULL, 2 },
+        { "[all]\nallow clone if arg0 & 0x7e020000 == 0\n", NULL, 1 },
+        { "[all]\nerrno EPERM unshare setns\n", NULL, 2 },
+        { "[all]\nerrno EAFNOSUPPORT socket if arg0 != 1\nallow socket if arg0 == 1\n", NULL, 2 },
+        { "[all]\nallow read if arg2 <= 4096\nallow read if arg2 > 0x1000\n", NULL, 2 },
+        { "allow read\n", "seccomp.conf:1: rule before any [section]", 0 },
+        { "[all]\nallow read nosuchcall\n", "seccomp.conf:2: unknown system call 'nosuchcall'", 0 },
+        { "[all]\nallow socketcall\n", "seccomp.conf:2: unknown system call 'socketcall'", 0 },
+        { "[all]\ndeny read\n", "seccomp.conf:2: expected 'allow' or 'errno', got 'deny'", 0 },
+        { "[all]\nerrno EWHAT read\n", "seccomp.conf:2: unknown errno 'EWHAT'", 0 },
+        { "[all]\nerrno EPERM\n", "seccomp.conf:2: expected 'errno ERRNO NAME...'", 0 },
+        { "[all]\nallow\n", "seccomp.conf:2: no system call named", 0 },
+        { "[all]\nallow if arg0 == 1\n", "seccomp.conf:2: no system call named", 0 },
+        { "[all]\nallow read if\n", "seccomp.conf:2: expected 'argN OP VALUE' after 'if'", 0 },
+        { "[all]\nallow read if arg6 == 1\n", "seccomp.conf:2: expected 'argN OP VALUE' after 'if'", 0 },
+        { "[all]\nallow read if arg0 =~ 1\n", "seccomp.conf:2: unknown operator '=~'", 0 },
+        { "[all]\nallow read if arg0 == x\n", "seccomp.conf:2: bad number 'x'", 0 },
+        { "[all]\nallow read if arg0 == -1\n", "seccomp.conf:2: bad number '-1'", 0 },
+        { "[all]\nallow read if arg0 & 1 != 0\n", "seccomp.conf:2: expected 'argN OP VALUE' or 'argN & MASK == VALUE'", 0 },
+        { "[all\nallow read\n", "seccomp.conf:1: bad section header '[all'", 0 },
+};
+
+static void test_parse(size_t i) {
+        _cleanup_(seccomp_policy_freep) SeccompPolicy *p = NULL;
+        _cleanup_free_ char *error = NULL;
+
+        test_case_begin("parse %zu", i);
+        int r = seccomp_policy_parse(parse_cases[i].text, "seccomp.conf", &p, &error);
+        if (!parse_cases[i].error) {
+                ASSERT_OK(r);
+                ASSERT_U64_EQ(p->n_rules, parse_cases[i].n_rules);
+        } else {
+                ASSERT_ERRNO_EQ(r, -EINVAL);
+                ASSERT_STR_EQ(error, parse_cases[i].error);
+        }
+}
+
+static void test_sections(void) {
+        _cleanup_(seccomp_policy_freep) SeccompPolicy *p = NULL;
+        _cleanup_free_ char *error = NULL;
+        char *known[] = { (char *) "python", NULL };
+
+        ASSERT_OK(seccomp_policy_parse("[all]\nallow read\n[python]\nallow write\n[ruby]\nallow getpid\n", "s", &p, &error));
+        ASSERT_TRUE(seccomp_policy_has_section(p, "python"));
+        ASSERT_TRUE(!seccomp_policy_has_section(p, "javascript"));
+        ASSERT_STR_EQ(seccomp_policy_first_unknown_section(p, known), "ruby");
+}
+
+static int load_filter(const void *bpf, size_t size) {
+        struct sock_fprog prog = { .len = (unsigned short) (size / sizeof(struct sock_filter)),
+                                   .filter = (struct sock_filter *) bpf };
+        if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 || prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog, 0, 0) < 0)
+                return -errno;
+        return 0;
+}
+
+/* What a system call does under the compiled policy, in a child: "ok", "-ERRNO", or "SIGSYS". */
+typedef long (*Probe)(void);
+
+static long probe_getpid(void) { return syscall(SYS_getpid); }
+static long probe_io_uring(void) { return syscall(SYS_io_uring_setup, 1, NULL); }
+static long probe_unshare(void) { return syscall(SYS_unshare, 0x10000000); }
+static long probe_inet(void) { return syscall(SYS_socket, AF_INET, SOCK_STREAM, 0); }
+static long probe_unix(void) { return syscall(SYS_socket, AF_UNIX, SOCK_STREAM, 0); }
+static long probe_keyctl(void) { return syscall(SYS_keyctl, 0, 0, 0, 0, 0); }
+static long probe_ptrace(void) { return syscall(SYS_ptrace, 0, 0, 0, 0); }
+static long probe_bpf(void) { return syscall(SYS_bpf, 0, NULL, 0); }
+static long probe_clone_newuser(void) { return syscall(SYS_clone, 0x10000000 | SIGCHLD, 0, 0, 0, 0); }
+static long probe_clone3(void) { return syscall(SYS_clone3, NULL, 0); }
+static long probe_tiocsti(void) { return syscall(SYS_ioctl, 0, 0x5412, "x"); }
+static long probe_personality(void) { return syscall(SYS_personality, 0x0040000); }
+static long probe_pkey(void) { return syscall(SYS_pkey_free, -1); }
+static long probe_x32(void) { return syscall(SYS_getpid | 0x40000000); }
+
+static const struct {
+        const char *name;
+        Probe probe;
+        const char *python;
+        const char *javascript;
+} probes[] = {
+        { "getpid", probe_getpid, "ok", "ok" },
+        { "io_uring_setup", probe_io_uring, "-ENOSYS", "-ENOSYS" },
+        { "unshare(CLONE_NEWUSER)", probe_unshare, "-EPERM", "-EPERM" },
+        { "socket(AF_INET)", probe_inet, "-EAFNOSUPPORT", "-EAFNOSUPPORT" },
+        { "socket(AF_UNIX)", probe_unix, "ok", "ok" },
+        { "keyctl", probe_keyctl, "SIGSYS", "SIGSYS" },
+        { "ptrace", probe_ptrace, "SIGSYS", "SIGSYS" },
+        { "bpf", probe_bpf, "SIGSYS", "SIGSYS" },
+        { "clone(CLONE_NEWUSER)", probe_clone_newuser, "SIGSYS", "SIGSYS" },
+        { "clone3", probe_clone3, "-ENOSYS", "-ENOSYS" },
+        { "ioctl(TIOCSTI)", probe_tiocsti, "-EPERM", "-EPERM" },
+        { "personality(ADDR_NO_RANDOMIZE)", probe_personality, "SIGSYS", "SIGSYS" },
+        { "pkey_free(-1)", probe_pkey, "SIGSYS", "-EINVAL" },
+        { "x32 getpid", probe_x32, "SIGSYS", "SIGSYS" },
+};
+
+static void probe_language(const SeccompPolicy *p, const char *language, size_t i) {
+        _cleanup_free_ void *bpf = NULL;
+        _cleanup_free_ char *error = NULL;
+        size_t size;
+        char got[32], name[32];
+        int status;
+
+        test_case_begin("%s under the %s policy", probes[i].name, language);
+        ASSERT_OK(seccomp_policy_compile(p, language, &bpf, &size, &error));
+        ASSERT_TRUE(size > 0 && size % sizeof(struct sock_filter) == 0);
+
+        pid_t pid = fork();
+        ASSERT_TRUE(pid >= 0);
+        if (pid == 0) {
+                if (load_filter(bpf, size) < 0)
+                        _exit(100);
+                long r = probes[i].probe();
+                /* A success is 0; a failure its errno (< 100). */
+                _exit(r >= 0 ? 0 : errno);
+        }
+        ASSERT_TRUE(waitpid(pid, &status, 0) == pid);
+        if (WIFSIGNALED(status))
+                snprintf(got, sizeof(got), "%s", WTERMSIG(status) == SIGSYS ? "SIGSYS" : "other signal");
+        else if (WEXITSTATUS(status) == 0)
+                snprintf(got, sizeof(got), "ok");
+        else if (WEXITSTATUS(status) == 100)
+                snprintf(got, sizeof(got), "filter not loaded");
+        else
+                snprintf(got, sizeof(got), "%s", test_errno_name(-WEXITSTATUS(status), name));
+        ASSERT_STR_EQ(got, strcmp(language, "python") == 0 ? probes[i].python : probes[i].javascript);
+}
+
+int main(void) {
+        _cleanup_(seccomp_policy_freep) SeccompPolicy *p = NULL;
+        _cleanup_free_ char *text = NULL, *error = NULL;
+        size_t n;
+
+        TEST_TABLE(test_parse, parse_cases);
+        TEST_RUN(test_sections);
+
+        /* The real policy: it parses, and does what its comments say. */
+        if (read_file_all(KW_TEST_POLICY_DIR "/seccomp.conf", 1 << 20, &text, &n) < 0 ||
+            seccomp_policy_parse(text, "seccomp.conf", &p, &error) < 0) {
+                fprintf(stderr, "policy/seccomp.conf: %s\n", error ? error : "unreadable");
+                return EXIT_FAILURE;
+        }
+        for (size_t i = 0; i < ELEMENTSOF(probes); i++) {
+                TEST_RUN(probe_language, p, "python", i);
+                TEST_RUN(probe_language, p, "javascript", i);
+        }
+        return test_summary();
+}

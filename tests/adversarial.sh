@@ -1,0 +1,261 @@
+#!/usr/bin/env bash
+# Adversarial tests: hostile programs (tests/adversarial/*.py, *.js), each submitted as a job with
+# small limits, each with the outcome a secure sandbox gives it (the table below). After every case
+# the host and the next run are checked: no kw unit loaded, no /run/kw/<job> directory or mount, no
+# process or file of a DynamicUser uid, /etc/passwd, /etc/shadow and /root unchanged, no key or
+# SysV IPC object left in the kernel for a dynamic uid, the honeypots never reached, systemd and
+# journald alive, and a canary run that finds a fresh sandbox. Prints "N passed, M failed" and exits
+# non-zero on any failure. Needs a real systemd: scripts/systemd.sh tests/adversarial.sh build
+#   tests/adversarial.sh [BUILD_DIR]        (KW_ADV_ONLY=REGEX runs the matching cases only)
+set -uo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+build=$(readlink -f "${1:-$top/build}")
+KWCTL=("$build/orchestrator/kwctl" submit --direct --policy "$top/policy")
+cases_dir=$top/tests/adversarial
+work=$(mktemp -d /tmp/kw-adv.XXXXXX)
+honeypot_pid=
+cleanup() {
+        [ -n "$honeypot_pid" ] && kill "$honeypot_pid" 2>/dev/null
+        rm -rf "$work"
+}
+trap cleanup EXIT
+
+# Every case runs with these limits, merged with its own extra JSON (which may lower them further).
+BASE='{"limits": {"time_ms": 1000, "wall_time_ms": 2000, "memory_bytes": 134217728, "output_bytes": 65536}}'
+DYN_MIN=61184 DYN_MAX=65519 # systemd's DynamicUser= range
+
+# jq helpers for the filters: the output's lines, and the "NAME: blocked ERRNO" / "NAME: SUCCEEDED"
+# lines the programs print for each attempt.
+PRELUDE='
+def lines: (.output // "") | split("\n") | map(select(length > 0));
+def succeeded: [lines[] | select(test("SUCCEEDED"))];
+def blocked: [lines[] | select(test(": blocked "))];
+def all_blocked($n): (succeeded | length) == 0 and (blocked | length) == $n;
+def all_blocked_with($n; $errno): all_blocked($n) and ([blocked[] | select(endswith(" blocked " + $errno))] | length) == $n;
+def sig($s): .verdict == "killed_by_signal" and .signal == $s;
+def tle($kind): .verdict == "time_limit_exceeded" and (.error | contains($kind));
+'
+
+# The table: case file | extra job JSON ("-" for none) | kwctl's exit status | jq filter on its
+# JSON that must be true. Fields are separated by " | "; the filter is the rest of the line.
+read -r -d '' TABLE <<'EOF'
+fork-bomb.py               | {"limits":{"processes":32}}          | 1 | tle("wall-clock") and (.output | test("^fork refused after [0-9]+ forks: Resource temporarily unavailable\n$"))
+fork-bomb.js               | {"limits":{"processes":32}}          | 1 | .verdict == "time_limit_exceeded" and (.output | test("^shell bomb started, sh exit status 0 \nspawn (refused|threw) after [0-9]+ spawns: EAGAIN\n$"))
+memory-children.py         | -                                    | 1 | .verdict == "memory_limit_exceeded" and (.output | test("^children killed by a signal: [1-8] of 8\n$"))
+memory-workers.js          | -                                    | 1 | .verdict == "memory_limit_exceeded" and (.output | contains("still alive") | not)
+output-flood.js            | -                                    | 1 | .verdict == "output_limit_exceeded" and (.output | length) == 65536 and (.output | startswith("flood flood"))
+huge-line.py               | -                                    | 1 | .verdict == "output_limit_exceeded" and .output == ("L" * 65536)
+stderr-flood.py            | -                                    | 1 | .verdict == "output_limit_exceeded" and .output == "only line on stdout\n" and (.stderr | length) <= 65536 and (.stderr | test("^E+$"))
+binary-output.py           | -                                    | 0 | .verdict == "accepted" and .output == ("begin\u0000\n" + ([range(0; 128)] | implode) + ("\ufffd" * 128) + "\noverlong:\ufffd\ufffd surrogate:\ufffd\ufffd\ufffd cut:\ufffd\ufffd\nvalid: \u00e9\u4e2d\ud83d\ude00\nend\ufffd\ufffd") and .stderr == "stderr \ufffd\ufffd\u0000\n"
+invalid-utf8.js            | -                                    | 0 | .verdict == "accepted" and .output == "a\u0000b\n\ufffd\ufffd\ufffd\n\ufffd\ufffd\ufffd(\n\"},{\"status\":\"success\"}\\u0000\u2028\u2029\u001b[31m\nz\ufffd\ufffd\ufffd\ufffd\n" and .stderr == "\u0000\ufffd\ufffd\n"
+disk-fill.py               | {"limits":{"tmp_bytes":8388608}}     | 0 | .verdict == "accepted" and (.output | test("^/tmp: ENOSPC after [78] MiB in all\n/var/tmp: ENOSPC after [78] MiB in all\n/dev/shm: ENOSPC after [78] MiB in all\ntmpfs size 8 MiB\n$"))
+inode-exhaustion.py        | -                                    | 0 | .verdict == "accepted" and (.output | test("^ENOSPC after 163[0-9][0-9] files\ninodes total 16384, free 0\n$"))
+sparse-pib.py              | -                                    | 0 | .verdict == "accepted" and .output == "SIGXFSZ handler: ignored\npwrite at 1 PiB: blocked EFBIG\nftruncate to 1 PiB: blocked EFBIG\nposix_fallocate 1 PiB: blocked EFBIG\npwrite at 17 MiB: blocked EFBIG\n"
+sparse-pib.js              | -                                    | 0 | .verdict == "accepted" and .output == "pwrite at 1 PiB: blocked EFBIG\nftruncate to 1 PiB: blocked EFBIG\n"
+deep-dirs.py               | -                                    | 0 | .verdict == "accepted" and (.output | test("\nENOSPC at depth 163[0-9][0-9]\n"))
+memfd-fill.py              | -                                    | 1 | .verdict == "memory_limit_exceeded" and (.output | startswith("/dev/shm: ENOSPC\none memfd: EFBIG after 16 MiB\n")) and (succeeded | length) == 0
+symlink-tricks.py          | -                                    | 0 | .verdict == "accepted" and all_blocked(19) and (.output | contains("planted 10 symlinks")) and (.output | contains("other jobs' directories in /run/kw: none"))
+symlink-tricks.js          | -                                    | 0 | .verdict == "accepted" and all_blocked(8)
+hardlink-tricks.py         | -                                    | 0 | .verdict == "accepted" and all_blocked(9) and ([blocked[] | select(test("-> /tmp/.*EXDEV$"))] | length) == 4
+sleep.py                   | -                                    | 1 | tle("wall-clock") and .output == "sleeping with SIGTERM ignored\n"
+stdin-block.py             | {"test_cases":[{"input":"some input\n","expected":""}]} | 1 | .verdict == "time_limit_exceeded" and .test_results[0].verdict == "time_limit_exceeded" and .test_results[0].actual == "stdin gave 11 bytes, then EOF; now blocking on a pipe\n"
+stdin-block.js             | -                                    | 1 | tle("wall-clock") and .output == "stdin gave 0 bytes; now blocking in Atomics.wait\n"
+cpu-threads.js             | -                                    | 1 | tle("CPU time") and .output == "4 workers spinning\n"
+cpu-threads.py             | -                                    | 1 | tle("CPU time") and .output == "4 threads and a child spinning\n"
+deep-recursion.py          | -                                    | 1 | sig("SIGSEGV") and (.output | startswith("depth 1000\n"))
+deep-recursion.js          | -                                    | 1 | .verdict == "runtime_error" and .exit_code == 1 and (.output | test("^caught at depth [0-9]+ RangeError\n$")) and (.stderr | contains("RangeError: Maximum call stack size exceeded"))
+network-metadata.py        | -                                    | 0 | .verdict == "accepted" and all_blocked(10) and ([blocked[] | select(endswith("EAFNOSUPPORT"))] | length) == 9 and (.output | endswith("dns lookup: blocked gaierror\n"))
+raw-sockets.py             | -                                    | 0 | .verdict == "accepted" and all_blocked_with(13; "EAFNOSUPPORT")
+network.js                 | -                                    | 0 | .verdict == "accepted" and all_blocked_with(6; "EAFNOSUPPORT")
+unix-sockets.py            | -                                    | 0 | .verdict == "accepted" and all_blocked(12) and ([blocked[] | select(startswith("abstract") and endswith("ECONNREFUSED"))] | length) == 2 and ([blocked[] | select(endswith("ENOENT"))] | length) == 9
+kill-everything.py         | -                                    | 0 | .verdict == "accepted" and (succeeded | length) == 0 and (.output | contains("own child killed by kill(-1): True\npids visible in /proc: only its own\nblind SIGKILL to pids 1..65536: 0 delivered; refused: EPERM, ESRCH\n")) and all_blocked_with(3; "EPERM")
+kill-everything.js         | -                                    | 0 | .verdict == "accepted" and .output == "pids visible in /proc: only its own\nkill(-1, SIGKILL): returned 0\nblind SIGKILL to pids 1..65536: 0 delivered; refused: EPERM, ESRCH\nPID 1: blocked EPERM\nparent: blocked EPERM\n"
+setuid-binaries.py         | -                                    | 0 | .verdict == "accepted" and (succeeded | length) == 0 and ([lines[] | select(test("^/usr/bin/.*: failed"))] | length) == 8 and (.output | contains("NoNewPrivs: 1\n")) and (.output | contains("su ran a command as root: False\nchmod 4755 /tmp/id: blocked EPERM\nchmod 2755 /tmp/id: blocked EPERM\n/tmp/id -u says root: False\nstill unprivileged: True\n"))
+leftover-daemon.py         | -                                    | 0 | .verdict == "accepted" and all_blocked(4) and (.output | endswith("main process exits now\n"))
+leftover-daemon.js         | -                                    | 0 | .verdict == "accepted" and .output == "detached child started\nnohup'd background sleep started\n"
+proc-other-runs.py         | {"limits":{"wall_time_ms":4000},"test_cases":[{"input":"A","expected":"run A: found nothing"},{"input":"B","expected":"run B: found nothing"}]} | 0 | .verdict == "accepted" and ([.test_results[].actual] == ["run A: found nothing\n", "run B: found nothing\n"])
+environment.py             | -                                    | 0 | .verdict == "accepted" and (.output | startswith("environ: {}\n/proc/self/environ: b''\nfds beyond 0-2: []\n")) and (.output | contains("uid, gid, groups: dynamic True"))
+environment.js             | -                                    | 0 | .verdict == "accepted" and .output == "env: {}\nforeign fds: []\n"
+sysv-ipc.py                | -                                    | 0 | .verdict == "accepted" and ([lines[] | select(test(": created"))] | length) == 4
+syscall-int80.py           | -                                    | 1 | sig("SIGSYS") and .output == "calling int 0x80 getpid\n"
+syscall-x32.py             | -                                    | 1 | sig("SIGSYS") and .output == "calling x32 getpid\n"
+syscall-io-uring.py        | -                                    | 0 | .verdict == "accepted" and .output == "io_uring_setup: blocked ENOSYS\n"
+syscall-keyctl.py          | -                                    | 1 | sig("SIGSYS") and .output == "calling add_key\n"
+syscall-bpf.py             | -                                    | 1 | sig("SIGSYS") and .output == "calling bpf(BPF_MAP_CREATE)\n"
+syscall-perf-event-open.py | -                                    | 1 | sig("SIGSYS") and .output == "calling perf_event_open\n"
+syscall-userfaultfd.py     | -                                    | 0 | .verdict == "accepted" and all_blocked_with(2; "EPERM")
+syscall-ptrace.py          | -                                    | 1 | sig("SIGSYS") and .output == "calling ptrace(PTRACE_ATTACH, child)\n"
+syscall-process-vm.py      | -                                    | 1 | sig("SIGSYS") and .output == "calling process_vm_readv(1)\n"
+syscall-mount.py           | -                                    | 1 | sig("SIGSYS") and .output == "calling mount(tmpfs, /tmp)\n"
+syscall-fsopen.py          | -                                    | 1 | sig("SIGSYS") and .output == "calling fsopen(tmpfs)\n"
+syscall-unshare.py         | -                                    | 1 | sig("SIGSYS") and .output == "unshare(CLONE_NEWUSER): blocked EPERM\nunshare(CLONE_NEWNS|CLONE_NEWNET): blocked EPERM\nsetns(own netns fd, 0): blocked EPERM\nclone3(CLONE_NEWUSER): blocked ENOSYS\n"
+syscall-chown.py           | -                                    | 1 | sig("SIGSYS") and .output == "calling chown(/tmp/f, 0, 0)\n"
+syscall-personality.py     | -                                    | 1 | sig("SIGSYS") and (.output | test("^personality query: [^\n]*\n$"))
+EOF
+
+passed=0
+failed=0
+say() { printf '%s\n' "$*"; }
+ok() { passed=$((passed + 1)); say "ok   $1"; }
+fail() { failed=$((failed + 1)); say "FAIL $1: $2"; }
+trim() { local s=$1; s=${s#"${s%%[![:space:]]*}"}; s=${s%"${s##*[![:space:]]}"}; printf '%s' "$s"; }
+is_dynamic() { [ "$1" -ge "$DYN_MIN" ] && [ "$1" -le "$DYN_MAX" ]; }
+
+# ---- the state of the host that no run may change ----
+host_state() {
+        local f
+        for f in /etc/passwd /etc/shadow /etc/group /etc/gshadow; do
+                printf '%s %s %s\n' "$f" "$(stat -c '%a %u %g %s %Y' "$f")" "$(sha256sum <"$f" | cut -c1-64)"
+        done
+        # /root itself and its top level (names, modes, owners); the tree is too big to hash per case.
+        stat -c '/root %a %u %g' /root
+        find /root -mindepth 1 -maxdepth 1 -printf '/root/%f %m %U %G\n' 2>/dev/null | sort
+        # Keys a program created (charged to its uid's quota: "qnkeys" > 0) outlive every process of
+        # the uid. systemd's own session keyrings are not charged and vanish at the next key GC.
+        awk -v lo="$DYN_MIN" -v hi="$DYN_MAX" '{ u = $1; sub(":", "", u); split($4, q, "/")
+                if (u + 0 >= lo && u + 0 <= hi && q[1] + 0 > 0) print "key-users " $0 }' /proc/key-users 2>/dev/null
+        # SysV IPC objects of dynamic uids in the host's IPC namespace.
+        for f in shm sem msg; do
+                awk -v lo="$DYN_MIN" -v hi="$DYN_MAX" -v t="$f" '
+                        NR == 1 { for (i = 1; i <= NF; i++) if ($i ~ /^c?[ug]id$/) col[i] = 1; next }
+                        { for (i in col) if ($i + 0 >= lo && $i + 0 <= hi) { print "ipc " t " " $0; break } }' \
+                        "/proc/sysvipc/$f" 2>/dev/null
+        done
+}
+
+# Processes and files of dynamic uids (a run's), each reported once (aftermath runs in a subshell,
+# so what was reported is kept in a file).
+: >"$work/reported"
+seen() {
+        grep -qxF -- "$1" "$work/reported" && return 0
+        printf '%s\n' "$1" >>"$work/reported"
+        return 1
+}
+dynamic_leftovers() {
+        local uid pid args path
+        while read -r uid pid args; do
+                is_dynamic "$uid" || continue
+                seen "p $pid $args" && continue
+                printf 'process %s of uid %s: %s\n' "$pid" "$uid" "$args"
+        done < <(ps -eo uid=,pid=,args= 2>/dev/null)
+        while read -r path; do
+                seen "f $path" && continue
+                printf 'file %s owned by a dynamic uid\n' "$path"
+        done < <(find /tmp /var/tmp /dev/shm /run /root /etc -xdev -maxdepth 3 \( -uid +$((DYN_MIN - 1)) -uid -$((DYN_MAX + 1)) \) \
+                 -print 2>/dev/null)
+}
+
+# The canary: the run after each case must find a fresh sandbox.
+CANARY='import os
+bad = []
+for d in ("/tmp", "/var/tmp", "/dev/shm"):
+    if os.listdir(d):
+        bad.append("%s holds %s" % (d, sorted(os.listdir(d))[:5]))
+others = [p for p in os.listdir("/proc") if p.isdigit() and int(p) != os.getpid()]
+if others:
+    bad.append("sees processes %s" % others[:10])
+if open("/proc/self/environ", "rb").read():
+    bad.append("has an environment")
+if not 61184 <= os.getuid() <= 65519:
+    bad.append("runs as uid %d" % os.getuid())
+st = os.statvfs("/tmp")
+if st.f_bfree != st.f_blocks or st.f_ffree < st.f_files - 8:
+    bad.append("tmpfs not empty: %d/%d blocks, %d/%d inodes free" % (st.f_bfree, st.f_blocks, st.f_ffree, st.f_files))
+print("canary: " + ("; ".join(bad) if bad else "clean"))'
+jq -cn --arg code "$CANARY" --argjson base "$BASE" '{code: $code, language: "python"} + $base' >"$work/canary.json"
+
+# Everything a case must leave as it found it; prints one line per problem.
+aftermath() {
+        local before=$1 units dirs
+        units=$(systemctl list-units --all --plain --no-legend 'kw-*' 2>&1 | grep -v '^kw-box\.target ')
+        [ -n "$units" ] && say "unit still loaded: ${units:0:200}"
+        # Job directories; kw's own state (the compiled filters in /run/kw/.seccomp) may stay.
+        dirs=$(find /run/kw -mindepth 1 -maxdepth 1 ! -name '.*' 2>/dev/null)
+        [ -n "$dirs" ] && say "left in /run/kw: $(printf '%s' "$dirs" | tr '\n' ' ')"
+        grep -hE '^[^ ]+ [^ ]+ [^ ]+ [^ ]+ /run/kw(/| )' /proc/self/mountinfo /proc/1/mountinfo 2>/dev/null | sort -u |
+                sed 's/^/mount left: /'
+        dynamic_leftovers
+        # (a key-users line may also vanish: the key GC freeing an older run's keys is no change)
+        diff <(printf '%s\n' "$before") <(host_state) | grep -v '^< key-users ' | sed -n 's/^[<>] /host changed: /p'
+        [ -s "$work/honeypot.log" ] && { sed 's/^/honeypot reached: /' "$work/honeypot.log"; : >"$work/honeypot.log"; }
+        systemctl is-active --quiet systemd-journald.service || say "journald is not active"
+        systemctl is-active --quiet dbus.socket || say "dbus.socket is not active"
+        local out rc
+        out=$("${KWCTL[@]}" "$work/canary.json" 2>&1)
+        rc=$?
+        if [ "$rc" != 0 ] || [ "$(printf '%s' "$out" | jq -r .output 2>/dev/null)" != "canary: clean" ]; then
+                say "next run not clean: exit $rc: ${out:0:300}"
+        fi
+}
+
+# ---- honeypots on the host: an abstract unix socket and a loopback TCP port ----
+: >"$work/honeypot.log"
+/usr/bin/python3 - "$work/honeypot.log" "$work/honeypot.ready" <<'PY' &
+import select, socket, sys
+log = open(sys.argv[1], "a", buffering=1)
+a = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+a.bind("\0kw-adversarial-host")
+a.listen(16)
+t = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+t.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+t.bind(("127.0.0.1", 47470))
+t.listen(16)
+open(sys.argv[2], "w").close()
+while True:
+    for s in select.select([a, t], [], [])[0]:
+        c, _ = s.accept()
+        log.write("connection to %r\n" % (s.getsockname(),))
+        c.close()
+PY
+honeypot_pid=$!
+for _ in $(seq 50); do [ -e "$work/honeypot.ready" ] && break; sleep 0.1; done
+if [ -e "$work/honeypot.ready" ]; then ok "honeypots listening (@kw-adversarial-host, 127.0.0.1:47470)"
+else fail "honeypots listening" "could not bind @kw-adversarial-host or 127.0.0.1:47470"; fi
+
+# ---- the cases ----
+suite_start=$(date +%s.%N)
+state=$(host_state)
+dynamic_leftovers >/dev/null        # anything from before the suite is not a case's fault
+n_cases=0
+while IFS= read -r row; do
+        [ -z "$(trim "$row")" ] && continue
+        file=$(trim "${row%% | *}"); rest=${row#* | }
+        extra=$(trim "${rest%% | *}"); rest=${rest#* | }
+        want_rc=$(trim "${rest%% | *}"); filter=$(trim "${rest#* | }")
+        if [ -n "${KW_ADV_ONLY:-}" ] && ! [[ $file =~ $KW_ADV_ONLY ]]; then continue; fi
+        n_cases=$((n_cases + 1))
+        case $file in *.py) lang=python ;; *.js) lang=javascript ;; *) fail "$file" "unknown language"; continue ;; esac
+        [ "$extra" = - ] && extra='{}'
+        if ! jq -n --rawfile code "$cases_dir/$file" --arg lang "$lang" --argjson base "$BASE" --argjson extra "$extra" \
+                '{code: $code, language: $lang} + ($base * $extra)' >"$work/job.json"; then
+                fail "$file" "cannot build the job (extra JSON: $extra)"; continue
+        fi
+        t0=$(date +%s.%N)
+        out=$("${KWCTL[@]}" "$work/job.json" 2>"$work/err")
+        rc=$?
+        secs=$(echo "$(date +%s.%N) - $t0" | bc)
+        got=$(printf '%s' "$out" | jq -r '[.verdict, .signal // empty] | join(" ")' 2>/dev/null)
+        if ! printf '%s' "$out" | jq -e . >/dev/null 2>&1; then
+                fail "$file" "kwctl's output is not valid JSON (exit $rc): ${out:0:300} $(head -c 300 "$work/err")"
+        elif [ "$rc" != "$want_rc" ]; then
+                fail "$file" "exit status $rc, expected $want_rc ($got)"
+        elif ! printf '%s' "$out" | jq -e "$PRELUDE $filter" >/dev/null 2>"$work/jqerr"; then
+                fail "$file" "got $got, expected: $filter $(head -c 200 "$work/jqerr")"
+        else
+                ok "$file ($got, $(printf '%.1f' "$secs") s)"
+        fi
+        if [ "$rc" != "$want_rc" ] || ! printf '%s' "$out" | jq -e "$PRELUDE $filter" >/dev/null 2>&1; then
+                printf '%s' "$out" | jq -r '"     output: \(.output // "" | .[0:700] | @json)\n     stderr: \(.stderr // "" | .[0:300] | @json)\n     error:  \(.error // "" | .[0:300] | @json)"' 2>/dev/null
+        fi
+        problems=$(aftermath "$state")
+        if [ -z "$problems" ]; then ok "$file: host and next run untouched"
+        else
+                fail "$file: host and next run untouched" "$(printf '%s' "$problems" | head -1)"
+                printf '%s\n' "$problems" | sed 's/^/     /' | head -20
+        fi
+        state=$(host_state)
+done <<<"$TABLE"
+
+say "adversarial: $n_cases cases in $(printf '%.0f' "$(echo "$(date +%s.%N) - $suite_start" | bc)") s"
+echo "adversarial: $passed passed, $failed failed"
+[ "$failed" = 0 ]
