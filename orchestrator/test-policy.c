@@ -267,6 +267,7 @@ static void test_load_real(void) {
 
 /* A file of a policy directory; size 0 means strlen(text). */
 #define PF(path, text) { path, text, 0 }
+#define SECCOMP_GOOD "[all]\nallow read write exit_group\n[python]\n[javascript]\nallow pkey_alloc\n"
 #define PF_NUL(path, text) { path, text "\0", sizeof(text) }   /* ends in a NUL byte */
 typedef struct PolicyFile {
         const char *path;
@@ -276,16 +277,26 @@ typedef struct PolicyFile {
 
 static const struct {
         const char *name;
-        PolicyFile files[4];
+        PolicyFile files[5];
         int result;
         const char *error;      /* after "DIR/" */
         size_t n_languages;
 } load_cases[] = {
         { "good", { PF("limits.conf", LIMITS_GOOD), PF("languages/python.conf", LANG_PY),
-                    PF("languages/javascript.conf", LANG_JS) }, 0, NULL, 2 },
+                    PF("languages/javascript.conf", LANG_JS), PF("seccomp.conf", SECCOMP_GOOD) }, 0, NULL, 2 },
         { "only *.conf files, no hidden ones",
           { PF("limits.conf", LIMITS_GOOD), PF("languages/python.conf", LANG_PY),
-            PF("languages/README", "not a language"), PF("languages/.js.conf", "broken") }, 0, NULL, 1 },
+            PF("languages/README", "not a language"), PF("languages/.js.conf", "broken"),
+            PF("seccomp.conf", "[all]\nallow read\n") }, 0, NULL, 1 },
+        { "missing seccomp.conf", { PF("limits.conf", LIMITS_GOOD), PF("languages/python.conf", LANG_PY) }, -ENOENT,
+          "seccomp.conf: cannot read: No such file or directory", 0 },
+        { "seccomp.conf names no language", { PF("limits.conf", LIMITS_GOOD), PF("languages/python.conf", LANG_PY),
+                                               PF("seccomp.conf", SECCOMP_GOOD) }, -EINVAL,
+          "seccomp.conf: [javascript] is not a language", 0 },
+        { "seccomp.conf with an unknown system call",
+          { PF("limits.conf", LIMITS_GOOD), PF("languages/python.conf", LANG_PY),
+            PF("seccomp.conf", "[all]\nallow read\nallow frobnicate\n") }, -EINVAL,
+          "seccomp.conf:3: unknown system call 'frobnicate'", 0 },
         { "missing limits.conf", { PF("languages/python.conf", LANG_PY) }, -ENOENT,
           "limits.conf: cannot read: No such file or directory", 0 },
         { "limits.conf is a directory", { PF("limits.conf/x", ""), PF("languages/python.conf", LANG_PY) }, -EISDIR,
