@@ -56,7 +56,7 @@ static int parse_condition(char **words, size_t n, const char *filename, unsigne
         if (n == 5 && strcmp(words[1], "&") == 0 && strcmp(words[3], "==") == 0) {
                 if (parse_number(words[2], &a) < 0 || parse_number(words[4], &b) < 0)
                         return fail(ret_error, filename, line, "bad number in '& %s == %s'", words[2], words[4]);
-                *ret = SCMP_CMP64(arg, SCMP_CMP_MASKED_EQ, a, b);
+                *ret = (struct scmp_arg_cmp) { .arg = arg, .op = SCMP_CMP_MASKED_EQ, .datum_a = a, .datum_b = b };
                 return 0;
         }
         if (n != 3)
@@ -65,7 +65,7 @@ static int parse_condition(char **words, size_t n, const char *filename, unsigne
                 if (strcmp(words[1], operators[i].name) == 0) {
                         if (parse_number(words[2], &a) < 0)
                                 return fail(ret_error, filename, line, "bad number '%s'", words[2]);
-                        *ret = SCMP_CMP64(arg, operators[i].op, a);
+                        *ret = (struct scmp_arg_cmp) { .arg = arg, .op = operators[i].op, .datum_a = a };
                         return 0;
                 }
         return fail(ret_error, filename, line, "unknown operator '%s'", words[1]);

@@ -53,8 +53,8 @@ inode-exhaustion.py        | -                                    | 0 | .verdict
 sparse-pib.py              | -                                    | 0 | .verdict == "accepted" and .output == "SIGXFSZ handler: ignored\npwrite at 1 PiB: blocked EFBIG\nftruncate to 1 PiB: blocked EFBIG\nposix_fallocate 1 PiB: blocked EFBIG\npwrite at 17 MiB: blocked EFBIG\n"
 sparse-pib.js              | -                                    | 0 | .verdict == "accepted" and .output == "pwrite at 1 PiB: blocked EFBIG\nftruncate to 1 PiB: blocked EFBIG\n"
 deep-dirs.py               | -                                    | 0 | .verdict == "accepted" and (.output | test("\nENOSPC at depth 163[0-9][0-9]\n"))
-memfd-fill.py              | -                                    | 1 | .verdict == "memory_limit_exceeded" and (.output | startswith("/dev/shm: ENOSPC\none memfd: EFBIG after 16 MiB\n")) and (succeeded | length) == 0
-symlink-tricks.py          | -                                    | 0 | .verdict == "accepted" and all_blocked(19) and (.output | contains("planted 10 symlinks")) and (.output | contains("other jobs' directories in /run/kw: none"))
+memfd-fill.py              | {"limits":{"tmp_bytes":8388608}}     | 1 | .verdict == "memory_limit_exceeded" and (.output | startswith("/dev/shm: ENOSPC\none memfd: EFBIG after 16 MiB\n")) and (succeeded | length) == 0
+symlink-tricks.py          | -                                    | 0 | .verdict == "accepted" and all_blocked(18) and (.output | contains("planted 10 symlinks")) and (.output | contains("other jobs' directories in /run/kw: none"))
 symlink-tricks.js          | -                                    | 0 | .verdict == "accepted" and all_blocked(8)
 hardlink-tricks.py         | -                                    | 0 | .verdict == "accepted" and all_blocked(9) and ([blocked[] | select(test("-> /tmp/.*EXDEV$"))] | length) == 4
 sleep.py                   | -                                    | 1 | tle("wall-clock") and .output == "sleeping with SIGTERM ignored\n"
@@ -175,8 +175,19 @@ aftermath() {
         grep -hE '^[^ ]+ [^ ]+ [^ ]+ [^ ]+ /run/kw(/| )' /proc/self/mountinfo /proc/1/mountinfo 2>/dev/null | sort -u |
                 sed 's/^/mount left: /'
         dynamic_leftovers
-        # (a key-users line may also vanish: the key GC freeing an older run's keys is no change)
-        diff <(printf '%s\n' "$before") <(host_state) | grep -v '^< key-users ' | sed -n 's/^[<>] /host changed: /p'
+        # A key-users line may vanish (the key GC freeing an older run's keys: no change), or appear
+        # for a moment: systemd charges the "invocation_id" key of KeyringMode=private to the run's
+        # uid, and the GC frees it soon after the run. Only keys that stay count.
+        local changes tries=0
+        while :; do
+                changes=$(diff <(printf '%s\n' "$before") <(host_state) | grep -v '^< key-users ' | sed -n 's/^[<>] //p')
+                printf '%s\n' "$changes" | grep -qv '^key-users ' && break
+                [ -z "$changes" ] || [ "$tries" -ge 50 ] && break
+                tries=$((tries + 1))
+                sleep 0.1
+        done
+        [ -n "$changes" ] && printf '%s\n' "$changes" | sed 's/^/host changed: /'
+
         [ -s "$work/honeypot.log" ] && { sed 's/^/honeypot reached: /' "$work/honeypot.log"; : >"$work/honeypot.log"; }
         systemctl is-active --quiet systemd-journald.service || say "journald is not active"
         systemctl is-active --quiet dbus.socket || say "dbus.socket is not active"
