@@ -193,20 +193,38 @@ int job_dir_write_filter(const char *base, const Language *language, char **ret_
         return r < 0 ? r : 0;
 }
 
+/* A directory stream of its own on @fd (close-on-exec, like every fd here). */
+static DIR *opendir_at(int fd) {
+        int copy = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+        if (copy < 0)
+                return NULL;
+        DIR *d = fdopendir(copy);
+        if (!d)
+                close(copy);
+        return d;
+}
+
+static bool is_dir_at(int dfd, const struct dirent *de) {
+        struct stat st;
+        if (de->d_type != DT_UNKNOWN)
+                return de->d_type == DT_DIR;
+        return fstatat(dfd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(st.st_mode);
+}
+
 void job_dir_cleanup_all(const char *base) {
         _cleanup_close_ int base_fd = open_base(base);
         if (base_fd < 0)
                 return;
-        DIR *top = fdopendir(dup(base_fd));
+        DIR *top = opendir_at(base_fd);
         if (!top)
                 return;
         for (struct dirent *de; (de = readdir(top));) {
-                if (de->d_type != DT_DIR || de->d_name[0] == '.')
+                if (de->d_name[0] == '.' || !is_dir_at(base_fd, de))
                         continue;
                 _cleanup_close_ int fd = openat(base_fd, de->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
                 if (fd < 0)
                         continue;
-                DIR *job = fdopendir(dup(fd));
+                DIR *job = opendir_at(fd);
                 if (!job)
                         continue;
                 for (struct dirent *e; (e = readdir(job));) {

@@ -222,8 +222,11 @@ static int language_handler(void *userdata, const char *section, const char *key
                 l->syscalls = NULL;
                 return strv_split(value, &l->syscalls);
         }
-        if (strcmp(key, "name") == 0)
+        if (strcmp(key, "name") == 0) {
+                if (!*value)
+                        return asprintf_safe(ret_reason, "name must not be empty") < 0 ? -ENOMEM : -EINVAL;
                 target = &l->name;
+        }
         else if (strcmp(key, "interpreter") == 0) {
                 if (value[0] != '/')
                         return asprintf_safe(ret_reason, "interpreter must be an absolute path, got '%s'",

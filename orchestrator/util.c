@@ -114,6 +114,7 @@ int random_hex(char *ret, size_t bytes) {
 
         if (bytes > sizeof(raw))
                 return -EINVAL;
+        ret[0] = 0;
         if (getrandom(raw, bytes, 0) != (ssize_t) bytes)
                 return negative_errno();
         for (size_t i = 0; i < bytes; i++)

@@ -77,6 +77,8 @@ const char *signal_name(int sig, char buf[static 16]) {
         const char *abbrev = sigabbrev_np(sig);
         if (abbrev)
                 snprintf(buf, 16, "SIG%s", abbrev);
+        else if (sig >= SIGRTMIN && sig <= SIGRTMAX)
+                snprintf(buf, 16, "SIGRTMIN+%d", sig - SIGRTMIN);
         else
                 snprintf(buf, 16, "signal %d", sig);
         return buf;

@@ -74,6 +74,7 @@ setuid-binaries.py         | -                                    | 0 | .verdict
 leftover-daemon.py         | -                                    | 0 | .verdict == "accepted" and all_blocked(4) and (.output | endswith("main process exits now\n"))
 leftover-daemon.js         | -                                    | 0 | .verdict == "accepted" and .output == "detached child started\nnohup'd background sleep started\n"
 proc-other-runs.py         | {"limits":{"wall_time_ms":4000},"test_cases":[{"input":"A","expected":"run A: found nothing"},{"input":"B","expected":"run B: found nothing"}]} | 0 | .verdict == "accepted" and ([.test_results[].actual] == ["run A: found nothing\n", "run B: found nothing\n"])
+cgroup-other-runs.py       | {"limits":{"wall_time_ms":4000},"test_cases":[{"input":"A","expected":"run A: saw nothing"},{"input":"B","expected":"run B: saw nothing"}]} | 0 | .verdict == "accepted" and ([.test_results[].actual] == ["run A: saw nothing\n", "run B: saw nothing\n"])
 environment.py             | -                                    | 0 | .verdict == "accepted" and (.output | startswith("environ: {}\n/proc/self/environ: b''\nfds beyond 0-2: []\n")) and (.output | contains("uid, gid, groups: dynamic True"))
 environment.js             | -                                    | 0 | .verdict == "accepted" and .output == "env: {}\nforeign fds: []\n"
 sysv-ipc.py                | -                                    | 0 | .verdict == "accepted" and ([lines[] | select(test(": created"))] | length) == 4

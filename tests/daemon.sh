@@ -19,10 +19,7 @@ fail() { failed=$((failed + 1)); echo "FAIL $1: $2"; }
 check() { if eval "$2"; then ok "$1"; else fail "$1" "$3"; fi; }
 
 cleanup() {
-        systemctl stop kwd.service kwd.socket 2>/dev/null
-        rm -f "$units/kwd.service" "$units/kwd.socket" "$units/kw.slice"
-        rm -rf /run/systemd/journald@kw.conf.d
-        systemctl daemon-reload
+        "$top/scripts/kwd-dev.sh" uninstall
         rm -rf "$work"
 }
 trap cleanup EXIT
@@ -48,11 +45,7 @@ set_policy() { # set_policy KEY VALUE: in the test's copy of the policy
 
 # ---- install, verify, start ----
 cp -r "$top/policy" "$work/policy"
-mkdir -p "$units" /run/systemd/journald@kw.conf.d /run/kw
-sed -e "s|@KWD@|$build/orchestrator/kwd|" -e "s|@POLICY_DIR@|$work/policy|" "$top/units/kwd.service.in" >"$units/kwd.service"
-cp "$top/units/kwd.socket" "$top/units/kw.slice" "$units/"
-cp "$top/units/journald-kw.conf" /run/systemd/journald@kw.conf.d/kw.conf
-systemctl daemon-reload
+"$top/scripts/kwd-dev.sh" install "$build" "$work/policy"
 check "systemd-analyze verify on every unit" \
         'systemd-analyze verify "$units/kwd.service" "$units/kwd.socket" "$units/kw.slice" >"$work/verify" 2>&1' \
         "$(cat "$work/verify" 2>/dev/null)"
