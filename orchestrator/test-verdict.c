@@ -123,7 +123,7 @@ static const struct {
         { "SIGSYS", KILLED("signal", SIGSYS) }, "", "1", VERDICT_KILLED_BY_SIGNAL,
           "killed by signal SIGSYS (a forbidden system call)" },
         { "real-time signal", KILLED("signal", 36) }, "", NULL, VERDICT_KILLED_BY_SIGNAL,
-          "killed by signal signal 36" },
+          "killed by signal SIGRTMIN+2" },
         { "systemd exit status 203", EXIT(203) }, "1", "1", VERDICT_INTERNAL_ERROR,
           "internal error: the sandbox could not be set up (systemd exit status 203)" },
         { "systemd exit status 200", EXIT(200) }, "", NULL, VERDICT_INTERNAL_ERROR,
