@@ -13,6 +13,7 @@
 #include "jobdir.h"
 #include "journal.h"
 #include "protocol.h"
+#include "queue.h"
 #include "report.h"
 #include "run.h"
 #include "sha256.h"
@@ -42,6 +43,8 @@ struct Client {
         Buffer in;
         Buffer out;
         size_t out_sent;
+        char *msg_id;                    /* from the Redis stream, not a socket (fd < 0) */
+        bool abandon;                    /* kwd stops: leave the message for another worker */
         Policy *policy;                  /* the one the job was parsed with */
         Job *job;
         char job_id[33];
@@ -63,11 +66,13 @@ struct Daemon {
         unsigned n_queued, n_running;
         uint64_t queued_bytes;
         bool stopping;
+        Queue *queue;
         Stats stats;
 };
 
 static void client_free(Client *c);
 static void daemon_start_queued(Daemon *d);
+static void client_submit(Client *c, const char *text, size_t size);
 static void daemon_maybe_exit(Daemon *d);
 
 /* ---- answering ---- */
@@ -75,7 +80,21 @@ static void daemon_maybe_exit(Daemon *d);
 static int on_client_io(sd_event_source *s, int fd, uint32_t revents, void *userdata);
 
 static void client_respond(Client *c, int status, const char *message, const char *body, size_t body_size) {
-        if (c->gone) {
+        if (c->gone || c->abandon) {
+                client_free(c);
+                return;
+        }
+        if (c->msg_id) {
+                Daemon *d = c->daemon;
+                int r = protocol_format_response(&c->out, status, message, body, body_size);
+                /* Invalid jobs go to the dead-letter stream, with the reason, beside the answer. */
+                if (r >= 0 && status == EXIT_BAD_INPUT)
+                        r = queue_dead_letter(d->queue, c->msg_id, c->job_id, message ? message : "invalid", c->in.data,
+                                              c->in.size, c->out.data, c->out.size);
+                else if (r >= 0)
+                        r = queue_finish(d->queue, c->msg_id, c->job_id, c->out.data, c->out.size);
+                if (r < 0)
+                        log_error("Failed to answer message %s; it stays pending for another worker.", c->msg_id);
                 client_free(c);
                 return;
         }
@@ -131,8 +150,9 @@ static void audit_job(Client *c, const RunResult *results, Verdict overall) {
         (void) buffer_terminate(&limits);
         (void) buffer_terminate(&security);
 
-        sd_journal_send("MESSAGE=kw job %s from uid %u (pid %d): %s, %zu run%s", c->job_id, (unsigned) c->peer.uid,
-                        (int) c->peer.pid, verdict_to_string(overall), n, n == 1 ? "" : "s",
+        sd_journal_send("MESSAGE=kw job %s from %s %u (pid %d): %s, %zu run%s", c->job_id,
+                        c->msg_id ? "Redis message" : "uid", (unsigned) c->peer.uid, (int) c->peer.pid,
+                        verdict_to_string(overall), n, n == 1 ? "" : "s", "KW_QUEUE_MESSAGE=%s", c->msg_id ? c->msg_id : "",
                         "PRIORITY=%d", security.size ? 4 : 6, "SYSLOG_IDENTIFIER=kwd", "KW_AUDIT=1",
                         "KW_JOB_ID=%s", c->job_id, "KW_SUBMITTER_UID=%u", (unsigned) c->peer.uid,
                         "KW_SUBMITTER_PID=%d", (int) c->peer.pid, "KW_CODE_SHA256=%s", c->code_sha256,
@@ -215,6 +235,54 @@ static void daemon_start_queued(Daemon *d) {
                 queue_remove(d, c);
                 client_run(c);
         }
+        /* Free slots beyond the local queue: take work from Redis. */
+        if (d->queue && !d->stopping)
+                queue_kick(d->queue, d->queue_head || d->n_running >= d->policy->daemon.max_jobs
+                                             ? 0
+                                             : (unsigned) (d->policy->daemon.max_jobs - d->n_running));
+}
+
+static bool is_job_id(const char *s) {
+        size_t n = 0;
+        for (; s[n]; n++)
+                if (!((s[n] >= '0' && s[n] <= '9') || (s[n] >= 'a' && s[n] <= 'f')))
+                        return false;
+        return n == 32;
+}
+
+/* A message from the Redis stream: a client without a socket. */
+static void on_queue_job(void *userdata, const char *msg_id, const char *job_id, const char *text, size_t size) {
+        Daemon *d = userdata;
+        Client *c = calloc(1, sizeof(Client));
+
+        if (!c || !(c->msg_id = strdup(msg_id))) {
+                free(c);
+                log_error("Out of memory taking message %s; it stays pending.", msg_id);
+                return;
+        }
+        *c = (Client) { .daemon = d, .fd = -EBADF, .msg_id = c->msg_id, .peer = { .pid = 0, .uid = (uid_t) -1 } };
+        c->next = d->clients;
+        if (d->clients)
+                d->clients->prev = c;
+        d->clients = c;
+        (void) queue_track(d->queue, msg_id);
+        if (text && buffer_append(&c->in, text, size) < 0) {
+                client_free(c);
+                return;
+        }
+        /* The submitter waits on its id: without a usable one nobody could hear the answer. */
+        if (!job_id || !is_job_id(job_id)) {
+                snprintf(c->job_id, sizeof(c->job_id), "%s", "00000000000000000000000000000000");
+                client_respond(c, EXIT_BAD_INPUT, "message: field 'id' must be 32 lowercase hex digits", NULL, 0);
+                return;
+        }
+        memcpy(c->job_id, job_id, 33);
+        if (!text) {
+                client_respond(c, EXIT_BAD_INPUT, "message: no field 'job'", NULL, 0);
+                return;
+        }
+        client_submit(c, c->in.data ? c->in.data : "", c->in.size);
+        daemon_start_queued(d);
 }
 
 static void client_submit(Client *c, const char *text, size_t size) {
@@ -230,7 +298,7 @@ static void client_submit(Client *c, const char *text, size_t size) {
                                NULL, 0);
                 return;
         }
-        if (random_hex(c->job_id, 16) < 0) {
+        if (!c->job_id[0] && random_hex(c->job_id, 16) < 0) {
                 client_respond(c, EXIT_INTERNAL, "no randomness for a job id", NULL, 0);
                 return;
         }
@@ -245,8 +313,9 @@ static void client_submit(Client *c, const char *text, size_t size) {
                 client_run(c);
                 return;
         }
-        if (d->n_queued >= d->policy->daemon.max_queued_jobs ||
-            d->queued_bytes + c->in.size > d->policy->daemon.max_queued_bytes) {
+        /* Redis jobs were fetched for a free slot; they wait whatever the bounds. */
+        if (!c->msg_id && (d->n_queued >= d->policy->daemon.max_queued_jobs ||
+                           d->queued_bytes + c->in.size > d->policy->daemon.max_queued_bytes)) {
                 _cleanup_free_ char *message = NULL;
                 d->stats.busy++;
                 (void) asprintf_safe(&message, "kwd is busy: %u jobs running, %u queued; try again later",
@@ -357,6 +426,9 @@ static void client_free(Client *c) {
         sd_event_source_disable_unref(c->source);
         if (c->fd >= 0)
                 close(c->fd);
+        if (c->msg_id && d->queue)
+                queue_untrack(d->queue, c->msg_id);
+        free(c->msg_id);
         runner_free(c->runner);
         job_free(c->job);
         policy_unref(c->policy);
@@ -542,6 +614,15 @@ int daemon_new(sd_event *event, int listen_fd, const DaemonConfig *config, Daemo
         r = sd_event_add_io(event, &d->listen_source, listen_fd, EPOLLIN, on_accept, d);
         if (r < 0)
                 return log_error_errno(r, "Failed to listen: %m");
+        if (config->redis_url) {
+                QueueConfig qc = { .url = config->redis_url, .stream = config->redis_stream, .group = config->redis_group,
+                                   .reclaim_usec = config->redis_reclaim_usec,
+                                   .result_ttl_sec = config->redis_result_ttl_sec };
+                r = queue_new(event, &qc, on_queue_job, d, &d->queue);
+                if (r < 0)
+                        return log_error_errno(r, "Failed to set up the Redis queue: %m");
+                daemon_start_queued(d);
+        }
         d->listen_fd = listen_fd;
         *ret = TAKE_PTR(d);
         return 0;
@@ -572,6 +653,9 @@ void daemon_stop(Daemon *d) {
                 return;
         d->stopping = true;
         d->listen_source = sd_event_source_disable_unref(d->listen_source);
+        /* A Redis job is left unacknowledged, for another worker (or us, restarted) to rerun. */
+        for (Client *c = d->clients; c; c = c->next)
+                c->abandon = c->msg_id != NULL;
         while (d->queue_head) {
                 Client *c = d->queue_head;
                 queue_remove(d, c);
@@ -591,6 +675,7 @@ Daemon *daemon_free(Daemon *d) {
                 client_free(d->clients);
         }
         sd_event_source_disable_unref(d->listen_source);
+        queue_free(d->queue);
         journal_reader_free(d->reader);
         journal_sink_free(d->sink);
         if (d->bus)

@@ -16,6 +16,11 @@ typedef struct DaemonConfig {
          * sockets into the sandbox for the program to write to. */
         const char *log_namespace;
         const char *slice;           /* Slice= of run units, or NULL */
+        const char *redis_url;       /* work for a Redis stream too, or NULL */
+        const char *redis_stream;
+        const char *redis_group;
+        uint64_t redis_reclaim_usec;
+        uint64_t redis_result_ttl_sec;
 } DaemonConfig;
 
 /* kwd: accepts jobs on a listening socket, runs at most policy->daemon.max_jobs at once, queues up to

@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #include <getopt.h>
+#include <hiredis/hiredis.h>
+#include <inttypes.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -10,6 +12,8 @@
 #include "job.h"
 #include "policy.h"
 #include "protocol.h"
+#include "queue.h"
+#include "redis-url.h"
 #include "report.h"
 #include "run.h"
 
@@ -20,6 +24,9 @@ static const char *arg_policy_dir = KW_POLICY_DIR;
 static const char *arg_runtime_dir = "/run/kw";
 static const char *arg_socket = KWD_SOCKET;
 static bool arg_direct = false;
+static const char *arg_redis = NULL;
+static const char *arg_redis_stream = "kw:jobs";
+static uint64_t arg_redis_timeout_sec = 900;
 
 static void help(void) {
         printf("kwctl submit [OPTIONS] FILE|-\n"
@@ -41,6 +48,10 @@ static void help(void) {
                "     --runtime-dir=DIR   Where job sources are written (default /run/kw)\n"
                "     --socket=PATH       kwd's socket (default %s)\n"
                "     --direct            Run the job here even if kwd is there\n"
+               "     --redis=URL         Enqueue on a Redis stream and wait for a worker's result\n"
+               "                         (redis://[USER:PASS@]HOST[:PORT][/DB]; or $KW_REDIS_URL)\n"
+               "     --redis-stream=KEY  The job stream (default kw:jobs)\n"
+               "     --redis-timeout-sec=N  Give up waiting after N s (default 900)\n"
                "\n"
                "Exit status:\n"
                "  0  judged, and every run ended normally (status \"success\"; tests may still fail)\n"
@@ -202,6 +213,100 @@ static int ask_kwd(const char *command, const char *body, size_t body_size) {
         return status;
 }
 
+static redisContext *redis_connect(const RedisUrl *u) {
+        struct timeval tv = { .tv_sec = 5 };
+        redisContext *c = u->path ? redisConnectUnixWithTimeout(u->path, tv) : redisConnectWithTimeout(u->host, (int) u->port, tv);
+        if (!c || c->err) {
+                log_error("Cannot connect to Redis at %s: %s", u->display, c ? c->errstr : "out of memory");
+                if (c)
+                        redisFree(c);
+                return NULL;
+        }
+        redisReply *r = u->password ? (u->user ? redisCommand(c, "AUTH %s %s", u->user, u->password)
+                                               : redisCommand(c, "AUTH %s", u->password))
+                                    : redisCommand(c, "PING");
+        bool ok = r && r->type != REDIS_REPLY_ERROR;
+        if (!ok)
+                log_error("Redis at %s refused us: %s", u->display, r ? r->str : c->errstr);
+        freeReplyObject(r);
+        if (ok) {
+                r = redisCommand(c, "SELECT %u", u->db);
+                ok = r && r->type != REDIS_REPLY_ERROR;
+                freeReplyObject(r);
+        }
+        if (!ok) {
+                redisFree(c);
+                return NULL;
+        }
+        return c;
+}
+
+/* Enqueue on the stream, then wait for the one result on kw:result:ID, reconnecting while Redis is
+ * away: what Redis kept is not lost. */
+static int submit_redis(const char *text, size_t size) {
+        _cleanup_free_ char *error = NULL, *message = NULL, *key = NULL;
+        RedisUrl u = {};
+        char job_id[33];
+        int status = EXIT_INTERNAL;
+        bool queued = false;
+
+        if (redis_url_parse(arg_redis, &u, &error) < 0) {
+                log_error("%s", error ? error : "out of memory");
+                return EXIT_BAD_INPUT;
+        }
+        if (random_hex(job_id, 16) < 0 || asprintf_safe(&key, QUEUE_RESULT_KEY "%s", job_id) < 0) {
+                redis_url_done(&u);
+                return EXIT_INTERNAL;
+        }
+        uint64_t deadline = now_usec() + arg_redis_timeout_sec * 1000000ULL, backoff = 250000;
+        redisContext *c = NULL;
+        while (now_usec() < deadline) {
+                if (!c && !(c = redis_connect(&u))) {
+                        usleep((useconds_t) backoff);
+                        backoff = backoff * 2 > 5000000 ? 5000000 : backoff * 2;
+                        continue;
+                }
+                redisReply *r = queued ? redisCommand(c, "BLPOP %s 5", key)
+                                       : redisCommand(c, "XADD %s * id %s job %b", arg_redis_stream, job_id, text, size);
+                if (!r || r->type == REDIS_REPLY_ERROR) {
+                        log_error("Redis at %s: %s; retrying.", u.display, r ? r->str : c->errstr);
+                        freeReplyObject(r);
+                        redisFree(c);
+                        c = NULL;
+                        continue;
+                }
+                if (!queued) {
+                        queued = true;
+                        freeReplyObject(r);
+                        continue;
+                }
+                if (r->type == REDIS_REPLY_ARRAY && r->elements == 2 && r->element[1]->type == REDIS_REPLY_STRING) {
+                        const char *body;
+                        size_t body_size;
+                        if (protocol_parse_response(r->element[1]->str, r->element[1]->len, &status, &message, &body,
+                                                    &body_size) < 0) {
+                                log_error("A malformed result came back for job %s.", job_id);
+                                status = EXIT_INTERNAL;
+                        } else {
+                                if (*message)
+                                        log_error("%s", message);
+                                if (body_size > 0 && fwrite(body, 1, body_size, stdout) != body_size)
+                                        status = EXIT_INTERNAL;
+                        }
+                        freeReplyObject(r);
+                        break;
+                }
+                freeReplyObject(r); /* BLPOP timed out: ask again */
+        }
+        if (c)
+                redisFree(c);
+        if (now_usec() >= deadline && status == EXIT_INTERNAL && !message)
+                log_error("No result for job %s within %" PRIu64 " s.", job_id, arg_redis_timeout_sec);
+        redis_url_done(&u);
+        fflush(stdout);
+        return status;
+}
+
 /* kwd is there if its socket is. */
 static bool have_kwd(void) {
         struct stat st;
@@ -220,6 +325,8 @@ static int submit(const char *path) {
 
         if (read_job_text(path, &text, &size) < 0)
                 return EXIT_BAD_INPUT;
+        if (arg_redis)
+                return submit_redis(text, size);
         if (have_kwd())
                 return ask_kwd("submit", text, size);
         r = policy_load(arg_policy_dir, &policy, &error);
@@ -254,13 +361,16 @@ static int submit(const char *path) {
 }
 
 int main(int argc, char *argv[]) {
-        enum { ARG_POLICY = 0x100, ARG_RUNTIME_DIR, ARG_SOCKET, ARG_DIRECT };
+        enum { ARG_POLICY = 0x100, ARG_RUNTIME_DIR, ARG_SOCKET, ARG_DIRECT, ARG_REDIS, ARG_REDIS_STREAM, ARG_REDIS_TIMEOUT };
         static const struct option options[] = {
                 { "help", no_argument, NULL, 'h' },
                 { "policy", required_argument, NULL, ARG_POLICY },
                 { "runtime-dir", required_argument, NULL, ARG_RUNTIME_DIR },
                 { "socket", required_argument, NULL, ARG_SOCKET },
                 { "direct", no_argument, NULL, ARG_DIRECT },
+                { "redis", required_argument, NULL, ARG_REDIS },
+                { "redis-stream", required_argument, NULL, ARG_REDIS_STREAM },
+                { "redis-timeout-sec", required_argument, NULL, ARG_REDIS_TIMEOUT },
                 {},
         };
         int c;
@@ -269,6 +379,9 @@ int main(int argc, char *argv[]) {
         const char *env = getenv("KW_POLICY_DIR");
         if (env && *env)
                 arg_policy_dir = env;
+        env = getenv("KW_REDIS_URL");
+        if (env && *env)
+                arg_redis = env;
         while ((c = getopt_long(argc, argv, "h", options, NULL)) >= 0)
                 switch (c) {
                 case 'h':
@@ -285,6 +398,18 @@ int main(int argc, char *argv[]) {
                         break;
                 case ARG_DIRECT:
                         arg_direct = true;
+                        break;
+                case ARG_REDIS:
+                        arg_redis = optarg;
+                        break;
+                case ARG_REDIS_STREAM:
+                        arg_redis_stream = optarg;
+                        break;
+                case ARG_REDIS_TIMEOUT:
+                        if (safe_atou64(optarg, &arg_redis_timeout_sec) < 0 || arg_redis_timeout_sec == 0) {
+                                log_error("--redis-timeout-sec takes a positive number of seconds");
+                                return EXIT_BAD_INPUT;
+                        }
                         break;
                 default:
                         return EXIT_BAD_INPUT;

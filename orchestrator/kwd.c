@@ -19,6 +19,23 @@ static const char *arg_runtime_dir = "/run/kw";
 static const char *arg_socket = KWD_SOCKET;
 static const char *arg_log_namespace = "kw";
 static const char *arg_slice = "kw.slice";
+static char *arg_redis_url = NULL;
+static const char *arg_redis_stream = "kw:jobs";
+static const char *arg_redis_group = "kw";
+static uint64_t arg_redis_reclaim_sec = 120;
+static uint64_t arg_redis_result_ttl_sec = 3600;
+
+/* The URL holds a secret: from a file (or systemd credential "redis-url"), never from argv. */
+static int read_redis_url(const char *path) {
+        _cleanup_free_ char *text = NULL;
+        size_t n;
+        int r = read_file_all(path, 4096, &text, &n);
+        if (r < 0)
+                return log_error_errno(r, "Failed to read the Redis URL from %s: %m", path);
+        free(arg_redis_url);
+        arg_redis_url = strdup(strstrip(text));
+        return arg_redis_url ? 0 : -ENOMEM;
+}
 
 static int on_reload(sd_event_source *s _unused_, const struct signalfd_siginfo *si _unused_, void *userdata) {
         (void) sd_notify(false, "RELOADING=1");
@@ -53,7 +70,8 @@ static int listen_socket(const char *path) {
 }
 
 static int parse_argv(int argc, char *argv[]) {
-        enum { ARG_POLICY = 0x100, ARG_RUNTIME_DIR, ARG_SOCKET, ARG_LOG_NAMESPACE, ARG_SLICE };
+        enum { ARG_POLICY = 0x100, ARG_RUNTIME_DIR, ARG_SOCKET, ARG_LOG_NAMESPACE, ARG_SLICE, ARG_REDIS_URL_FILE,
+               ARG_REDIS_STREAM, ARG_REDIS_GROUP, ARG_REDIS_RECLAIM, ARG_REDIS_TTL };
         static const struct option options[] = {
                 { "help", no_argument, NULL, 'h' },
                 { "policy", required_argument, NULL, ARG_POLICY },
@@ -61,6 +79,11 @@ static int parse_argv(int argc, char *argv[]) {
                 { "socket", required_argument, NULL, ARG_SOCKET },
                 { "log-namespace", required_argument, NULL, ARG_LOG_NAMESPACE },
                 { "slice", required_argument, NULL, ARG_SLICE },
+                { "redis-url-file", required_argument, NULL, ARG_REDIS_URL_FILE },
+                { "redis-stream", required_argument, NULL, ARG_REDIS_STREAM },
+                { "redis-group", required_argument, NULL, ARG_REDIS_GROUP },
+                { "redis-reclaim-sec", required_argument, NULL, ARG_REDIS_RECLAIM },
+                { "redis-result-ttl-sec", required_argument, NULL, ARG_REDIS_TTL },
                 {},
         };
         int c;
@@ -73,7 +96,13 @@ static int parse_argv(int argc, char *argv[]) {
                                "  --runtime-dir=DIR     Job sources (default /run/kw)\n"
                                "  --socket=PATH         Listen here when not socket-activated (default %s)\n"
                                "  --log-namespace=NAME  Journal namespace for job output, \"\" for none (default kw)\n"
-                               "  --slice=NAME          Slice of the run units, \"\" for none (default kw.slice)\n",
+                               "  --slice=NAME          Slice of the run units, \"\" for none (default kw.slice)\n"
+                               "  --redis-url-file=PATH Also work for a Redis stream; the URL is read from PATH\n"
+                               "                        (or the credential \"redis-url\"): redis://[USER:PASS@]HOST[:PORT][/DB]\n"
+                               "  --redis-stream=KEY    The job stream (default kw:jobs); dead letters go to KEY:dead\n"
+                               "  --redis-group=NAME    The consumer group (default kw)\n"
+                               "  --redis-reclaim-sec=N Take over jobs a dead worker left after N s (default 120)\n"
+                               "  --redis-result-ttl-sec=N  Keep results N s (default 3600)\n",
                                KW_POLICY_DIR, KWD_SOCKET);
                         return 0;
                 case ARG_POLICY:
@@ -91,12 +120,39 @@ static int parse_argv(int argc, char *argv[]) {
                 case ARG_SLICE:
                         arg_slice = optarg;
                         break;
+                case ARG_REDIS_URL_FILE:
+                        if (read_redis_url(optarg) < 0)
+                                return -EINVAL;
+                        break;
+                case ARG_REDIS_STREAM:
+                        arg_redis_stream = optarg;
+                        break;
+                case ARG_REDIS_GROUP:
+                        arg_redis_group = optarg;
+                        break;
+                case ARG_REDIS_RECLAIM:
+                case ARG_REDIS_TTL:
+                        if (safe_atou64(optarg, c == ARG_REDIS_RECLAIM ? &arg_redis_reclaim_sec : &arg_redis_result_ttl_sec) < 0 ||
+                            (c == ARG_REDIS_RECLAIM ? arg_redis_reclaim_sec : arg_redis_result_ttl_sec) == 0) {
+                                log_error("--%s takes a positive number of seconds", c == ARG_REDIS_RECLAIM ? "redis-reclaim-sec"
+                                                                                                              : "redis-result-ttl-sec");
+                                return -EINVAL;
+                        }
+                        break;
                 default:
                         return -EINVAL;
                 }
         if (optind < argc) {
                 log_error("kwd takes no arguments.");
                 return -EINVAL;
+        }
+        const char *creds = getenv("CREDENTIALS_DIRECTORY");
+        if (!arg_redis_url && creds) {
+                _cleanup_free_ char *path = NULL;
+                if (asprintf_safe(&path, "%s/redis-url", creds) < 0)
+                        return -ENOMEM;
+                if (access(path, F_OK) == 0 && read_redis_url(path) < 0)
+                        return -EINVAL;
         }
         return 1;
 }
@@ -143,6 +199,11 @@ int main(int argc, char *argv[]) {
                 .exec_path = exec,
                 .log_namespace = *arg_log_namespace ? arg_log_namespace : NULL,
                 .slice = *arg_slice ? arg_slice : NULL,
+                .redis_url = arg_redis_url,
+                .redis_stream = arg_redis_stream,
+                .redis_group = arg_redis_group,
+                .redis_reclaim_usec = arg_redis_reclaim_sec * 1000000ULL,
+                .redis_result_ttl_sec = arg_redis_result_ttl_sec,
         };
         r = daemon_new(event, fd, &config, &d);
         if (r < 0)
@@ -160,6 +221,7 @@ int main(int argc, char *argv[]) {
 
         (void) sd_notify(false, "READY=1\nSTATUS=Accepting jobs.");
         r = sd_event_loop(event);
+        free(arg_redis_url);
         if (r < 0)
                 return log_error_errno(r, "The event loop failed: %m"), 1;
         return 0;

@@ -37,8 +37,11 @@ def tle($kind): .verdict == "time_limit_exceeded" and (.error | contains($kind))
 '
 
 # The table: case file | extra job JSON ("-" for none) | kwctl's exit status | jq filter on its
-# JSON that must be true. Fields are separated by " | "; the filter is the rest of the line.
+# JSON that must be true. Fields are separated by " | "; the filter is the rest of the line; lines
+# starting with # are comments. Every expectation is the secure outcome: a case that fails is a
+# weakness to fix in the sandbox, not in the table.
 read -r -d '' TABLE <<'EOF'
+# -- processes, memory, output
 fork-bomb.py               | {"limits":{"processes":32}}          | 1 | tle("wall-clock") and (.output | test("^fork refused after [0-9]+ forks: Resource temporarily unavailable\n$"))
 fork-bomb.js               | {"limits":{"processes":32}}          | 1 | .verdict == "time_limit_exceeded" and (.output | test("^shell bomb started, sh exit status 0 \nspawn (refused|threw) after [0-9]+ spawns: EAGAIN\n$"))
 memory-children.py         | -                                    | 1 | .verdict == "memory_limit_exceeded" and (.output | test("^children killed by a signal: [1-8] of 8\n$"))
@@ -48,6 +51,7 @@ huge-line.py               | -                                    | 1 | .verdict
 stderr-flood.py            | -                                    | 1 | .verdict == "output_limit_exceeded" and .output == "only line on stdout\n" and (.stderr | length) <= 65536 and (.stderr | test("^E+$"))
 binary-output.py           | -                                    | 0 | .verdict == "accepted" and .output == ("begin\u0000\n" + ([range(0; 128)] | implode) + ("\ufffd" * 128) + "\noverlong:\ufffd\ufffd surrogate:\ufffd\ufffd\ufffd cut:\ufffd\ufffd\nvalid: \u00e9\u4e2d\ud83d\ude00\nend\ufffd\ufffd") and .stderr == "stderr \ufffd\ufffd\u0000\n"
 invalid-utf8.js            | -                                    | 0 | .verdict == "accepted" and .output == "a\u0000b\n\ufffd\ufffd\ufffd\n\ufffd\ufffd\ufffd(\n\"},{\"status\":\"success\"}\\u0000\u2028\u2029\u001b[31m\nz\ufffd\ufffd\ufffd\ufffd\n" and .stderr == "\u0000\ufffd\ufffd\n"
+# -- the file system: scratch tmpfs bounds, LimitFSIZE, links into and out of the sandbox
 disk-fill.py               | {"limits":{"tmp_bytes":8388608}}     | 0 | .verdict == "accepted" and (.output | test("^/tmp: ENOSPC after [78] MiB in all\n/var/tmp: ENOSPC after [78] MiB in all\n/dev/shm: ENOSPC after [78] MiB in all\ntmpfs size 8 MiB\n$"))
 inode-exhaustion.py        | -                                    | 0 | .verdict == "accepted" and (.output | test("^ENOSPC after 163[0-9][0-9] files\ninodes total 16384, free 0\n$"))
 sparse-pib.py              | -                                    | 0 | .verdict == "accepted" and .output == "SIGXFSZ handler: ignored\npwrite at 1 PiB: blocked EFBIG\nftruncate to 1 PiB: blocked EFBIG\nposix_fallocate 1 PiB: blocked EFBIG\npwrite at 17 MiB: blocked EFBIG\n"
@@ -57,6 +61,7 @@ memfd-fill.py              | {"limits":{"tmp_bytes":8388608}}     | 1 | .verdict
 symlink-tricks.py          | -                                    | 0 | .verdict == "accepted" and all_blocked(18) and (.output | contains("planted 10 symlinks")) and (.output | contains("other jobs' directories in /run/kw: none"))
 symlink-tricks.js          | -                                    | 0 | .verdict == "accepted" and all_blocked(8)
 hardlink-tricks.py         | -                                    | 0 | .verdict == "accepted" and all_blocked(9) and ([blocked[] | select(test("-> /tmp/.*EXDEV$"))] | length) == 4
+# -- time: wall clock (RuntimeMaxSec), CPU time (LimitCPU, cgroup CPU time), the stack
 sleep.py                   | -                                    | 1 | tle("wall-clock") and .output == "sleeping with SIGTERM ignored\n"
 stdin-block.py             | {"test_cases":[{"input":"some input\n","expected":""}]} | 1 | .verdict == "time_limit_exceeded" and .test_results[0].verdict == "time_limit_exceeded" and .test_results[0].actual == "stdin gave 11 bytes, then EOF; now blocking on a pipe\n"
 stdin-block.js             | -                                    | 1 | tle("wall-clock") and .output == "stdin gave 0 bytes; now blocking in Atomics.wait\n"
@@ -64,10 +69,12 @@ cpu-threads.js             | -                                    | 1 | tle("CPU
 cpu-threads.py             | -                                    | 1 | tle("CPU time") and .output == "4 threads and a child spinning\n"
 deep-recursion.py          | -                                    | 1 | sig("SIGSEGV") and (.output | startswith("depth 1000\n"))
 deep-recursion.js          | -                                    | 1 | .verdict == "runtime_error" and .exit_code == 1 and (.output | test("^caught at depth [0-9]+ RangeError\n$")) and (.stderr | contains("RangeError: Maximum call stack size exceeded"))
+# -- network and host sockets (the suite runs honeypots on @kw-adversarial-host and 127.0.0.1:47470)
 network-metadata.py        | -                                    | 0 | .verdict == "accepted" and all_blocked(10) and ([blocked[] | select(endswith("EAFNOSUPPORT"))] | length) == 9 and (.output | endswith("dns lookup: blocked gaierror\n"))
 raw-sockets.py             | -                                    | 0 | .verdict == "accepted" and all_blocked_with(13; "EAFNOSUPPORT")
 network.js                 | -                                    | 0 | .verdict == "accepted" and all_blocked_with(6; "EAFNOSUPPORT")
 unix-sockets.py            | -                                    | 0 | .verdict == "accepted" and all_blocked(12) and ([blocked[] | select(startswith("abstract") and endswith("ECONNREFUSED"))] | length) == 2 and ([blocked[] | select(endswith("ENOENT"))] | length) == 9
+# -- other processes: kw, PID 1, other runs, set-uid programs, leftovers, leaks
 kill-everything.py         | -                                    | 0 | .verdict == "accepted" and (succeeded | length) == 0 and (.output | contains("own child killed by kill(-1): True\npids visible in /proc: only its own\nblind SIGKILL to pids 1..65536: 0 delivered; refused: EPERM, ESRCH\n")) and all_blocked_with(3; "EPERM")
 kill-everything.js         | -                                    | 0 | .verdict == "accepted" and .output == "pids visible in /proc: only its own\nkill(-1, SIGKILL): returned 0\nblind SIGKILL to pids 1..65536: 0 delivered; refused: EPERM, ESRCH\nPID 1: blocked EPERM\nparent: blocked EPERM\n"
 setuid-binaries.py         | -                                    | 0 | .verdict == "accepted" and (succeeded | length) == 0 and ([lines[] | select(test("^/usr/bin/.*: failed"))] | length) == 8 and (.output | contains("NoNewPrivs: 1\n")) and (.output | contains("su ran a command as root: False\nchmod 4755 /tmp/id: blocked EPERM\nchmod 2755 /tmp/id: blocked EPERM\n/tmp/id -u says root: False\nstill unprivileged: True\n"))
@@ -78,6 +85,7 @@ cgroup-other-runs.py       | {"limits":{"wall_time_ms":4000},"test_cases":[{"inp
 environment.py             | -                                    | 0 | .verdict == "accepted" and (.output | startswith("environ: {}\n/proc/self/environ: b''\nfds beyond 0-2: []\n")) and (.output | contains("uid, gid, groups: dynamic True"))
 environment.js             | -                                    | 0 | .verdict == "accepted" and .output == "env: {}\nforeign fds: []\n"
 sysv-ipc.py                | -                                    | 0 | .verdict == "accepted" and ([lines[] | select(test(": created"))] | length) == 4
+# -- system calls: other ABIs, and kernel interfaces a program has no use for
 syscall-int80.py           | -                                    | 1 | sig("SIGSYS") and .output == "calling int 0x80 getpid\n"
 syscall-x32.py             | -                                    | 1 | sig("SIGSYS") and .output == "calling x32 getpid\n"
 syscall-io-uring.py        | -                                    | 0 | .verdict == "accepted" and .output == "io_uring_setup: blocked ENOSYS\n"
@@ -230,7 +238,7 @@ state=$(host_state)
 dynamic_leftovers >/dev/null        # anything from before the suite is not a case's fault
 n_cases=0
 while IFS= read -r row; do
-        [ -z "$(trim "$row")" ] && continue
+        [ -z "$(trim "$row")" ] || [[ $row == '#'* ]] && continue
         file=$(trim "${row%% | *}"); rest=${row#* | }
         extra=$(trim "${rest%% | *}"); rest=${rest#* | }
         want_rc=$(trim "${rest%% | *}"); filter=$(trim "${rest#* | }")
@@ -257,7 +265,8 @@ while IFS= read -r row; do
                 ok "$file ($got, $(printf '%.1f' "$secs") s)"
         fi
         if [ "$rc" != "$want_rc" ] || ! printf '%s' "$out" | jq -e "$PRELUDE $filter" >/dev/null 2>&1; then
-                printf '%s' "$out" | jq -r '"     output: \(.output // "" | .[0:700] | @json)\n     stderr: \(.stderr // "" | .[0:300] | @json)\n     error:  \(.error // "" | .[0:300] | @json)"' 2>/dev/null
+                printf '%s' "$out" | jq -r '"     output: \(.output // "" | .[0:700] | @json)\n     stderr: \(.stderr // "" | .[0:300] | @json)\n     error:  \(.error // "" | .[0:300] | @json)",
+                        (.test_results // [] | to_entries[] | "     test \(.key): \(.value.verdict) \(.value.actual | .[0:300] | @json)")' 2>/dev/null
         fi
         problems=$(aftermath "$state")
         if [ -z "$problems" ]; then ok "$file: host and next run untouched"
