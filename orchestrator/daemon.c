@@ -121,6 +121,15 @@ static void client_flush(Client *c) {
 
 /* ---- audit ---- */
 
+/* Who sent the job, in words: the socket peer's credentials, or the Redis message. */
+static const char *client_describe(const Client *c, char buf[static 96]) {
+        if (c->msg_id)
+                snprintf(buf, 96, "Redis message %s", c->msg_id);
+        else
+                snprintf(buf, 96, "uid %u (pid %d)", (unsigned) c->peer.uid, (int) c->peer.pid);
+        return buf;
+}
+
 static void audit_job(Client *c, const RunResult *results, Verdict overall) {
         _cleanup_(buffer_done) Buffer verdicts = {}, limits = {}, security = {};
         uint64_t cpu = 0, memory = 0;
@@ -150,9 +159,9 @@ static void audit_job(Client *c, const RunResult *results, Verdict overall) {
         (void) buffer_terminate(&limits);
         (void) buffer_terminate(&security);
 
-        sd_journal_send("MESSAGE=kw job %s from %s %u (pid %d): %s, %zu run%s", c->job_id,
-                        c->msg_id ? "Redis message" : "uid", (unsigned) c->peer.uid, (int) c->peer.pid,
-                        verdict_to_string(overall), n, n == 1 ? "" : "s", "KW_QUEUE_MESSAGE=%s", c->msg_id ? c->msg_id : "",
+        char from[96];
+        sd_journal_send("MESSAGE=kw job %s from %s: %s, %zu run%s", c->job_id, client_describe(c, from), verdict_to_string(overall), n,
+                        n == 1 ? "" : "s", "KW_QUEUE_MESSAGE=%s", c->msg_id ? c->msg_id : "",
                         "PRIORITY=%d", security.size ? 4 : 6, "SYSLOG_IDENTIFIER=kwd", "KW_AUDIT=1",
                         "KW_JOB_ID=%s", c->job_id, "KW_SUBMITTER_UID=%u", (unsigned) c->peer.uid,
                         "KW_SUBMITTER_PID=%d", (int) c->peer.pid, "KW_CODE_SHA256=%s", c->code_sha256,
@@ -271,14 +280,14 @@ static void on_queue_job(void *userdata, const char *msg_id, const char *job_id,
                 return;
         }
         /* The submitter waits on its id: without a usable one nobody could hear the answer. */
-        if (!job_id || !is_job_id(job_id)) {
-                snprintf(c->job_id, sizeof(c->job_id), "%s", "00000000000000000000000000000000");
-                client_respond(c, EXIT_BAD_INPUT, "message: field 'id' must be 32 lowercase hex digits", NULL, 0);
-                return;
-        }
-        memcpy(c->job_id, job_id, 33);
+        bool good_id = job_id && is_job_id(job_id);
+        snprintf(c->job_id, sizeof(c->job_id), "%s", good_id ? job_id : "00000000000000000000000000000000");
         if (!text) {
                 client_respond(c, EXIT_BAD_INPUT, "message: no field 'job'", NULL, 0);
+                return;
+        }
+        if (!good_id) {
+                client_respond(c, EXIT_BAD_INPUT, "message: field 'id' must be 32 lowercase hex digits", NULL, 0);
                 return;
         }
         client_submit(c, c->in.data ? c->in.data : "", c->in.size);
@@ -303,9 +312,9 @@ static void client_submit(Client *c, const char *text, size_t size) {
                 return;
         }
         sha256_hex(c->job->code, c->job->code_size, c->code_sha256);
-        sd_journal_send("MESSAGE=kw job %s accepted from uid %u (pid %d), %s, %zu run%s", c->job_id,
-                        (unsigned) c->peer.uid, (int) c->peer.pid, c->job->language->name, job_n_runs(c->job),
-                        job_n_runs(c->job) == 1 ? "" : "s", "PRIORITY=6", "SYSLOG_IDENTIFIER=kwd", "KW_JOB_ID=%s",
+        char from[96];
+        sd_journal_send("MESSAGE=kw job %s accepted from %s, %s, %zu run%s", c->job_id, client_describe(c, from),
+                        c->job->language->name, job_n_runs(c->job), job_n_runs(c->job) == 1 ? "" : "s", "PRIORITY=6", "SYSLOG_IDENTIFIER=kwd", "KW_JOB_ID=%s",
                         c->job_id, "KW_SUBMITTER_UID=%u", (unsigned) c->peer.uid, "KW_SUBMITTER_PID=%d",
                         (int) c->peer.pid, "KW_CODE_SHA256=%s", c->code_sha256, NULL);
 

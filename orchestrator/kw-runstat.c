@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
-/* kw-runstat JOB_ID RUN UNIT SOCKET: run by systemd as a run's privileged ExecStopPost=, once every
+/* kw-runstat JOB_ID RUN UNIT SOCKET CGROUP_ROOT: run by systemd as a run's privileged ExecStopPost=, once every
  * process of the program is gone but its cgroup still exists. Logs the run's CPU time, memory peak
- * and OOM kills to journald's native SOCKET (reachable only by root inside the sandbox), beside the
+ * and OOM kills (from the cgroup tree bound at CGROUP_ROOT, as the program sees no /sys/fs/cgroup) to
+ * journald's native SOCKET (reachable only by root inside the sandbox), beside the
  * run's output, where kwctl reads them. It reads kernel counters and touches nothing of the run's. */
 #include <inttypes.h>
 #include <stdio.h>
@@ -20,13 +21,13 @@ int main(int argc, char *argv[]) {
         int r;
 
         log_set_program("kw-runstat");
-        if (argc != 5) {
-                log_error("usage: kw-runstat JOB_ID RUN UNIT SOCKET");
+        if (argc != 6) {
+                log_error("usage: kw-runstat JOB_ID RUN UNIT SOCKET CGROUP_ROOT");
                 return 2;
         }
         r = read_file_all("/proc/self/cgroup", 1 << 16, &self, &n);
         if (r >= 0)
-                r = cgroup_stats_read("/sys/fs/cgroup", self, &s);
+                r = cgroup_stats_read(argv[5], self, &s);
         if (r < 0)
                 return log_error_errno(r, "Cannot read the cgroup of %s: %m", argv[3]), 1;
 

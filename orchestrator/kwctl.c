@@ -213,7 +213,8 @@ static int ask_kwd(const char *command, const char *body, size_t body_size) {
         return status;
 }
 
-static redisContext *redis_connect(const RedisUrl *u) {
+/* NULL with *ret_fatal set when retrying cannot help (Redis refused our credentials). */
+static redisContext *redis_connect(const RedisUrl *u, bool *ret_fatal) {
         struct timeval tv = { .tv_sec = 5 };
         redisContext *c = u->path ? redisConnectUnixWithTimeout(u->path, tv) : redisConnectWithTimeout(u->host, (int) u->port, tv);
         if (!c || c->err) {
@@ -228,6 +229,7 @@ static redisContext *redis_connect(const RedisUrl *u) {
         bool ok = r && r->type != REDIS_REPLY_ERROR;
         if (!ok)
                 log_error("Redis at %s refused us: %s", u->display, r ? r->str : c->errstr);
+        *ret_fatal = r && r->type == REDIS_REPLY_ERROR;
         freeReplyObject(r);
         if (ok) {
                 r = redisCommand(c, "SELECT %u", u->db);
@@ -261,7 +263,10 @@ static int submit_redis(const char *text, size_t size) {
         uint64_t deadline = now_usec() + arg_redis_timeout_sec * 1000000ULL, backoff = 250000;
         redisContext *c = NULL;
         while (now_usec() < deadline) {
-                if (!c && !(c = redis_connect(&u))) {
+                bool fatal = false;
+                if (!c && !(c = redis_connect(&u, &fatal))) {
+                        if (fatal)
+                                break;
                         usleep((useconds_t) backoff);
                         backoff = backoff * 2 > 5000000 ? 5000000 : backoff * 2;
                         continue;
@@ -300,7 +305,7 @@ static int submit_redis(const char *text, size_t size) {
         }
         if (c)
                 redisFree(c);
-        if (now_usec() >= deadline && status == EXIT_INTERNAL && !message)
+        if (now_usec() >= deadline && status == EXIT_INTERNAL && !message && queued)
                 log_error("No result for job %s within %" PRIu64 " s.", job_id, arg_redis_timeout_sec);
         redis_url_done(&u);
         fflush(stdout);

@@ -53,7 +53,8 @@ struct Queue {
         QueueJobFn fn;
         void *userdata;
         Connection reader, writer;
-        bool reading;                  /* an XREADGROUP or XAUTOCLAIM is out */
+        bool reading;                  /* an XREADGROUP is out on the reader */
+        bool claiming;                 /* an XAUTOCLAIM is out on the writer */
         unsigned free_slots;
         Pending *pending;
         char **tracked;
@@ -140,6 +141,8 @@ static void on_disconnect(const redisAsyncContext *ac, int status) {
         c->ready = false;
         if (c == &q->reader)
                 q->reading = false;
+        else
+                q->claiming = false;
         for (Pending *p = q->pending; p; p = p->next)
                 if (c == &q->writer)
                         p->sent = false;
@@ -216,8 +219,10 @@ static const char *field(const redisReply *fields, const char *name, size_t *ret
         return NULL;
 }
 
-/* Hands on each [id, [field, value, ...]] of @messages. */
-static void deliver(Queue *q, const redisReply *messages) {
+/* Hands on each [id, [field, value, ...]] of @messages. Return: how many. */
+static size_t deliver(Queue *q, const redisReply *messages) {
+        size_t delivered = 0;
+
         for (size_t i = 0; messages && messages->type == REDIS_REPLY_ARRAY && i < messages->elements; i++) {
                 const redisReply *m = messages->element[i];
                 if (m->type != REDIS_REPLY_ARRAY || m->elements != 2 || m->element[0]->type != REDIS_REPLY_STRING)
@@ -229,7 +234,9 @@ static void deliver(Queue *q, const redisReply *messages) {
                 if (q->free_slots > 0)
                         q->free_slots--;
                 q->fn(q->userdata, m->element[0]->str, job_id, text, n);
+                delivered++;
         }
+        return delivered;
 }
 
 static void on_read(redisAsyncContext *ac _unused_, void *reply, void *userdata) {
@@ -253,13 +260,16 @@ static void on_read(redisAsyncContext *ac _unused_, void *reply, void *userdata)
         read_more(q);
 }
 
+static void claim(Queue *q);
+
 static void on_claim(redisAsyncContext *ac _unused_, void *reply, void *userdata) {
         Queue *q = userdata;
         redisReply *r = reply;
 
-        q->reading = false;
-        if (r && r->type == REDIS_REPLY_ARRAY && r->elements >= 2)
-                deliver(q, r->element[1]);
+        q->claiming = false;
+        /* One claimed: there may be more where it came from (a whole dead worker's share). */
+        if (r && r->type == REDIS_REPLY_ARRAY && r->elements >= 2 && deliver(q, r->element[1]) > 0)
+                claim(q);
         read_more(q);
 }
 
@@ -273,20 +283,25 @@ static void read_more(Queue *q) {
 }
 
 /* Messages idle longer than reclaim_usec belonged to a worker that died: take one. */
+static void claim(Queue *q) {
+        char idle[32];
+
+        if (q->free_slots == 0 || !q->writer.ready || !q->group_ready || q->claiming)
+                return;
+        snprintf(idle, sizeof(idle), "%" PRIu64, q->reclaim_usec / 1000);
+        /* On the writer: the reader sits in a blocking read most of the time. */
+        q->claiming = true;
+        if (redisAsyncCommand(q->writer.ac, on_claim, q, "XAUTOCLAIM %s %s %s %s 0-0 COUNT 1", q->stream, q->group,
+                              q->consumer, idle) != REDIS_OK)
+                q->claiming = false;
+}
+
 static int on_claim_timer(sd_event_source *s, uint64_t usec, void *userdata) {
         Queue *q = userdata;
-        char idle[32];
 
         (void) sd_event_source_set_time(s, usec + q->reclaim_usec / 2);
         (void) sd_event_source_set_enabled(s, SD_EVENT_ON);
-        if (q->free_slots == 0 || !q->writer.ready || q->reading)
-                return 0;
-        snprintf(idle, sizeof(idle), "%" PRIu64, q->reclaim_usec / 1000);
-        /* On the writer: the reader may sit in a blocking read. */
-        q->reading = true;
-        if (redisAsyncCommand(q->writer.ac, on_claim, q, "XAUTOCLAIM %s %s %s %s 0-0 COUNT 1", q->stream, q->group,
-                              q->consumer, idle) != REDIS_OK)
-                q->reading = false;
+        claim(q);
         return 0;
 }
 

@@ -3,6 +3,7 @@
 #include <limits.h>
 #include <signal.h>
 #include <stdio.h>
+#include <sys/mount.h>
 #include <string.h>
 
 #include "jobdir.h"
@@ -185,8 +186,9 @@ static int append_runstat(sd_bus_message *m, const UnitSpec *s) {
         if (r >= 0)
                 r = sd_bus_message_open_container(m, 'v', "a(sasas)");
         if (r >= 0)
-                r = sd_bus_message_append(m, "a(sasas)", 1, UNIT_PRIVATE_DIR "/kw-runstat", 5, "kw-runstat",
-                                          s->job_id, run, s->name, UNIT_PRIVATE_DIR "/journal-socket", 1, "privileged");
+                r = sd_bus_message_append(m, "a(sasas)", 1, UNIT_PRIVATE_DIR "/kw-runstat", 6, "kw-runstat",
+                                          s->job_id, run, s->name, UNIT_PRIVATE_DIR "/journal-socket",
+                                          UNIT_PRIVATE_DIR "/cgroup", 1, "privileged");
         if (r >= 0)
                 r = sd_bus_message_close_container(m);
         if (r >= 0)
@@ -220,9 +222,14 @@ static int append_io(sd_bus_message *m, const UnitSpec *s) {
                 r = sd_bus_message_append(m, "(sv)", "TemporaryFileSystem", "a(ss)", 2, "/run", "mode=0755,size=1M,ro",
                                           UNIT_PRIVATE_DIR, "mode=0700,size=1M,ro");
         if (r >= 0)
-                r = sd_bus_message_append(m, "(sv)", "BindReadOnlyPaths", "a(ssbt)", 2, s->journal_socket,
+                r = sd_bus_message_append(m, "(sv)", "BindReadOnlyPaths", "a(ssbt)", 3, s->journal_socket,
                                           UNIT_PRIVATE_DIR "/journal-socket", 0, (uint64_t) 0, s->runstat_path,
-                                          UNIT_PRIVATE_DIR "/kw-runstat", 0, (uint64_t) 0);
+                                          UNIT_PRIVATE_DIR "/kw-runstat", 0, (uint64_t) 0, "/sys/fs/cgroup",
+                                          UNIT_PRIVATE_DIR "/cgroup", 0, (uint64_t) MS_REC);
+        /* The cgroup tree would show every other run (units, pids, memory and CPU counters) and the
+         * host's services: the program gets none of it, kw-runstat reads it in the private dir. */
+        if (r >= 0)
+                r = sd_bus_message_append(m, "(sv)", "InaccessiblePaths", "as", 1, "/sys/fs/cgroup");
         if (r >= 0) {
                 char dest[PATH_MAX];
                 snprintf(dest, sizeof(dest), UNIT_SOURCE_DIR "/%s", s->language->source_file);

@@ -2,8 +2,8 @@
 # Adversarial tests: hostile programs (tests/adversarial/*.py, *.js), each submitted as a job with
 # small limits, each with the outcome a secure sandbox gives it (the table below). After every case
 # the host and the next run are checked: no kw unit loaded, no /run/kw/<job> directory or mount, no
-# process or file of a DynamicUser uid, /etc/passwd, /etc/shadow and /root unchanged, no key or
-# SysV IPC object left in the kernel for a dynamic uid, the honeypots never reached, systemd and
+# process or file of a DynamicUser uid, /etc/passwd, /etc/shadow and /root unchanged, no SysV IPC
+# object of a dynamic uid and no key of the run's uid left in the kernel, the honeypots never reached, systemd and
 # journald alive, and a canary run that finds a fresh sandbox. Prints "N passed, M failed" and exits
 # non-zero on any failure. Needs a real systemd: scripts/systemd.sh tests/adversarial.sh build
 #   tests/adversarial.sh [BUILD_DIR]        (KW_ADV_ONLY=REGEX runs the matching cases only)
@@ -89,7 +89,7 @@ sysv-ipc.py                | -                                    | 0 | .verdict
 syscall-int80.py           | -                                    | 1 | sig("SIGSYS") and .output == "calling int 0x80 getpid\n"
 syscall-x32.py             | -                                    | 1 | sig("SIGSYS") and .output == "calling x32 getpid\n"
 syscall-io-uring.py        | -                                    | 0 | .verdict == "accepted" and .output == "io_uring_setup: blocked ENOSYS\n"
-syscall-keyctl.py          | -                                    | 1 | sig("SIGSYS") and .output == "calling add_key\n"
+syscall-keyctl.py          | -                                    | 1 | sig("SIGSYS") and (.output | test("^uid [0-9]+\ncalling add_key\n$"))
 syscall-bpf.py             | -                                    | 1 | sig("SIGSYS") and .output == "calling bpf(BPF_MAP_CREATE)\n"
 syscall-perf-event-open.py | -                                    | 1 | sig("SIGSYS") and .output == "calling perf_event_open\n"
 syscall-userfaultfd.py     | -                                    | 0 | .verdict == "accepted" and all_blocked_with(2; "EPERM")
@@ -119,10 +119,6 @@ host_state() {
         # /root itself and its top level (names, modes, owners); the tree is too big to hash per case.
         stat -c '/root %a %u %g' /root
         find /root -mindepth 1 -maxdepth 1 -printf '/root/%f %m %U %G\n' 2>/dev/null | sort
-        # Keys a program created (charged to its uid's quota: "qnkeys" > 0) outlive every process of
-        # the uid. systemd's own session keyrings are not charged and vanish at the next key GC.
-        awk -v lo="$DYN_MIN" -v hi="$DYN_MAX" '{ u = $1; sub(":", "", u); split($4, q, "/")
-                if (u + 0 >= lo && u + 0 <= hi && q[1] + 0 > 0) print "key-users " $0 }' /proc/key-users 2>/dev/null
         # SysV IPC objects of dynamic uids in the host's IPC namespace.
         for f in shm sem msg; do
                 awk -v lo="$DYN_MIN" -v hi="$DYN_MAX" -v t="$f" '
@@ -175,7 +171,7 @@ jq -cn --arg code "$CANARY" --argjson base "$BASE" '{code: $code, language: "pyt
 
 # Everything a case must leave as it found it; prints one line per problem.
 aftermath() {
-        local before=$1 units dirs
+        local before=$1 uids=$2 units dirs
         units=$(systemctl list-units --all --plain --no-legend 'kw-*' 2>&1 | grep -v '^kw-box\.target ')
         [ -n "$units" ] && say "unit still loaded: ${units:0:200}"
         # Job directories; kw's own state (the compiled filters in /run/kw/.seccomp) may stay.
@@ -184,18 +180,20 @@ aftermath() {
         grep -hE '^[^ ]+ [^ ]+ [^ ]+ [^ ]+ /run/kw(/| )' /proc/self/mountinfo /proc/1/mountinfo 2>/dev/null | sort -u |
                 sed 's/^/mount left: /'
         dynamic_leftovers
-        # A key-users line may vanish (the key GC freeing an older run's keys: no change), or appear
-        # for a moment: systemd charges the "invocation_id" key of KeyringMode=private to the run's
-        # uid, and the GC frees it soon after the run. Only keys that stay count.
-        local changes tries=0
-        while :; do
-                changes=$(diff <(printf '%s\n' "$before") <(host_state) | grep -v '^< key-users ' | sed -n 's/^[<>] //p')
-                printf '%s\n' "$changes" | grep -qv '^key-users ' && break
-                [ -z "$changes" ] || [ "$tries" -ge 50 ] && break
-                tries=$((tries + 1))
-                sleep 0.1
+        diff <(printf '%s\n' "$before") <(host_state) | sed -n 's/^[<>] /host changed: /p'
+        # Keys outlive every process of their uid, in the host's kernel. /proc/key-users is shared
+        # with every other box and host on this kernel, so only the uid a case printed ("uid N") is
+        # checked: systemd's own session keyring and invocation_id key (KeyringMode=private) are
+        # freed by the key GC within moments of the run's end; anything the program linked into
+        # its user keyring would stay.
+        local uid tries
+        for uid in $uids; do
+                for tries in $(seq 30); do
+                        grep -q "^ *$uid:" /proc/key-users || break
+                        sleep 0.1
+                done
+                grep "^ *$uid:" /proc/key-users | sed 's/^/keys left in the kernel: /'
         done
-        [ -n "$changes" ] && printf '%s\n' "$changes" | sed 's/^/host changed: /'
 
         [ -s "$work/honeypot.log" ] && { sed 's/^/honeypot reached: /' "$work/honeypot.log"; : >"$work/honeypot.log"; }
         systemctl is-active --quiet systemd-journald.service || say "journald is not active"
@@ -268,7 +266,8 @@ while IFS= read -r row; do
                 printf '%s' "$out" | jq -r '"     output: \(.output // "" | .[0:700] | @json)\n     stderr: \(.stderr // "" | .[0:300] | @json)\n     error:  \(.error // "" | .[0:300] | @json)",
                         (.test_results // [] | to_entries[] | "     test \(.key): \(.value.verdict) \(.value.actual | .[0:300] | @json)")' 2>/dev/null
         fi
-        problems=$(aftermath "$state")
+        problems=$(aftermath "$state" "$(printf '%s' "$out" | jq -r '.output // "", .test_results[]?.actual' 2>/dev/null |
+                                         sed -n 's/^uid \([0-9]*\)$/\1/p')")
         if [ -z "$problems" ]; then ok "$file: host and next run untouched"
         else
                 fail "$file: host and next run untouched" "$(printf '%s' "$problems" | head -1)"
