@@ -7,13 +7,15 @@ build=${1:-build}
 
 # Build: meson, a compiler, the four libraries. Run: systemd (as the box's PID 1 where the host's is
 # not systemd), dbus, the interpreters. Tests: jq, valgrind, clang for the sanitizers and fuzzers,
-# redis-server for the queue tests.
+# redis-server and python3-redis for the queue tests and the example backend, bubblewrap for the
+# benchmark.
 packages=(
         meson ninja-build pkg-config gcc
         libsystemd-dev libcjson-dev libseccomp-dev libhiredis-dev
         systemd dbus libnss-systemd util-linux
         python3 nodejs
         jq valgrind clang libclang-rt-14-dev
+        redis-server redis-tools python3-redis bubblewrap
 )
 missing=()
 for p in "${packages[@]}"; do

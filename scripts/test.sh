@@ -6,36 +6,75 @@
 #   4. a short fuzz run of the job and policy parsers (libFuzzer)
 #   5. integration tests against a real systemd: this machine's, or a box booted for them
 #   6. kwd installed as a service into that systemd, and its tests
-#   7. the integration tests again with the sanitized kwctl (without the 1000-run burst)
-set -euo pipefail
+#   7. the adversarial suite: hostile programs, and the host and the next run checked after each
+#   8. two kwd workers (two boxes) sharing a real redis-server
+#   9. the integration tests again with the sanitized kwctl (without the 1000-run burst)
+set -uo pipefail
 cd "$(dirname "$0")/.."
 
-step() { printf '\n==== %s\n' "$*"; }
+# Every step runs, even after one fails, so one run shows every failure.
+steps_passed=0
+steps_failed=0
+failed_steps=()
+step() { printf '\n==== %s\n' "$*"; current=$*; }
+result() {
+        if [ "$1" = 0 ]; then steps_passed=$((steps_passed + 1))
+        else steps_failed=$((steps_failed + 1)); failed_steps+=("$current"); fi
+}
 
 step "setup and build"
-scripts/setup.sh build
+scripts/setup.sh build || { echo "test.sh: setup failed; nothing else can run"; echo "test.sh: 0 passed, 1 failed"; exit 1; }
 
 step "unit tests"
-meson test -C build --suite unit --print-errorlogs
+{
+        meson test -C build --suite unit --print-errorlogs
+}; result $?
 
 step "unit tests under valgrind"
-meson test -C build --suite unit --print-errorlogs --wrapper 'valgrind --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite -q'
+{
+        meson test -C build --suite unit --print-errorlogs --wrapper 'valgrind --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite -q'
+}; result $?
 
 step "AddressSanitizer and UBSan build, unit tests"
-[ -f build-asan/build.ninja ] || CC=clang meson setup build-asan -Db_sanitize=address,undefined -Db_lundef=false >/dev/null
-ninja -C build-asan >/dev/null
-UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 meson test -C build-asan --suite unit --print-errorlogs
+{
+        { [ -f build-asan/build.ninja ] || CC=clang meson setup build-asan -Db_sanitize=address,undefined -Db_lundef=false >/dev/null; } &&
+        ninja -C build-asan >/dev/null &&
+        UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 meson test -C build-asan --suite unit --print-errorlogs
+}; result $?
 
 step "fuzzing the parsers (short run)"
-scripts/fuzz.sh "${KW_FUZZ_SECONDS:-20}"
+{
+        scripts/fuzz.sh "${KW_FUZZ_SECONDS:-20}"
+}; result $?
 
 step "integration tests against systemd"
-scripts/systemd.sh tests/integration.sh build
+{
+        scripts/systemd.sh tests/integration.sh build
+}; result $?
 
 step "kwd as a systemd service"
-scripts/systemd.sh tests/daemon.sh build
+{
+        scripts/systemd.sh tests/daemon.sh build
+}; result $?
+
+step "the adversarial suite"
+{
+        scripts/systemd.sh tests/adversarial.sh build
+}; result $?
+
+step "workers on two hosts sharing a Redis queue"
+{
+        tests/redis.sh build
+}; result $?
 
 step "integration tests with the sanitized kwctl"
-ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1 KW_IT_QUICK=1 scripts/systemd.sh tests/integration.sh build-asan
+{
+        ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1 KW_IT_QUICK=1 scripts/systemd.sh tests/integration.sh build-asan
+}; result $?
 
-step "all tests passed"
+echo
+if [ "$steps_failed" -gt 0 ]; then
+        printf 'failed: %s\n' "${failed_steps[@]}"
+fi
+echo "test.sh: $steps_passed passed, $steps_failed failed"
+[ "$steps_failed" = 0 ]
