@@ -141,22 +141,24 @@ fail:
         return r;
 }
 
+/* A size or count that must be above zero: limits and caps. */
+static int parse_positive(const char *key, const char *value, uint64_t *ret, char **ret_reason) {
+        uint64_t v;
+        if (parse_size(value, &v) < 0 || v == 0)
+                return asprintf_safe(ret_reason, "%s: '%s' is not a positive number", key, value) < 0 ? -ENOMEM : -EINVAL;
+        *ret = v;
+        return 0;
+}
+
 static int limits_handler(void *userdata, const char *section, const char *key, const char *value,
                           char **ret_reason) {
         Policy *p = userdata;
-        uint64_t v;
-        int r;
 
         if (strcmp(section, "run") == 0) {
                 for (size_t i = 0; i < n_limit_fields; i++) {
-                        if (strcmp(key, limit_fields[i].name) != 0)
-                                continue;
-                        r = parse_size(value, &v);
-                        if (r < 0 || v == 0)
-                                return asprintf_safe(ret_reason, "%s: '%s' is not a positive number",
-                                                     key, value) < 0 ? -ENOMEM : -EINVAL;
-                        *limits_field(&p->limits, &limit_fields[i]) = v;
-                        return 0;
+                        if (strcmp(key, limit_fields[i].name) == 0)
+                                return parse_positive(key, value, limits_field(&p->limits, &limit_fields[i]),
+                                                      ret_reason);
                 }
                 if (strcmp(key, "syscalls") == 0) {
                         strv_free(p->syscalls);
@@ -165,14 +167,8 @@ static int limits_handler(void *userdata, const char *section, const char *key, 
                 }
         } else if (strcmp(section, "job") == 0 || strcmp(section, "daemon") == 0) {
                 for (size_t i = 0; i < ELEMENTSOF(cap_fields); i++) {
-                        if (strcmp(section, cap_fields[i].section) != 0 || strcmp(key, cap_fields[i].name) != 0)
-                                continue;
-                        r = parse_size(value, &v);
-                        if (r < 0 || v == 0)
-                                return asprintf_safe(ret_reason, "%s: '%s' is not a positive number",
-                                                     key, value) < 0 ? -ENOMEM : -EINVAL;
-                        *cap_field(p, &cap_fields[i]) = v;
-                        return 0;
+                        if (strcmp(section, cap_fields[i].section) == 0 && strcmp(key, cap_fields[i].name) == 0)
+                                return parse_positive(key, value, cap_field(p, &cap_fields[i]), ret_reason);
                 }
         } else
                 return asprintf_safe(ret_reason, "unknown section [%s]", section) < 0 ? -ENOMEM : -EINVAL;

@@ -124,46 +124,72 @@ static int on_output(sd_event_source *s, int fd, uint32_t revents _unused_, void
 
 /* ---- following the unit ---- */
 
-static int read_service_properties(sd_bus_message *m, RunResult *res) {
-        uint64_t start = 0, exit = 0;
+/* Walks an a{sv} of GetAll: @handle reads the value of the properties it knows and returns 1, or
+ * returns 0 to have it skipped. */
+typedef int (*PropertyFn)(sd_bus_message *m, const char *name, void *userdata);
+
+static int read_properties(sd_bus_message *m, PropertyFn handle, void *userdata) {
         int r;
 
         r = sd_bus_message_enter_container(m, 'a', "{sv}");
         if (r < 0)
                 return r;
         while ((r = sd_bus_message_enter_container(m, 'e', "sv")) > 0) {
-                const char *name, *s;
+                const char *name;
                 r = sd_bus_message_read(m, "s", &name);
-                if (r < 0)
-                        return r;
-                if (strcmp(name, "Result") == 0) {
-                        r = sd_bus_message_read(m, "v", "s", &s);
-                        if (r >= 0)
-                                snprintf(res->outcome.result, sizeof(res->outcome.result), "%s", s);
-                } else if (strcmp(name, "ExecMainCode") == 0)
-                        r = sd_bus_message_read(m, "v", "i", &res->outcome.exit_code);
-                else if (strcmp(name, "ExecMainStatus") == 0)
-                        r = sd_bus_message_read(m, "v", "i", &res->outcome.exit_status);
-                else if (strcmp(name, "CPUUsageNSec") == 0)
-                        r = sd_bus_message_read(m, "v", "t", &res->outcome.cpu_nsec);
-                else if (strcmp(name, "ExecMainStartTimestampMonotonic") == 0)
-                        r = sd_bus_message_read(m, "v", "t", &start);
-                else if (strcmp(name, "ExecMainExitTimestampMonotonic") == 0)
-                        r = sd_bus_message_read(m, "v", "t", &exit);
-                else
+                if (r >= 0)
+                        r = handle(m, name, userdata);
+                if (r == 0)
                         r = sd_bus_message_skip(m, "v");
-                if (r < 0)
-                        return r;
-                r = sd_bus_message_exit_container(m);
+                if (r >= 0)
+                        r = sd_bus_message_exit_container(m);
                 if (r < 0)
                         return r;
         }
         if (r < 0)
                 return r;
+        return sd_bus_message_exit_container(m);
+}
+
+typedef struct ServiceState {
+        RunResult *result;
+        uint64_t start, exit;
+} ServiceState;
+
+static int service_property(sd_bus_message *m, const char *name, void *userdata) {
+        ServiceState *st = userdata;
+        RunOutcome *o = &st->result->outcome;
+        const char *s;
+        int r;
+
+        if (strcmp(name, "Result") == 0) {
+                r = sd_bus_message_read(m, "v", "s", &s);
+                if (r >= 0)
+                        snprintf(o->result, sizeof(o->result), "%s", s);
+        } else if (strcmp(name, "ExecMainCode") == 0)
+                r = sd_bus_message_read(m, "v", "i", &o->exit_code);
+        else if (strcmp(name, "ExecMainStatus") == 0)
+                r = sd_bus_message_read(m, "v", "i", &o->exit_status);
+        else if (strcmp(name, "CPUUsageNSec") == 0)
+                r = sd_bus_message_read(m, "v", "t", &o->cpu_nsec);
+        else if (strcmp(name, "ExecMainStartTimestampMonotonic") == 0)
+                r = sd_bus_message_read(m, "v", "t", &st->start);
+        else if (strcmp(name, "ExecMainExitTimestampMonotonic") == 0)
+                r = sd_bus_message_read(m, "v", "t", &st->exit);
+        else
+                return 0;
+        return r < 0 ? r : 1;
+}
+
+static int read_service_properties(sd_bus_message *m, RunResult *res) {
+        ServiceState st = { .result = res };
+        int r = read_properties(m, service_property, &st);
+        if (r < 0)
+                return r;
         if (res->outcome.cpu_nsec == UINT64_MAX)
                 res->outcome.cpu_nsec = 0;
-        res->outcome.wall_usec = exit > start ? exit - start : 0;
-        return sd_bus_message_exit_container(m);
+        res->outcome.wall_usec = st.exit > st.start ? st.exit - st.start : 0;
+        return 0;
 }
 
 static int on_service_properties(sd_bus_message *reply, void *userdata, sd_bus_error *error _unused_) {
@@ -181,49 +207,44 @@ static int on_service_properties(sd_bus_message *reply, void *userdata, sd_bus_e
         return 0;
 }
 
-/* Returns 1 if the unit has ended: inactive or failed with no job pending. */
-static int read_unit_properties(sd_bus_message *m, RunResult *res) {
-        const char *state = NULL;
-        uint32_t job_id = 0;
+typedef struct UnitState {
+        RunResult *result;
+        const char *active_state;
+        uint32_t job;
+} UnitState;
+
+static int unit_property(sd_bus_message *m, const char *name, void *userdata) {
+        UnitState *st = userdata;
         int r;
 
-        r = sd_bus_message_enter_container(m, 'a', "{sv}");
+        if (strcmp(name, "ActiveState") == 0)
+                r = sd_bus_message_read(m, "v", "s", &st->active_state);
+        else if (strcmp(name, "Job") == 0)
+                r = sd_bus_message_read(m, "v", "(uo)", &st->job, NULL);
+        else if (strcmp(name, "InvocationID") == 0) {
+                const void *id;
+                size_t n;
+                r = sd_bus_message_enter_container(m, 'v', "ay");
+                if (r >= 0)
+                        r = sd_bus_message_read_array(m, 'y', &id, &n);
+                if (r >= 0 && n == 16)
+                        for (size_t i = 0; i < 16; i++)
+                                sprintf(st->result->invocation_id + 2 * i, "%02x", ((const uint8_t *) id)[i]);
+                if (r >= 0)
+                        r = sd_bus_message_exit_container(m);
+        } else
+                return 0;
+        return r < 0 ? r : 1;
+}
+
+/* Returns 1 if the unit has ended: inactive or failed with no job pending. */
+static int read_unit_properties(sd_bus_message *m, RunResult *res) {
+        UnitState st = { .result = res };
+        int r = read_properties(m, unit_property, &st);
         if (r < 0)
                 return r;
-        while ((r = sd_bus_message_enter_container(m, 'e', "sv")) > 0) {
-                const char *name;
-                r = sd_bus_message_read(m, "s", &name);
-                if (r < 0)
-                        return r;
-                if (strcmp(name, "ActiveState") == 0)
-                        r = sd_bus_message_read(m, "v", "s", &state);
-                else if (strcmp(name, "Job") == 0)
-                        r = sd_bus_message_read(m, "v", "(uo)", &job_id, NULL);
-                else if (strcmp(name, "InvocationID") == 0) {
-                        const void *id;
-                        size_t n;
-                        r = sd_bus_message_enter_container(m, 'v', "ay");
-                        if (r >= 0)
-                                r = sd_bus_message_read_array(m, 'y', &id, &n);
-                        if (r >= 0 && n == 16)
-                                for (size_t i = 0; i < 16; i++)
-                                        sprintf(res->invocation_id + 2 * i, "%02x", ((const uint8_t *) id)[i]);
-                        if (r >= 0)
-                                r = sd_bus_message_exit_container(m);
-                } else
-                        r = sd_bus_message_skip(m, "v");
-                if (r < 0)
-                        return r;
-                r = sd_bus_message_exit_container(m);
-                if (r < 0)
-                        return r;
-        }
-        if (r < 0)
-                return r;
-        r = sd_bus_message_exit_container(m);
-        if (r < 0)
-                return r;
-        return state && job_id == 0 && (strcmp(state, "inactive") == 0 || strcmp(state, "failed") == 0);
+        return st.active_state && st.job == 0 &&
+               (strcmp(st.active_state, "inactive") == 0 || strcmp(st.active_state, "failed") == 0);
 }
 
 static int on_unit_properties(sd_bus_message *reply, void *userdata, sd_bus_error *error _unused_) {
