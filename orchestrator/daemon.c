@@ -615,7 +615,7 @@ int daemon_new(sd_event *event, int listen_fd, const DaemonConfig *config, Daemo
                 return log_error_errno(-ENOMEM, "Out of memory.");
         r = journal_sink_open(sink_path ? sink_path : JOURNAL_SOCKET, &d->sink);
         if (r >= 0)
-                r = journal_reader_new(event, config->log_namespace, &d->reader);
+                r = journal_reader_new(event, d->bus, config->log_namespace, &d->reader);
         if (r < 0)
                 return log_error_errno(r, "Failed to open the journal%s%s: %m", config->log_namespace ? " namespace " : "",
                                        config->log_namespace ? config->log_namespace : "");

@@ -2,6 +2,8 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
+#include <signal.h>
+#include <sys/inotify.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <time.h>
@@ -177,6 +179,12 @@ struct JournalReader {
         sd_event_source *source;
         Watch *watches;
         size_t n_watches;
+        sd_bus *bus;
+        char *journald_unit;           /* systemd-journald.service or systemd-journald@NS.service */
+        pid_t journald_pid;
+        int synced_fd;                 /* inotify on journald's runtime directory */
+        sd_event_source *synced_source;
+        bool sync_pending;
 };
 
 /* The value of @field in the current entry, without the "FIELD=" prefix. */
@@ -257,8 +265,7 @@ static void dispatch_entry(JournalReader *r) {
         w->fn(w->userdata, &e);
 }
 
-static int on_journal(sd_event_source *s _unused_, int fd _unused_, uint32_t revents _unused_, void *userdata) {
-        JournalReader *r = userdata;
+static void reader_read(JournalReader *r) {
         int k;
 
         k = sd_journal_process(r->journal);
@@ -269,15 +276,72 @@ static int on_journal(sd_event_source *s _unused_, int fd _unused_, uint32_t rev
                 dispatch_entry(r);
         if (k < 0)
                 log_error_errno(k, "Failed to read the journal: %m");
+}
+
+static int on_journal(sd_event_source *s _unused_, int fd _unused_, uint32_t revents _unused_, void *userdata) {
+        reader_read(userdata);
         return 0;
 }
 
-int journal_reader_new(sd_event *event, const char *log_namespace, JournalReader **ret) {
+/* journald touched "synced": everything sent before the request is in the files. */
+static int on_synced(sd_event_source *s _unused_, int fd, uint32_t revents _unused_, void *userdata) {
+        JournalReader *r = userdata;
+        char buf[4096] __attribute__((aligned(__alignof__(struct inotify_event))));
+
+        while (read(fd, buf, sizeof(buf)) > 0)
+                ; /* which event does not matter: only "synced" is watched for */
+        if (!r->sync_pending)
+                return 0;
+        r->sync_pending = false;
+        reader_read(r);
+        return 0;
+}
+
+static pid_t journald_pid(JournalReader *r) {
+        _cleanup_free_ char *path = NULL;
+        uint32_t pid = 0;
+
+        if (!r->bus || sd_bus_path_encode("/org/freedesktop/systemd1/unit", r->journald_unit, &path) < 0 ||
+            sd_bus_get_property_trivial(r->bus, "org.freedesktop.systemd1", path, "org.freedesktop.systemd1.Service",
+                                        "MainPID", NULL, 'u', &pid) < 0)
+                return 0;
+        return (pid_t) pid;
+}
+
+void journal_reader_sync(JournalReader *r) {
+        if (r->synced_fd < 0 || r->sync_pending)
+                return; /* one request in flight serves everybody */
+        for (int attempt = 0; attempt < 2; attempt++) {
+                if (r->journald_pid <= 0)
+                        r->journald_pid = journald_pid(r);
+                if (r->journald_pid > 0 && kill(r->journald_pid, SIGRTMIN + 1) == 0) {
+                        r->sync_pending = true;
+                        return;
+                }
+                r->journald_pid = 0; /* restarted since: look it up again */
+        }
+}
+
+int journal_reader_new(sd_event *event, sd_bus *bus, const char *log_namespace, JournalReader **ret) {
         _cleanup_(journal_reader_freep) JournalReader *r = calloc(1, sizeof(JournalReader));
+        _cleanup_free_ char *dir = NULL;
         int k, fd;
 
         if (!r)
                 return -ENOMEM;
+        r->synced_fd = -EBADF;
+        r->bus = bus ? sd_bus_ref(bus) : NULL;
+        if (log_namespace ? asprintf_safe(&r->journald_unit, "systemd-journald@%s.service", log_namespace) < 0
+                          : !(r->journald_unit = strdup("systemd-journald.service")))
+                return -ENOMEM;
+        if (log_namespace ? asprintf_safe(&dir, "/run/systemd/journal.%s", log_namespace) < 0
+                          : !(dir = strdup("/run/systemd/journal")))
+                return -ENOMEM;
+        /* Without the watch there is no sync, only journald's own notification (slower). */
+        r->synced_fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+        if (r->synced_fd >= 0 && (inotify_add_watch(r->synced_fd, dir, IN_ATTRIB | IN_CLOSE_WRITE | IN_MOVED_TO) < 0 ||
+                                  sd_event_add_io(event, &r->synced_source, r->synced_fd, EPOLLIN, on_synced, r) < 0))
+                r->synced_fd = (close(r->synced_fd), -EBADF);
         k = log_namespace ? sd_journal_open_namespace(&r->journal, log_namespace, SD_JOURNAL_LOCAL_ONLY)
                           : sd_journal_open(&r->journal, SD_JOURNAL_LOCAL_ONLY | SD_JOURNAL_SYSTEM);
         if (k < 0)
@@ -310,6 +374,11 @@ int journal_reader_new(sd_event *event, const char *log_namespace, JournalReader
 JournalReader *journal_reader_free(JournalReader *r) {
         if (!r)
                 return NULL;
+        sd_event_source_disable_unref(r->synced_source);
+        if (r->synced_fd >= 0)
+                close(r->synced_fd);
+        sd_bus_unref(r->bus);
+        free(r->journald_unit);
         sd_event_source_disable_unref(r->source);
         sd_journal_close(r->journal);
         free(r->watches);

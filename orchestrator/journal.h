@@ -3,6 +3,7 @@
 
 #include <stdint.h>
 #include <sys/uio.h>
+#include <systemd/sd-bus.h>
 #include <systemd/sd-event.h>
 
 #include "util.h"
@@ -78,9 +79,19 @@ typedef void (*JournalEntryFn)(void *userdata, const JournalEntry *e);
  * every job in flight. */
 typedef struct JournalReader JournalReader;
 
-int journal_reader_new(sd_event *event, const char *log_namespace, JournalReader **ret);
+/* @bus finds journald's pid for journal_reader_sync(). */
+int journal_reader_new(sd_event *event, sd_bus *bus, const char *log_namespace, JournalReader **ret);
 JournalReader *journal_reader_free(JournalReader *r);
 DEFINE_TRIVIAL_CLEANUP_FUNC(JournalReader *, journal_reader_free);
+
+/**
+ * journal_reader_sync() - have what was sent so far read back now, not when journald next tells
+ * its readers (it coalesces that for 250 ms). SIGRTMIN+1 asks journald to write out every datagram
+ * it has queued — at lower priority than its sockets, so all that came before — and then touch its
+ * "synced" file, on whose inotify event the reader reads. One request serves every job waiting.
+ * Best effort: without it the reader still gets there on journald's own notification.
+ */
+void journal_reader_sync(JournalReader *r);
 
 /* Entries of @job_id go to @fn until journal_reader_unwatch(). Return: 0 or -errno. */
 int journal_reader_watch(JournalReader *r, const char *job_id, JournalEntryFn fn, void *userdata);

@@ -130,7 +130,7 @@ static int run_job(const Job *job, const Policy *policy, const char *job_id, Run
                 return log_error_errno(r, "Failed to talk to systemd: %m");
         r = journal_sink_open(JOURNAL_SOCKET, &sink);
         if (r >= 0)
-                r = journal_reader_new(event, NULL, &reader);
+                r = journal_reader_new(event, bus, NULL, &reader);
         if (r < 0)
                 return log_error_errno(r, "Failed to open the journal: %m");
 

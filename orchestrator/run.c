@@ -529,6 +529,8 @@ static void runner_fence(Runner *runner) {
         if (r >= 0)
                 r = sd_event_add_time_relative(runner->ctx.event, &runner->fence_timer, CLOCK_MONOTONIC,
                                                JOURNAL_TIMEOUT_USEC, 0, on_fence_timeout, runner);
+        if (r >= 0)
+                journal_reader_sync(runner->ctx.reader);
         if (r < 0) {
                 log_error_errno(r, "Failed to fence the output of job %s: %m", runner->config.job_id);
                 runner_fail_all(runner, "the journal did not take the output");
