@@ -96,6 +96,12 @@ check "each judged exactly once, by one worker" \
         "$(printf "%s\n" "$judged" | grep -c .) audit entries, $(printf "%s\n" "$judged" | sort -u | wc -l) distinct"
 check "both workers took part" '[ "$(box a journalctl -q -o cat KW_AUDIT=1 | wc -l)" -gt 0 ] && [ "$(box b journalctl -q -o cat KW_AUDIT=1 | wc -l)" -gt 0 ]' "one worker did all"
 
+# ---- the example backend, as the web backend would use kw ----
+/usr/bin/python3 "$top/examples/backend.py" "$url" "$top/examples/hello-python.json" >"$work/backend.out" 2>"$work/backend.err"; rc=$?
+check "examples/backend.py enqueues and reads its result" \
+        '[ "$rc" = 0 ] && jq -e ".status == \"success\" and (.test_results | length) == 3" "$work/backend.out" >/dev/null' \
+        "exit $rc: $(head -c 300 "$work/backend.err")"
+
 # ---- malformed messages go to the dead-letter stream; the workers go on ----
 rcli XADD kw:jobs '*' foo bar >/dev/null
 rcli XADD kw:jobs '*' id 0123456789abcdef0123456789abcdef job 'not json' >/dev/null
