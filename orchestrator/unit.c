@@ -79,7 +79,12 @@ static int append_hardening(sd_bus_message *m) {
         return r;
 }
 
+/* The coarse outer layer: an allow-list (the policy's list plus the language's additions) or, when
+ * the list starts with "~", a deny-list. PID 1 compiles it at every spawn: @system-service as an
+ * allow-list costs ~17 ms a run here, a deny-list of a dozen groups next to nothing, while kw-exec's
+ * precompiled filter stays the fine-grained allow-list. */
 static int append_syscall_filter(sd_bus_message *m, char *const *common, char *const *extra) {
+        bool deny = common[0] && common[0][0] == '~';
         int r;
 
         r = sd_bus_message_open_container(m, 'r', "sv");
@@ -90,12 +95,13 @@ static int append_syscall_filter(sd_bus_message *m, char *const *common, char *c
         if (r >= 0)
                 r = sd_bus_message_open_container(m, 'r', "bas");
         if (r >= 0)
-                r = sd_bus_message_append(m, "b", 1);
+                r = sd_bus_message_append(m, "b", !deny);
         if (r >= 0)
                 r = sd_bus_message_open_container(m, 'a', "s");
         for (char *const *s = common; r >= 0 && *s; s++)
-                r = sd_bus_message_append(m, "s", *s);
-        for (char *const *s = extra; r >= 0 && s && *s; s++)
+                r = sd_bus_message_append(m, "s", s == common && deny ? *s + 1 : *s);
+        /* A language's additions widen an allow-list; a deny-list has nothing to widen. */
+        for (char *const *s = extra; r >= 0 && !deny && s && *s; s++)
                 r = sd_bus_message_append(m, "s", *s);
         for (int i = 0; r >= 0 && i < 4; i++)
                 r = sd_bus_message_close_container(m);
