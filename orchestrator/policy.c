@@ -88,22 +88,12 @@ static int parse_ini(const char *text, const char *filename, KeyHandler handle, 
         _cleanup_free_ char *copy = strdup(text);
         _cleanup_free_ char *section = NULL;
         unsigned line = 0;
-        char *save = NULL, *reason = NULL;
+        char *reason = NULL;
         int r;
 
         if (!copy)
                 return -ENOMEM;
-        for (char *next = copy; next;) {
-                char *l = next;
-                next = strchr(l, '\n');
-                if (next)
-                        *next++ = 0;
-                line++;
-
-                char *hash = strchr(l, '#');
-                if (hash)
-                        *hash = 0;
-                l = strstrip(l);
+        for (char *cursor = copy, *l; (l = conf_next_line(&cursor, &line));) {
                 if (!*l)
                         continue;
                 if (*l == '[') {
@@ -131,7 +121,6 @@ static int parse_ini(const char *text, const char *filename, KeyHandler handle, 
                 if (r < 0)
                         goto fail;
         }
-        (void) save;
         return 0;
 
 fail:

@@ -137,16 +137,8 @@ int seccomp_policy_parse(const char *text, const char *filename, SeccompPolicy *
 
         if (!p || !copy || !(p->filename = strdup(filename)))
                 return -ENOMEM;
-        for (char *next = copy; next && r >= 0;) {
-                char *line = next;
-                next = strchr(line, '\n');
-                if (next)
-                        *next++ = 0;
-                number++;
-                char *hash = strchr(line, '#');
-                if (hash)
-                        *hash = 0;
-                line = strstrip(line);
+        char *line;
+        for (char *cursor = copy; r >= 0 && (line = conf_next_line(&cursor, &number));) {
                 if (!*line)
                         continue;
                 if (*line == '[') {

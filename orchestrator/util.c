@@ -68,17 +68,24 @@ int buffer_append(Buffer *b, const void *p, size_t n) {
         return 0;
 }
 
+/* vasprintf() leaves *ret undefined on failure; this leaves it untouched. */
+_printf_(2, 0) static int vasprintf_safe(char **ret, const char *fmt, va_list ap) {
+        char *s;
+        int n = vasprintf(&s, fmt, ap);
+        if (n < 0)
+                return -ENOMEM;
+        *ret = s;
+        return n;
+}
+
 int buffer_printf(Buffer *b, const char *fmt, ...) {
         _cleanup_free_ char *s = NULL;
         va_list ap;
-        int n;
 
         va_start(ap, fmt);
-        n = vasprintf(&s, fmt, ap);
+        int n = vasprintf_safe(&s, fmt, ap);
         va_end(ap);
-        if (n < 0)
-                return -ENOMEM;
-        return buffer_append(b, s, (size_t) n);
+        return n < 0 ? n : buffer_append(b, s, (size_t) n);
 }
 
 int buffer_terminate(Buffer *b) {
@@ -97,15 +104,10 @@ void buffer_done(Buffer *b) {
 
 int asprintf_safe(char **ret, const char *fmt, ...) {
         va_list ap;
-        char *s;
-        int n;
 
         va_start(ap, fmt);
-        n = vasprintf(&s, fmt, ap);
+        int n = vasprintf_safe(ret, fmt, ap);
         va_end(ap);
-        if (n < 0)
-                return -ENOMEM;
-        *ret = s;
         return n;
 }
 
@@ -178,6 +180,22 @@ char *strstrip(char *s) {
         while (n > 0 && isspace((unsigned char) s[n - 1]))
                 s[--n] = 0;
         return s;
+}
+
+char *conf_next_line(char **cursor, unsigned *line_number) {
+        char *line = *cursor;
+
+        if (!line)
+                return NULL;
+        char *nl = strchr(line, '\n');
+        if (nl)
+                *nl = 0;
+        *cursor = nl ? nl + 1 : NULL;
+        (*line_number)++;
+        char *hash = strchr(line, '#');
+        if (hash)
+                *hash = 0;
+        return strstrip(line);
 }
 
 int parse_size(const char *s, uint64_t *ret) {

@@ -80,5 +80,8 @@ int read_fd_all(int fd, size_t max, char **ret, size_t *ret_size);
 int read_file_all(const char *path, size_t max, char **ret, size_t *ret_size);
 int safe_atou64(const char *s, uint64_t *ret);
 char *strstrip(char *s);
+/* The next line of a configuration text being cut up in place: '#' comments and surrounding blanks
+ * removed (possibly empty), *line_number counting; NULL after the last. */
+char *conf_next_line(char **cursor, unsigned *line_number);
 int parse_size(const char *s, uint64_t *ret); /* 512M, 1G, 4096 */
 uint64_t now_usec(void);
