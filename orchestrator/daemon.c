@@ -262,6 +262,16 @@ static bool is_job_id(const char *s) {
 /* A message from the Redis stream: a client without a socket. */
 static void on_queue_job(void *userdata, const char *msg_id, const char *job_id, const char *text, size_t size) {
         Daemon *d = userdata;
+
+        /* Stopping: leave it pending for another worker. Already ours (a reclaim of our own message),
+         * or the same job id running here (sent twice): this delivery gets no answer, so it cannot
+         * take the write-once result from the run that is going on. */
+        if (d->stopping)
+                return;
+        for (Client *i = d->clients; i; i = i->next)
+                if (i->msg_id && (strcmp(i->msg_id, msg_id) == 0 || (job_id && strcmp(i->job_id, job_id) == 0)))
+                        return;
+
         Client *c = calloc(1, sizeof(Client));
 
         if (!c || !(c->msg_id = strdup(msg_id))) {
@@ -662,6 +672,8 @@ void daemon_stop(Daemon *d) {
                 return;
         d->stopping = true;
         d->listen_source = sd_event_source_disable_unref(d->listen_source);
+        if (d->queue)
+                queue_kick(d->queue, 0);
         /* A Redis job is left unacknowledged, for another worker (or us, restarted) to rerun. */
         for (Client *c = d->clients; c; c = c->next)
                 c->abandon = c->msg_id != NULL;

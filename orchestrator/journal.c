@@ -5,6 +5,7 @@
 #include <signal.h>
 #include <sys/inotify.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/un.h>
 #include <time.h>
 #include <systemd/sd-journal.h>
@@ -181,7 +182,6 @@ struct JournalReader {
         size_t n_watches;
         sd_bus *bus;
         char *journald_unit;           /* systemd-journald.service or systemd-journald@NS.service */
-        pid_t journald_pid;
         int synced_fd;                 /* inotify on journald's runtime directory */
         sd_event_source *synced_source;
         bool sync_pending;
@@ -268,6 +268,8 @@ static void dispatch_entry(JournalReader *r) {
 static void reader_read(JournalReader *r) {
         int k;
 
+        /* Whatever woke us, it read all there is: a sync that never comes back must not block the next. */
+        r->sync_pending = false;
         k = sd_journal_process(r->journal);
         if (k < 0)
                 log_error_errno(k, "Failed to process journal changes: %m");
@@ -290,9 +292,6 @@ static int on_synced(sd_event_source *s _unused_, int fd, uint32_t revents _unus
 
         while (read(fd, buf, sizeof(buf)) > 0)
                 ; /* which event does not matter: only "synced" is watched for */
-        if (!r->sync_pending)
-                return 0;
-        r->sync_pending = false;
         reader_read(r);
         return 0;
 }
@@ -311,15 +310,16 @@ static pid_t journald_pid(JournalReader *r) {
 void journal_reader_sync(JournalReader *r) {
         if (r->synced_fd < 0 || r->sync_pending)
                 return; /* one request in flight serves everybody */
-        for (int attempt = 0; attempt < 2; attempt++) {
-                if (r->journald_pid <= 0)
-                        r->journald_pid = journald_pid(r);
-                if (r->journald_pid > 0 && kill(r->journald_pid, SIGRTMIN + 1) == 0) {
-                        r->sync_pending = true;
-                        return;
-                }
-                r->journald_pid = 0; /* restarted since: look it up again */
-        }
+        /* Looked up each time, through a pidfd: journald@NS exits when idle, and a cached pid could
+         * be somebody else's by now (SIGRTMIN+1 would kill it). */
+        pid_t pid = journald_pid(r);
+        if (pid <= 0)
+                return;
+        _cleanup_close_ int pidfd = (int) syscall(SYS_pidfd_open, pid, 0);
+        if (pidfd < 0 || journald_pid(r) != pid)
+                return;
+        if (syscall(SYS_pidfd_send_signal, pidfd, SIGRTMIN + 1, NULL, 0) == 0)
+                r->sync_pending = true;
 }
 
 int journal_reader_new(sd_event *event, sd_bus *bus, const char *log_namespace, JournalReader **ret) {

@@ -278,6 +278,8 @@ static int submit_redis(const char *text, size_t size) {
                         freeReplyObject(r);
                         redisFree(c);
                         c = NULL;
+                        usleep((useconds_t) backoff);
+                        backoff = backoff * 2 > 5000000 ? 5000000 : backoff * 2;
                         continue;
                 }
                 if (!queued) {

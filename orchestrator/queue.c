@@ -134,6 +134,7 @@ static void on_disconnect(const redisAsyncContext *ac, int status) {
         Queue *q = c->queue;
 
         c->ac = NULL; /* hiredis frees it after this returns */
+        c->ready = false;
         if (q->freeing)
                 return;
         if (status != REDIS_OK)
@@ -249,9 +250,11 @@ static void on_read(redisAsyncContext *ac _unused_, void *reply, void *userdata)
         if (r->type == REDIS_REPLY_ERROR) {
                 /* NOGROUP after a Redis restart without persistence: make the group again. */
                 log_error("Redis: XREADGROUP on %s: %s", q->stream, r->str);
-                if (strncmp(r->str, "NOGROUP", 7) == 0 && q->writer.ready) {
+                if (strncmp(r->str, "NOGROUP", 7) == 0) {
+                        /* Made again by the writer, now or when it reconnects; no reads till then. */
                         q->group_ready = false;
-                        writer_ready(&q->writer);
+                        if (q->writer.ready)
+                                writer_ready(&q->writer);
                 }
         } else if (r->type == REDIS_REPLY_ARRAY)
                 for (size_t i = 0; i < r->elements; i++)
@@ -274,7 +277,7 @@ static void on_claim(redisAsyncContext *ac _unused_, void *reply, void *userdata
 }
 
 static void read_more(Queue *q) {
-        if (q->reading || q->free_slots == 0 || !q->reader.ready || !q->group_ready)
+        if (q->freeing || q->reading || q->free_slots == 0 || !q->reader.ready || !q->group_ready)
                 return;
         q->reading = true;
         if (redisAsyncCommand(q->reader.ac, on_read, q, "XREADGROUP GROUP %s %s COUNT 1 BLOCK " READ_BLOCK_MS
@@ -286,7 +289,7 @@ static void read_more(Queue *q) {
 static void claim(Queue *q) {
         char idle[32];
 
-        if (q->free_slots == 0 || !q->writer.ready || !q->group_ready || q->claiming)
+        if (q->freeing || q->free_slots == 0 || !q->writer.ready || !q->group_ready || q->claiming)
                 return;
         snprintf(idle, sizeof(idle), "%" PRIu64, q->reclaim_usec / 1000);
         /* On the writer: the reader sits in a blocking read most of the time. */

@@ -437,6 +437,12 @@ static void run_maybe_done(Run *run) {
                 return;
         run->state = RUN_DONE;
         run->match = sd_bus_slot_unref(run->match);
+        /* Ended on an error path before our reference was dropped: drop it now, while the bus is ours. */
+        if (run->started) {
+                (void) sd_bus_call_method_async(runner->ctx.bus, NULL, "org.freedesktop.systemd1", run->path,
+                                                "org.freedesktop.systemd1.Unit", "Unref", NULL, NULL, NULL);
+                run->started = false;
+        }
         job_dir_umount_scratch(&runner->dir, run->index);
         runner->active--;
         runner->done++;
@@ -456,6 +462,11 @@ static void judge(Runner *runner) {
                 RunResult *r = run->result;
                 const TestCase *c = job->has_cases ? &job->cases[i] : NULL;
                 _cleanup_(buffer_done) Buffer explanation = {};
+
+                /* The fence proves order, not delivery: journald may have dropped entries (rate limits
+                 * are per priority) or rotated them away. Every byte forwarded must have come back. */
+                if (r->out.size != run->out_bytes || r->err.size != run->err_bytes)
+                        run_fail(run, "the journal lost part of the output");
 
                 r->verdict = verdict_decide(&r->outcome, &job->limits, r->out.data ? r->out.data : "", r->out.size,
                                             c ? c->expected : NULL, c ? c->expected_size : 0);
@@ -519,6 +530,11 @@ static void on_journal_entry(void *userdata, const JournalEntry *e) {
         res->outcome.oom_kills = e->oom_kills;
 }
 
+static int on_finish_now(sd_event_source *s _unused_, uint64_t usec _unused_, void *userdata) {
+        runner_finish(userdata);
+        return 0;
+}
+
 /* Every run has ended and every byte was forwarded: the fence proves they are all stored. */
 static void runner_fence(Runner *runner) {
         int r;
@@ -534,7 +550,12 @@ static void runner_fence(Runner *runner) {
         if (r < 0) {
                 log_error_errno(r, "Failed to fence the output of job %s: %m", runner->config.job_id);
                 runner_fail_all(runner, "the journal did not take the output");
-                runner_finish(runner);
+                /* Never finish from inside runner_start_next() or runner_cancel(): their callers go on
+                 * using the runner. Finish from an event of its own. */
+                runner->fence_timer = sd_event_source_disable_unref(runner->fence_timer);
+                if (sd_event_add_time_relative(runner->ctx.event, &runner->fence_timer, CLOCK_MONOTONIC, 0, 0,
+                                               on_finish_now, runner) < 0)
+                        log_error("Job %s cannot finish: out of memory.", runner->config.job_id);
                 return;
         }
         runner->fenced = true;
@@ -590,9 +611,10 @@ void runner_cancel(Runner *runner, const char *reason) {
                 if (run->state != RUN_ACTIVE || run->unit_ended)
                         continue;
                 run_fail(run, reason);
+                /* StopUnit, not KillUnit: it also replaces a start job PID 1 has not run yet. */
                 (void) sd_bus_call_method_async(runner->ctx.bus, NULL, "org.freedesktop.systemd1",
                                                 "/org/freedesktop/systemd1", "org.freedesktop.systemd1.Manager",
-                                                "KillUnit", NULL, NULL, "ssi", run->name, "all", SIGKILL);
+                                                "StopUnit", NULL, NULL, "ss", run->name, "replace");
         }
         /* Runs not started yet end now, as "cancelled". */
         if (runner->watching)
