@@ -529,11 +529,9 @@ static int cleanup_units(sd_bus *bus) {
         const char *name;
         int r;
 
+        /* The bus is subscribed already (bus_open_systemd()). */
         r = sd_bus_match_signal(bus, &slot, "org.freedesktop.systemd1", "/org/freedesktop/systemd1",
                                 "org.freedesktop.systemd1.Manager", "JobRemoved", on_job_removed, &jobs);
-        if (r >= 0)
-                r = sd_bus_call_method(bus, "org.freedesktop.systemd1", "/org/freedesktop/systemd1",
-                                       "org.freedesktop.systemd1.Manager", "Subscribe", &error, NULL, NULL);
         if (r >= 0)
                 r = sd_bus_call_method(bus, "org.freedesktop.systemd1", "/org/freedesktop/systemd1",
                                        "org.freedesktop.systemd1.Manager", "ListUnitsByPatterns", &error, &reply,
@@ -604,22 +602,13 @@ int daemon_new(sd_event *event, int listen_fd, const DaemonConfig *config, Daemo
         if (r < 0)
                 return log_error_errno(r, "Failed to load the policy: %s", error ? error : strerror(-r));
 
-        r = bus_open_systemd(&d->bus);
+        r = bus_open_systemd(event, on_disconnected, d, &d->bus);
         if (r < 0)
                 return log_error_errno(r, "Failed to connect to systemd: %m");
         r = cleanup_units(d->bus);
         if (r < 0)
                 return r;
         job_dir_cleanup_all(config->runtime_dir);
-        r = sd_bus_attach_event(d->bus, event, SD_EVENT_PRIORITY_NORMAL);
-        if (r >= 0)
-                r = sd_bus_match_signal_async(d->bus, NULL, "org.freedesktop.DBus.Local", "/org/freedesktop/DBus/Local",
-                                              "org.freedesktop.DBus.Local", "Disconnected", on_disconnected, NULL, d);
-        if (r >= 0)
-                r = sd_bus_call_method_async(d->bus, NULL, "org.freedesktop.systemd1", "/org/freedesktop/systemd1",
-                                             "org.freedesktop.systemd1.Manager", "Subscribe", NULL, NULL, NULL);
-        if (r < 0)
-                return log_error_errno(r, "Failed to talk to systemd: %m");
 
         if (config->log_namespace && asprintf_safe(&sink_path, "/run/systemd/journal.%s/socket", config->log_namespace) < 0)
                 return log_error_errno(-ENOMEM, "Out of memory.");

@@ -12,6 +12,8 @@
 
 const char *const job_dir_scratch_dirs[3] = { "tmp", "var-tmp", "shm" };
 
+#define SCRATCH_PREFIX "scratch-"
+
 /* Inodes per scratch tmpfs: plenty for a program, too few to matter to the host. */
 #define SCRATCH_INODES 16384
 
@@ -96,7 +98,7 @@ int job_dir_mount_scratch(JobDir *d, unsigned run, uint64_t size, char **ret_pat
         char name[32], value[32];
         int r;
 
-        snprintf(name, sizeof(name), "scratch-%u", run);
+        snprintf(name, sizeof(name), SCRATCH_PREFIX "%u", run);
         if (mkdirat(d->fd, name, 0700) < 0)
                 return negative_errno();
         if (run >= d->n_scratch)
@@ -128,16 +130,24 @@ int job_dir_mount_scratch(JobDir *d, unsigned run, uint64_t size, char **ret_pat
         return r < 0 ? r : 0;
 }
 
+/* Detach the scratch tmpfs @name below the job directory @dir (open as @dir_fd) and remove its mount
+ * point. Every component of the path is root's and unwritable by any run; the tmpfs goes whole,
+ * never looked into. */
+static void detach_scratch(const char *dir, int dir_fd, const char *name) {
+        char path[PATH_MAX];
+
+        snprintf(path, sizeof(path), "%s/%s", dir, name);
+        (void) umount2(path, MNT_DETACH | UMOUNT_NOFOLLOW);
+        (void) unlinkat(dir_fd, name, AT_REMOVEDIR);
+}
+
 void job_dir_umount_scratch(JobDir *d, unsigned run) {
-        char path[PATH_MAX], name[32];
+        char name[32];
 
         if (d->fd < 0 || !d->path)
                 return;
-        snprintf(name, sizeof(name), "scratch-%u", run);
-        snprintf(path, sizeof(path), "%s/%s", d->path, name);
-        /* Every component of the path is root's and unwritable by any run; the tmpfs goes whole. */
-        (void) umount2(path, MNT_DETACH | UMOUNT_NOFOLLOW);
-        (void) unlinkat(d->fd, name, AT_REMOVEDIR);
+        snprintf(name, sizeof(name), SCRATCH_PREFIX "%u", run);
+        detach_scratch(d->path, d->fd, name);
 }
 
 void job_dir_remove(JobDir *d) {
@@ -230,12 +240,10 @@ void job_dir_cleanup_all(const char *base) {
                 for (struct dirent *e; (e = readdir(job));) {
                         if (e->d_name[0] == '.')
                                 continue;
-                        if (strncmp(e->d_name, "scratch-", 8) == 0) {
-                                char path[PATH_MAX];
-                                snprintf(path, sizeof(path), "%s/%s/%s", base, de->d_name, e->d_name);
-                                /* Every component is root's; the tmpfs goes whole, unread. */
-                                (void) umount2(path, MNT_DETACH | UMOUNT_NOFOLLOW);
-                                (void) unlinkat(fd, e->d_name, AT_REMOVEDIR);
+                        if (strncmp(e->d_name, SCRATCH_PREFIX, strlen(SCRATCH_PREFIX)) == 0) {
+                                char dir[PATH_MAX];
+                                snprintf(dir, sizeof(dir), "%s/%s", base, de->d_name);
+                                detach_scratch(dir, fd, e->d_name);
                         } else
                                 (void) unlinkat(fd, e->d_name, 0);
                 }

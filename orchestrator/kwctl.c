@@ -115,19 +115,9 @@ static int run_job(const Job *job, const Policy *policy, const char *job_id, Run
         if (r < 0)
                 return log_error_errno(r, "Failed to get an event loop: %m");
         sub.event = event;
-        r = bus_open_systemd(&bus);
+        r = bus_open_systemd(event, on_disconnected, &sub, &bus);
         if (r < 0)
                 return log_error_errno(r, "Failed to connect to systemd: %m");
-        r = sd_bus_attach_event(bus, event, SD_EVENT_PRIORITY_NORMAL);
-        if (r >= 0)
-                r = sd_bus_match_signal_async(bus, NULL, "org.freedesktop.DBus.Local", "/org/freedesktop/DBus/Local",
-                                              "org.freedesktop.DBus.Local", "Disconnected", on_disconnected, NULL, &sub);
-        /* On the system bus, systemd sends unit signals to subscribers only. */
-        if (r >= 0)
-                r = sd_bus_call_method_async(bus, NULL, "org.freedesktop.systemd1", "/org/freedesktop/systemd1",
-                                             "org.freedesktop.systemd1.Manager", "Subscribe", NULL, NULL, NULL);
-        if (r < 0)
-                return log_error_errno(r, "Failed to talk to systemd: %m");
         r = journal_sink_open(JOURNAL_SOCKET, &sink);
         if (r >= 0)
                 r = journal_reader_new(event, bus, NULL, &reader);

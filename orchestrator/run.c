@@ -90,23 +90,22 @@ static int on_output(sd_event_source *s, int fd, uint32_t revents _unused_, void
                 eof = true;
         } else if (n == 0)
                 eof = true;
-        else if (*count + (uint64_t) n > limits->output_bytes) {
-                /* Keep what fits, then stop the run: a flood must not reach the journal. */
-                size_t keep = (size_t) (limits->output_bytes - *count);
+        else {
+                /* Forward what fits; past the cap, stop the run: a flood must not reach the journal. */
+                uint64_t room = limits->output_bytes - *count;
+                size_t keep = (uint64_t) n > room ? (size_t) room : (size_t) n;
                 JournalTag tag = { run->runner->config.job_id, run->index, run->name };
-                if (keep > 0 && journal_forward(run->runner->ctx.sink, &tag, is_err ? STREAM_STDERR : STREAM_STDOUT, run->seq++, buf, keep) < 0)
+                *count += keep;
+                if (keep > 0 && journal_forward(run->runner->ctx.sink, &tag, is_err ? STREAM_STDERR : STREAM_STDOUT,
+                                                run->seq++, buf, keep) < 0)
                         run_fail(run, "the journal did not take the program's output");
-                *count = limits->output_bytes;
-                run->result->outcome.output_exceeded = true;
-                (void) sd_bus_call_method_async(run->runner->ctx.bus, NULL, "org.freedesktop.systemd1",
-                                                "/org/freedesktop/systemd1", "org.freedesktop.systemd1.Manager",
-                                                "KillUnit", NULL, NULL, "ssi", run->name, "all", SIGKILL);
-                eof = true;
-        } else {
-                JournalTag tag = { run->runner->config.job_id, run->index, run->name };
-                *count += (uint64_t) n;
-                if (journal_forward(run->runner->ctx.sink, &tag, is_err ? STREAM_STDERR : STREAM_STDOUT, run->seq++, buf, (size_t) n) < 0)
-                        run_fail(run, "the journal did not take the program's output");
+                if (keep < (size_t) n) {
+                        run->result->outcome.output_exceeded = true;
+                        (void) sd_bus_call_method_async(run->runner->ctx.bus, NULL, "org.freedesktop.systemd1",
+                                                        "/org/freedesktop/systemd1", "org.freedesktop.systemd1.Manager",
+                                                        "KillUnit", NULL, NULL, "ssi", run->name, "all", SIGKILL);
+                        eof = true;
+                }
         }
 
         if (eof) {
@@ -689,6 +688,23 @@ int runner_find_helper(const char *name, char **ret) {
         return 0;
 }
 
-int bus_open_systemd(sd_bus **ret) {
-        return sd_bus_open_system(ret);
+int bus_open_systemd(sd_event *event, sd_bus_message_handler_t on_disconnected, void *userdata, sd_bus **ret) {
+        _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
+        int r;
+
+        r = sd_bus_open_system(&bus);
+        if (r >= 0)
+                r = sd_bus_attach_event(bus, event, SD_EVENT_PRIORITY_NORMAL);
+        if (r >= 0)
+                r = sd_bus_match_signal_async(bus, NULL, "org.freedesktop.DBus.Local", "/org/freedesktop/DBus/Local",
+                                              "org.freedesktop.DBus.Local", "Disconnected", on_disconnected, NULL,
+                                              userdata);
+        /* On the system bus, systemd sends unit signals to subscribers only. */
+        if (r >= 0)
+                r = sd_bus_call_method(bus, "org.freedesktop.systemd1", "/org/freedesktop/systemd1",
+                                       "org.freedesktop.systemd1.Manager", "Subscribe", NULL, NULL, NULL);
+        if (r < 0)
+                return r;
+        *ret = TAKE_PTR(bus);
+        return 0;
 }

@@ -70,8 +70,9 @@ void run_results_free(RunResult *r, size_t n);
 int runner_find_helper(const char *name, char **ret);
 
 /**
- * bus_open_systemd() - a connection to systemd through the system bus. Not its private socket,
- * though that saves a hop: AddRef tracks the caller by bus name, which a direct connection lacks.
- * Return: 0 or -errno.
+ * bus_open_systemd() - a connection to systemd through the system bus, attached to @event,
+ * subscribed to unit signals, with @on_disconnected called if it is lost. Not systemd's private
+ * socket, though that saves a hop: AddRef tracks the caller by bus name, which a direct connection
+ * lacks. Return: 0 or -errno.
  */
-int bus_open_systemd(sd_bus **ret);
+int bus_open_systemd(sd_event *event, sd_bus_message_handler_t on_disconnected, void *userdata, sd_bus **ret);
