@@ -128,8 +128,12 @@ for i in $(seq 6); do
         ( "$kwctl" submit "$work/long.json" >"$work/k$i.out" 2>"$work/k$i.err"; echo $? >"$work/k$i.rc" ) &
 done
 wait_for '[ "$(systemctl list-units --plain --no-legend "kw-*.service" | wc -l)" -ge 8 ]'
+oldpid=$(systemctl show -P MainPID kwd.service)
 systemctl kill -s KILL kwd.service
 wait
+# The clients can see the hang-up before PID 1 has reaped kwd; `systemctl start` would then find the
+# old kwd still "active" and do nothing.
+wait_for '[ "$(systemctl show -P MainPID kwd.service)" != "$oldpid" ]'
 errors=0
 for i in $(seq 6); do
         [ "$(cat "$work/k$i.rc")" = 3 ] && grep -q "kwd closed the connection" "$work/k$i.err" && errors=$((errors + 1))
@@ -137,7 +141,8 @@ done
 check "kill -9 mid-load: every client gets an error" '[ "$errors" = 6 ]' "$errors of 6"
 systemctl start kwd.service
 check "restart after kill -9: no unit, directory or mount left" \
-        '[ "$(leftovers)" = 0 ] && ! grep -q " /run/kw/" /proc/self/mountinfo' "$(leftovers) left"
+        '[ "$(leftovers)" = 0 ] && ! grep -q " /run/kw/" /proc/self/mountinfo' \
+        "$(leftovers) left: $(systemctl list-units --all --plain --no-legend 'kw-*.service' | head -3; systemctl show -P ActiveState,MainPID kwd.service)"
 "$kwctl" submit "$top/examples/hello-python.json" >"$work/after" 2>&1; rc=$?
 check "and it judges again" '[ "$rc" = 0 ]' "exit $rc"
 
