@@ -10,7 +10,7 @@
 #include <time.h>
 
 #include "daemon.h"
-#include "jobdir.h"
+#include "rundir.h"
 #include "journal.h"
 #include "protocol.h"
 #include "queue.h"
@@ -57,6 +57,9 @@ struct Daemon {
         sd_bus *bus;
         JournalSink *sink;
         JournalReader *reader;
+        SandboxConfig sandbox;       /* what every run's unit is made with */
+        Pool *pool;
+        bool pool_stopped;           /* stopping: every warm unit has ended */
         Policy *policy;
         DaemonConfig config;
         int listen_fd;
@@ -201,15 +204,8 @@ static void client_run(Client *c) {
         Daemon *d = c->daemon;
         int r;
 
-        RunnerContext ctx = { .event = d->event, .bus = d->bus, .sink = d->sink, .reader = d->reader };
-        RunnerConfig config = {
-                .runtime_dir = d->config.runtime_dir,
-                .job_id = c->job_id,
-                .runstat_path = d->config.runstat_path,
-                .exec_path = d->config.exec_path,
-                .slice = d->config.slice,
-        };
-        r = runner_new(&ctx, c->job, c->policy, &config, on_job_done, c, &c->runner);
+        RunnerContext ctx = { .sandbox = d->sandbox, .sink = d->sink, .reader = d->reader, .pool = d->pool };
+        r = runner_new(&ctx, c->job, c->policy, c->job_id, on_job_done, c, &c->runner);
         if (r >= 0)
                 r = runner_start(c->runner);
         if (r < 0) {
@@ -608,7 +604,7 @@ int daemon_new(sd_event *event, int listen_fd, const DaemonConfig *config, Daemo
         r = cleanup_units(d->bus);
         if (r < 0)
                 return r;
-        job_dir_cleanup_all(config->runtime_dir);
+        run_dir_cleanup_all(config->runtime_dir);
 
         if (config->log_namespace && asprintf_safe(&sink_path, "/run/systemd/journal.%s/socket", config->log_namespace) < 0)
                 return log_error_errno(-ENOMEM, "Out of memory.");
@@ -618,6 +614,14 @@ int daemon_new(sd_event *event, int listen_fd, const DaemonConfig *config, Daemo
         if (r < 0)
                 return log_error_errno(r, "Failed to open the journal%s%s: %m", config->log_namespace ? " namespace " : "",
                                        config->log_namespace ? config->log_namespace : "");
+
+        d->sandbox = (SandboxConfig) { .event = event, .bus = d->bus, .runtime_dir = config->runtime_dir,
+                                       .runstat_path = config->runstat_path, .exec_path = config->exec_path,
+                                       .journal_socket = d->sink->socket_path, .slice = config->slice };
+        r = pool_new(&d->sandbox, &d->pool);
+        if (r < 0)
+                return log_error_errno(r, "Out of memory.");
+        pool_set_policy(d->pool, d->policy);
 
         r = sd_event_add_io(event, &d->listen_source, listen_fd, EPOLLIN, on_accept, d);
         if (r < 0)
@@ -646,14 +650,21 @@ int daemon_reload(Daemon *d) {
                                        error ? error : strerror(-r));
         policy_unref(d->policy);
         d->policy = p;
+        pool_set_policy(d->pool, p);
         log_info("Policy reloaded from %s.", d->config.policy_dir);
         daemon_start_queued(d);
         return 0;
 }
 
 static void daemon_maybe_exit(Daemon *d) {
-        if (d->stopping && !d->clients)
+        if (d->stopping && !d->clients && d->pool_stopped)
                 (void) sd_event_exit(d->event, 0);
+}
+
+static void on_pool_stopped(void *userdata) {
+        Daemon *d = userdata;
+        d->pool_stopped = true;
+        daemon_maybe_exit(d);
 }
 
 void daemon_stop(Daemon *d) {
@@ -661,6 +672,8 @@ void daemon_stop(Daemon *d) {
                 return;
         d->stopping = true;
         d->listen_source = sd_event_source_disable_unref(d->listen_source);
+        /* Warm units are stopped too, and waited for: nothing of kw's is left once kwd has gone. */
+        pool_stop(d->pool, on_pool_stopped, d);
         if (d->queue)
                 queue_kick(d->queue, 0);
         /* A Redis job is left unacknowledged, for another worker (or us, restarted) to rerun. */
@@ -685,6 +698,7 @@ Daemon *daemon_free(Daemon *d) {
                 client_free(d->clients);
         }
         sd_event_source_disable_unref(d->listen_source);
+        pool_free(d->pool);
         queue_free(d->queue);
         journal_reader_free(d->reader);
         journal_sink_free(d->sink);

@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /* kw-exec FILTER PROGRAM [ARG...]: the first process of every run, inside the sandbox. Loads the
- * compiled seccomp program FILTER (a BPF file kwctl or kwd wrote when they loaded the policy), then
- * execs PROGRAM with ARGs and an empty environment. Applying a ready program costs microseconds;
- * compiling per run is what makes systemd's own allow-list slow. */
+ * compiled seccomp program FILTER (a BPF file kwctl or kwd wrote when they loaded the policy), waits
+ * for kw's go (one byte, 'G', on stdin: the rest of stdin is the program's input), then execs PROGRAM
+ * with ARGs and an empty environment. Applying a ready program costs microseconds; compiling per run
+ * is what makes systemd's own allow-list slow. Waiting lets kwd start units before jobs arrive. */
+#include <errno.h>
 #include <fcntl.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
@@ -55,6 +57,21 @@ int main(int argc, char *argv[]) {
                 return die("PR_SET_NO_NEW_PRIVS");
         if (prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog, 0, 0) < 0)
                 return die("loading the seccomp filter");
+
+        /* One byte exactly: what follows is the program's. End of input means no job is coming. */
+        char go;
+        ssize_t n;
+        do
+                n = read(STDIN_FILENO, &go, 1);
+        while (n < 0 && errno == EINTR);
+        if (n == 0)
+                return 0;
+        if (n < 0)
+                return die("waiting for the go");
+        if (go != 'G') {
+                fprintf(stderr, "kw-exec: not a go: 0x%02x\n", (unsigned char) go);
+                return EXIT_SANDBOX;
+        }
         execve(argv[2], argv + 2, empty);
         return die(argv[2]);
 }

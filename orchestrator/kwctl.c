@@ -124,10 +124,15 @@ static int run_job(const Job *job, const Policy *policy, const char *job_id, Run
         if (r < 0)
                 return log_error_errno(r, "Failed to open the journal: %m");
 
-        RunnerContext ctx = { .event = event, .bus = bus, .sink = sink, .reader = reader };
-        RunnerConfig config = { .runtime_dir = arg_runtime_dir, .job_id = job_id, .runstat_path = runstat,
-                                .exec_path = exec };
-        r = runner_new(&ctx, job, policy, &config, on_job_done, &sub, &runner);
+        /* A program that ends before reading all its input closes the pipe kwctl writes it to. */
+        signal(SIGPIPE, SIG_IGN);
+        RunnerContext ctx = {
+                .sandbox = { .event = event, .bus = bus, .runtime_dir = arg_runtime_dir, .runstat_path = runstat,
+                             .exec_path = exec, .journal_socket = sink->socket_path },
+                .sink = sink,
+                .reader = reader,
+        };
+        r = runner_new(&ctx, job, policy, job_id, on_job_done, &sub, &runner);
         if (r < 0)
                 return log_error_errno(r, "Failed to set up the job: %m");
 

@@ -166,6 +166,8 @@ int main(int argc, char *argv[]) {
         int r, fd;
 
         log_set_program("kwd");
+        /* A program that ends before reading all its input closes the pipe kwd writes it to. */
+        signal(SIGPIPE, SIG_IGN);
         r = parse_argv(argc, argv);
         if (r <= 0)
                 return r < 0 ? 2 : 0;

@@ -31,6 +31,9 @@ static const CapField cap_fields[] = {
         { "daemon", "max_queued_bytes", offsetof(Policy, daemon.max_queued_bytes) },
 };
 
+/* Warm units per language: each is a started unit, a process and a tmpfs, waiting. */
+#define MAX_WARM_UNITS 64
+
 static uint64_t *cap_field(Policy *p, const CapField *f) {
         return (uint64_t *) ((char *) p + f->offset);
 }
@@ -155,6 +158,15 @@ static int limits_handler(void *userdata, const char *section, const char *key, 
                         return strv_split(value, &p->syscalls);
                 }
         } else if (strcmp(section, "job") == 0 || strcmp(section, "daemon") == 0) {
+                /* Optional, and 0 (no warm units) is a fine value. */
+                if (strcmp(section, "daemon") == 0 && strcmp(key, "warm_units") == 0) {
+                        uint64_t v;
+                        if (parse_size(value, &v) < 0 || v > MAX_WARM_UNITS)
+                                return asprintf_safe(ret_reason, "%s: '%s' is not a number from 0 to %u", key, value,
+                                                     MAX_WARM_UNITS) < 0 ? -ENOMEM : -EINVAL;
+                        p->daemon.warm_units = v;
+                        return 0;
+                }
                 for (size_t i = 0; i < ELEMENTSOF(cap_fields); i++) {
                         if (strcmp(section, cap_fields[i].section) == 0 && strcmp(key, cap_fields[i].name) == 0)
                                 return parse_positive(key, value, cap_field(p, &cap_fields[i]), ret_reason);

@@ -32,6 +32,7 @@ typedef struct DaemonCaps {
         uint64_t max_jobs;
         uint64_t max_queued_jobs;
         uint64_t max_queued_bytes;  /* job text held in the queue */
+        uint64_t warm_units;        /* per language, started ahead of jobs; optional, 0 = none */
 } DaemonCaps;
 
 typedef struct Language {

@@ -6,6 +6,8 @@
 
 #include "job.h"
 #include "journal.h"
+#include "pool.h"
+#include "sandbox.h"
 #include "verdict.h"
 
 /* One run: what systemd said, and the output as read back from the journal. */
@@ -17,35 +19,29 @@ typedef struct RunResult {
         Verdict verdict;
 } RunResult;
 
-/* What runners share: one event loop, one connection to systemd, one journal socket and reader. */
+/* What runners share: the sandboxes' loop, bus and helpers, one journal socket and reader, and in
+ * kwd the warm pool. */
 typedef struct RunnerContext {
-        sd_event *event;
-        sd_bus *bus;
+        SandboxConfig sandbox;
         JournalSink *sink;
         JournalReader *reader;
+        Pool *pool;                  /* NULL: every run starts its own unit */
 } RunnerContext;
 
-typedef struct RunnerConfig {
-        const char *runtime_dir;    /* where job sources live, e.g. /run/kw */
-        const char *job_id;         /* 32 hex digits */
-        const char *runstat_path;   /* kw-runstat, run as each unit's ExecStopPost= */
-        const char *exec_path;      /* kw-exec, each unit's first process */
-        const char *slice;          /* Slice= of the units, or NULL */
-} RunnerConfig;
-
-/* Runs one job: every case in its own transient unit, at most policy->caps.parallel_runs at once,
+/* Runs one job: every case in its own transient unit (a warm one from the pool when it has one for
+ * the job's language and limits, else one started now), at most policy->caps.parallel_runs at once,
  * each followed to its end, the output read back from the journal and judged. */
 typedef struct Runner Runner;
 
 /* Called once, when the job is judged (or has failed as a whole); it may free the runner. */
 typedef void (*RunnerDoneFn)(Runner *runner, void *userdata);
 
-/* The runner borrows @job, @policy and the strings of @config until it is freed. */
-int runner_new(const RunnerContext *ctx, const Job *job, const Policy *policy, const RunnerConfig *config,
+/* The runner borrows @job, @policy and the strings of @ctx until it is freed. @job_id: 32 hex digits. */
+int runner_new(const RunnerContext *ctx, const Job *job, const Policy *policy, const char *job_id,
                RunnerDoneFn done, void *userdata, Runner **ret);
 
 /**
- * runner_start() - write the job's source and start its first runs.
+ * runner_start() - start the job's first runs.
  * Return: 0, or -errno if the job cannot run at all (logged; @done will not be called).
  */
 int runner_start(Runner *runner);
@@ -68,11 +64,3 @@ void run_results_free(RunResult *r, size_t n);
  * Return: 0 or -errno.
  */
 int runner_find_helper(const char *name, char **ret);
-
-/**
- * bus_open_systemd() - a connection to systemd through the system bus, attached to @event,
- * subscribed to unit signals, with @on_disconnected called if it is lost. Not systemd's private
- * socket, though that saves a hop: AddRef tracks the caller by bus name, which a direct connection
- * lacks. Return: 0 or -errno.
- */
-int bus_open_systemd(sd_event *event, sd_bus_message_handler_t on_disconnected, void *userdata, sd_bus **ret);

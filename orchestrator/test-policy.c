@@ -71,6 +71,11 @@ static const struct {
         { "overflow by suffix", "[run]\nmemory_bytes = 17179869184G\n",
           "limits.conf:2: memory_bytes: '17179869184G' is not a positive number", 0 },
         { "zero cap", "[job]\nmax_code_bytes = 0\n", "limits.conf:2: max_code_bytes: '0' is not a positive number", 0 },
+        { "warm_units too many", "[daemon]\nwarm_units = 65\n",
+          "limits.conf:2: warm_units: '65' is not a number from 0 to 64", 0 },
+        { "warm_units not a number", "[daemon]\nwarm_units = some\n",
+          "limits.conf:2: warm_units: 'some' is not a number from 0 to 64", 0 },
+        { "warm_units in [job]", "[job]\nwarm_units = 1\n", "limits.conf:2: unknown key 'warm_units' in [job]", 0 },
         { "zero in [daemon]", "[daemon]\nmax_jobs = 0\n", "limits.conf:2: max_jobs: '0' is not a positive number", 0 },
         { "empty text", "", "limits.conf: [run] time_ms is missing", 0 },
         { "[run] key missing", "[run]\ntime_ms = 1\n", "limits.conf: [run] wall_time_ms is missing", 0 },
@@ -110,6 +115,7 @@ static void test_parse_limits(size_t i) {
         ASSERT_U64_EQ(p->caps.parallel_runs, 2);
         ASSERT_U64_EQ(p->daemon.max_jobs, 2);
         ASSERT_U64_EQ(p->daemon.max_queued_jobs, 10);
+        ASSERT_U64_EQ(p->daemon.warm_units, 0);   /* optional */
         ASSERT_U64_EQ(p->daemon.max_queued_bytes, 1 << 20);
         ASSERT_U64_EQ(strv_length(p->syscalls), 2);
         ASSERT_STR_EQ(p->syscalls[0], "@system-service");
@@ -229,6 +235,7 @@ static void test_load_real(void) {
         ASSERT_U64_EQ(p->caps.parallel_runs, 4);
         ASSERT_U64_EQ(p->daemon.max_jobs, 4);
         ASSERT_U64_EQ(p->daemon.max_queued_jobs, 1000);
+        ASSERT_U64_EQ(p->daemon.warm_units, 4);
         ASSERT_U64_EQ(p->daemon.max_queued_bytes, 256ULL << 20);
         ASSERT_U64_EQ(p->n_ref, 1);
         /* The coarse layer is a deny-list of groups; "@privileged" among them. */

@@ -105,6 +105,9 @@ static const struct {
           "output limit exceeded: wrote more than 65536 bytes" },
         { "output exceeded, then killed", KILLED("signal", SIGKILL), .output_exceeded = true }, "x", "x",
           VERDICT_OUTPUT_LIMIT_EXCEEDED, "output limit exceeded: wrote more than 65536 bytes" },
+        { "killed by kw's wall-clock timer", KILLED("signal", SIGKILL), .wall_exceeded = true }, "", "1",
+          VERDICT_TIME_LIMIT_EXCEEDED, "time limit exceeded: still running after the wall-clock limit of 2000 ms "
+          "(waiting for input, or sleeping?)" },
         { "output exceeded wins over a timeout", KILLED("timeout", SIGTERM), .output_exceeded = true }, "", "1",
           VERDICT_OUTPUT_LIMIT_EXCEEDED, "output limit exceeded: wrote more than 65536 bytes" },
         { "exit 1", EXIT(1) }, "1", "1", VERDICT_RUNTIME_ERROR,

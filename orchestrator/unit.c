@@ -6,7 +6,7 @@
 #include <sys/mount.h>
 #include <string.h>
 
-#include "jobdir.h"
+#include "rundir.h"
 #include "unit.h"
 
 /* Inside the sandbox: a directory of root's, mode 0700, that the program cannot enter. */
@@ -108,7 +108,7 @@ static int append_syscall_filter(sd_bus_message *m, char *const *common, char *c
         return r;
 }
 
-static int append_limits(sd_bus_message *m, const Limits *l) {
+static int append_limits(sd_bus_message *m, const Limits *l, uint64_t runtime_max_usec) {
         uint64_t cpu_sec = (l->time_ms + 999) / 1000;
         int r;
 
@@ -136,12 +136,13 @@ static int append_limits(sd_bus_message *m, const Limits *l) {
         if (r >= 0)
                 r = append_u64(m, "CPUQuotaPerSecUSec", l->cpu_percent * 10000);
         if (r >= 0)
-                r = append_u64(m, "RuntimeMaxUSec", l->wall_time_ms * 1000);
+                r = append_u64(m, "RuntimeMaxUSec", runtime_max_usec);
 
         return r;
 }
 
-/* kw-exec FILTER INTERPRETER ARGS...: the compiled seccomp program first, then the interpreter. */
+/* kw-exec FILTER INTERPRETER ARGS...: the compiled seccomp program first, then (once kw says go) the
+ * interpreter. */
 static int append_exec(sd_bus_message *m, const Language *lang, const Limits *limits) {
         char source[PATH_MAX], memory_mb[32];
         int r;
@@ -159,12 +160,11 @@ static int append_exec(sd_bus_message *m, const Language *lang, const Limits *li
         if (r >= 0)
                 r = sd_bus_message_open_container(m, 'r', "sasb");
         if (r >= 0)
-                r = sd_bus_message_append(m, "s", UNIT_SOURCE_DIR "/kw-exec");
+                r = sd_bus_message_append(m, "s", UNIT_EXEC_PATH);
         if (r >= 0)
                 r = sd_bus_message_open_container(m, 'a', "s");
         if (r >= 0)
-                r = sd_bus_message_append(m, "sss", UNIT_SOURCE_DIR "/kw-exec", UNIT_SOURCE_DIR "/seccomp.bpf",
-                                          lang->interpreter);
+                r = sd_bus_message_append(m, "sss", UNIT_EXEC_PATH, UNIT_FILTER_PATH, lang->interpreter);
         for (char **a = lang->arguments; r >= 0 && *a; a++) {
                 _cleanup_free_ char *arg = NULL;
                 r = policy_expand_argument(*a, source, memory_mb, &arg);
@@ -180,21 +180,20 @@ static int append_exec(sd_bus_message *m, const Language *lang, const Limits *li
         return r;
 }
 
-/* kw-runstat as a privileged ExecStopPost=: it runs once every process of the program is gone. */
+/* kw-runstat as a privileged ExecStopPost=: it runs once every process of the program is gone, and
+ * finds which job and run it was in the note kw left in the code directory at the hand over. */
 static int append_runstat(sd_bus_message *m, const UnitSpec *s) {
-        char run[16];
         int r;
 
-        snprintf(run, sizeof(run), "%u", s->run);
         r = sd_bus_message_open_container(m, 'r', "sv");
         if (r >= 0)
                 r = sd_bus_message_append(m, "s", "ExecStopPostEx");
         if (r >= 0)
                 r = sd_bus_message_open_container(m, 'v', "a(sasas)");
         if (r >= 0)
-                r = sd_bus_message_append(m, "a(sasas)", 1, UNIT_PRIVATE_DIR "/kw-runstat", 6, "kw-runstat",
-                                          s->job_id, run, s->name, UNIT_PRIVATE_DIR "/journal-socket",
-                                          UNIT_PRIVATE_DIR "/cgroup", 1, "privileged");
+                r = sd_bus_message_append(m, "a(sasas)", 1, UNIT_PRIVATE_DIR "/kw-runstat", 5, "kw-runstat", s->name,
+                                          UNIT_PRIVATE_DIR "/journal-socket", UNIT_PRIVATE_DIR "/cgroup",
+                                          UNIT_SOURCE_DIR "/" UNIT_RUN_NOTE, 1, "privileged");
         if (r >= 0)
                 r = sd_bus_message_close_container(m);
         if (r >= 0)
@@ -205,17 +204,7 @@ static int append_runstat(sd_bus_message *m, const UnitSpec *s) {
 static int append_io(sd_bus_message *m, const UnitSpec *s) {
         int r;
 
-        r = sd_bus_message_open_container(m, 'r', "sv");
-        if (r >= 0)
-                r = sd_bus_message_append(m, "s", "StandardInputData");
-        if (r >= 0)
-                r = sd_bus_message_open_container(m, 'v', "ay");
-        if (r >= 0)
-                r = sd_bus_message_append_array(m, 'y', s->input, s->input_size);
-        if (r >= 0)
-                r = sd_bus_message_close_container(m);
-        if (r >= 0)
-                r = sd_bus_message_close_container(m);
+        r = sd_bus_message_append(m, "(sv)", "StandardInputFileDescriptor", "h", s->stdin_fd);
         if (r >= 0)
                 r = sd_bus_message_append(m, "(sv)", "StandardOutputFileDescriptor", "h", s->stdout_fd);
         if (r >= 0)
@@ -236,21 +225,18 @@ static int append_io(sd_bus_message *m, const UnitSpec *s) {
          * host's services: the program gets none of it, kw-runstat reads it in the private dir. */
         if (r >= 0)
                 r = sd_bus_message_append(m, "(sv)", "InaccessiblePaths", "as", 1, "/sys/fs/cgroup");
-        if (r >= 0) {
-                char dest[PATH_MAX];
-                snprintf(dest, sizeof(dest), UNIT_SOURCE_DIR "/%s", s->language->source_file);
-                r = sd_bus_message_append(m, "(sv)", "BindReadOnlyPaths", "a(ssbt)", 3, s->source_path, dest, 0,
-                                          (uint64_t) 0, s->exec_path, UNIT_SOURCE_DIR "/kw-exec", 0, (uint64_t) 0,
-                                          s->filter_path, UNIT_SOURCE_DIR "/seccomp.bpf", 0, (uint64_t) 0);
-        }
+        if (r >= 0)
+                r = sd_bus_message_append(m, "(sv)", "BindReadOnlyPaths", "a(ssbt)", 3, s->code_dir, UNIT_SOURCE_DIR, 0,
+                                          (uint64_t) 0, s->exec_path, UNIT_EXEC_PATH, 0, (uint64_t) 0,
+                                          s->filter_path, UNIT_FILTER_PATH, 0, (uint64_t) 0);
         /* The only writable places, all on one size-bounded tmpfs of the run's own. These bind mounts
          * win over the PrivateTmp= that DynamicUser= implies, and over PrivateDevices='s /dev/shm,
          * which would be the host's. */
         if (r >= 0) {
                 char tmp[PATH_MAX], var_tmp[PATH_MAX], shm[PATH_MAX];
-                snprintf(tmp, sizeof(tmp), "%s/%s", s->scratch_dir, job_dir_scratch_dirs[0]);
-                snprintf(var_tmp, sizeof(var_tmp), "%s/%s", s->scratch_dir, job_dir_scratch_dirs[1]);
-                snprintf(shm, sizeof(shm), "%s/%s", s->scratch_dir, job_dir_scratch_dirs[2]);
+                snprintf(tmp, sizeof(tmp), "%s/%s", s->scratch_dir, run_dir_scratch_dirs[0]);
+                snprintf(var_tmp, sizeof(var_tmp), "%s/%s", s->scratch_dir, run_dir_scratch_dirs[1]);
+                snprintf(shm, sizeof(shm), "%s/%s", s->scratch_dir, run_dir_scratch_dirs[2]);
                 r = sd_bus_message_append(m, "(sv)", "BindPaths", "a(ssbt)", 3, tmp, "/tmp", 0, (uint64_t) 0, var_tmp,
                                           "/var/tmp", 0, (uint64_t) 0, shm, "/dev/shm", 0, (uint64_t) 0);
         }
@@ -291,7 +277,7 @@ int unit_new_start_message(sd_bus *bus, const UnitSpec *s, sd_bus_message **ret)
         if (r >= 0)
                 r = append_syscall_filter(m, s->syscalls, s->language->syscalls);
         if (r >= 0)
-                r = append_limits(m, s->limits);
+                r = append_limits(m, s->limits, s->runtime_max_usec);
         if (r >= 0)
                 r = append_exec(m, s->language, s->limits);
         if (r >= 0)

@@ -99,7 +99,7 @@ Verdict verdict_decide(const RunOutcome *o, const Limits *limits, const char *ac
                 return VERDICT_INTERNAL_ERROR;
         if (o->output_exceeded)
                 return VERDICT_OUTPUT_LIMIT_EXCEEDED;
-        if (strcmp(o->result, "timeout") == 0)
+        if (o->wall_exceeded || strcmp(o->result, "timeout") == 0)
                 return VERDICT_TIME_LIMIT_EXCEEDED;
         if (o->cpu_nsec >= limits->time_ms * 1000000ULL || (killed && o->exit_status == SIGXCPU))
                 return VERDICT_TIME_LIMIT_EXCEEDED;
@@ -129,7 +129,7 @@ int verdict_explain(Buffer *b, Verdict v, const RunOutcome *o, const Limits *lim
         case VERDICT_WRONG_ANSWER:
                 return buffer_printf(b, "wrong answer: the output differs from the expected output");
         case VERDICT_TIME_LIMIT_EXCEEDED:
-                if (strcmp(o->result, "timeout") == 0)
+                if (o->wall_exceeded || strcmp(o->result, "timeout") == 0)
                         return buffer_printf(b, "time limit exceeded: still running after the wall-clock "
                                              "limit of %" PRIu64 " ms (waiting for input, or sleeping?)",
                                              limits->wall_time_ms);

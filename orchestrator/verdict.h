@@ -28,6 +28,7 @@ typedef struct RunOutcome {
         uint64_t oom_kills;         /* kernel OOM kills in the run's cgroup, UINT64_MAX if unknown */
         uint64_t wall_usec;
         bool output_exceeded;       /* kw stopped it for writing too much */
+        bool wall_exceeded;         /* kw killed it at the wall-clock limit */
         const char *internal_error; /* set if kw itself failed to run it */
 } RunOutcome;
 

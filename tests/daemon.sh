@@ -27,11 +27,26 @@ trap cleanup EXIT
 job() {
         jq -cn --arg code "$1" --arg lang "$2" --argjson extra "${3:-{\}}" '{code: $code, language: $lang} + $extra'
 }
+# Runs in flight: units that have a run ("kw run N of job ..."), warm ones included.
+runs() { systemctl list-units --plain --no-legend 'kw-*.service' | grep -c ' kw run '; }
+# Idle warm units ("kw warm unit for ...").
+warm() { systemctl list-units --all --plain --no-legend 'kw-*.service' | grep -c ' kw warm unit for '; }
+# Warm units kwd keeps with the test's policy: warm_units per language.
+warm_max() {
+        echo $(($(sed -n 's/^warm_units = //p' "$work/policy/limits.conf") * $(ls "$work/policy/languages" | wc -l)))
+}
+# What is left over once nothing runs: any kw unit but kwd's idle warm units (and those only while
+# kwd runs, at most warm_max of them), and any run directory without its unit.
 leftovers() {
-        local units_left dirs
-        units_left=$(systemctl list-units --all --plain --no-legend 'kw-*.service' | wc -l)
-        dirs=$(find /run/kw -mindepth 1 -maxdepth 1 -type d ! -name .seccomp 2>/dev/null | wc -l)
-        echo "$((units_left + dirs))"
+        local n=0 max=0 count d
+        systemctl is-active -q kwd.service && max=$(warm_max)
+        n=$(systemctl list-units --all --plain --no-legend 'kw-*.service' | grep -vc ' kw warm unit for ')
+        count=$(warm)
+        [ "$count" -gt "$max" ] && n=$((n + count - max))
+        for d in $(find /run/kw -mindepth 1 -maxdepth 1 -type d ! -name '.*' -printf '%f\n' 2>/dev/null); do
+                systemctl list-units --all --plain --no-legend "$d.service" | grep -q . || n=$((n + 1))
+        done
+        echo "$n"
 }
 # wait_for CONDITION: up to 30 s, for things that happen after a command returns (a test's wait).
 wait_for() {
@@ -63,6 +78,39 @@ check "kwd was socket-activated and is ready" 'systemctl is-active -q kwd.servic
 check "job output lands in journal namespace kw" \
         'systemctl is-active -q systemd-journald@kw.service && journalctl --namespace=kw -q --no-pager KW_JOB_ID=$(jq -r .job_id "$work/via-kwd") KW_STREAM=stdout | grep -q "Hello, world"' \
         "no output in namespace kw"
+
+# ---- warm units: started ahead, taken by jobs with the policy's limits, replaced, renewed on reload ----
+units_of() { # the units that ran job $1, from kw-runstat's entries
+        journalctl --namespace=kw -q --no-pager -o json KW_STATS=1 "KW_JOB_ID=$1" | jq -r .KW_UNIT | sort | tr '\n' ' '
+}
+check "warm units: warm_units per language waiting" 'wait_for "[ \"\$(warm)\" = $(warm_max) ]"' "$(warm) of $(warm_max)"
+sleep 1 # they have waited a while: that is no run's time
+job 'print(input())' python '{"test_cases":[{"input":"a","expected":"a"},{"input":"b","expected":"b"}]}' >"$work/warm.json"
+"$kwctl" submit "$work/warm.json" >"$work/warm.out" 2>&1
+units=$(units_of "$(jq -r .job_id "$work/warm.out")")
+check "a job with the policy's limits runs in warm units, timed from its start" \
+        '[[ "$units" == kw-warm-*" "kw-warm-*" " ]] && jq -e ".verdict == \"accepted\" and all(.test_results[]; .wall_time_ms < 900)" "$work/warm.out" >/dev/null' \
+        "units '$units': $(head -c 400 "$work/warm.out")"
+check "taken warm units are replaced" 'wait_for "[ \"\$(warm)\" = $(warm_max) ]"' "$(warm) of $(warm_max)"
+job 'print(input())' python '{"limits":{"time_ms":5000},"test_cases":[{"input":"a","expected":"a"}]}' >"$work/own-limits.json"
+"$kwctl" submit "$work/own-limits.json" >"$work/own-limits.out" 2>&1
+id=$(jq -r .job_id "$work/own-limits.out")
+check "a job with limits of its own gets a unit of its own" '[ "$(units_of "$id")" = "kw-$id-0.service " ] && jq -e ".verdict == \"accepted\"" "$work/own-limits.out" >/dev/null' \
+        "units '$(units_of "$id")'"
+old_warm=$(systemctl list-units --plain --no-legend 'kw-*.service' | grep ' kw warm unit for ' | awk '{print $1}')
+set_policy wall_time_ms 2000
+systemctl reload kwd
+check "reload: warm units of the old policy stopped, new ones waiting" \
+        'wait_for "[ \"\$(warm)\" = $(warm_max) ] && ! systemctl list-units --all --plain --no-legend $(echo $old_warm) | grep -q ."' \
+        "$(warm) waiting; old ones: $(systemctl list-units --all --plain --no-legend $(echo $old_warm) | head -2)"
+job 'import time; time.sleep(30)' python '{"test_cases":[{"input":"","expected":""}]}' >"$work/sleep.json"
+"$kwctl" submit "$work/sleep.json" >"$work/sleep.out" 2>&1
+units=$(units_of "$(jq -r .job_id "$work/sleep.out")")
+check "a warm unit is killed at the wall-clock limit, counted from its start" \
+        '[[ "$units" == kw-warm-* ]] && jq -e ".verdict == \"time_limit_exceeded\" and (.error | contains(\"wall-clock limit of 2000 ms\")) and .test_results[0].wall_time_ms < 3000" "$work/sleep.out" >/dev/null' \
+        "units '$units': $(head -c 400 "$work/sleep.out")"
+set_policy wall_time_ms 60000
+systemctl reload kwd
 
 # ---- 50 concurrent jobs, all judged correctly ----
 for i in $(seq 50); do
@@ -107,8 +155,8 @@ long=$(job 'import time; time.sleep(50)' python '{"test_cases":[{"input":"","exp
 printf '%s' "$long" >"$work/long.json"
 "$kwctl" submit "$work/long.json" >/dev/null 2>&1 &
 cpid=$!
-wait_for '[ "$(systemctl list-units --plain --no-legend "kw-*.service" | wc -l)" = 2 ]'
-slice=$(systemctl show -P Slice $(systemctl list-units --plain --no-legend "kw-*.service" | awk '{print $1; exit}'))
+wait_for '[ "$(runs)" = 2 ]'
+slice=$(systemctl show -P Slice $(systemctl list-units --plain --no-legend "kw-*.service" | grep ' kw run ' | awk '{print $1; exit}'))
 check "runs live in kw.slice" '[ "$slice" = kw.slice ]' "slice $slice"
 kill -9 "$cpid"; wait "$cpid" 2>/dev/null
 check "client gone: its runs stopped, nothing left" 'wait_for "[ \"\$(leftovers)\" = 0 ]"' "$(leftovers) left"
@@ -116,18 +164,18 @@ check "client gone: its runs stopped, nothing left" 'wait_for "[ \"\$(leftovers)
 # ---- systemctl stop mid-job: the client is told, nothing left ----
 "$kwctl" submit "$work/long.json" >"$work/stop.out" 2>"$work/stop.err" &
 cpid=$!
-wait_for '[ "$(systemctl list-units --plain --no-legend "kw-*.service" | wc -l)" = 2 ]'
+wait_for '[ "$(runs)" = 2 ]'
 systemctl stop kwd.service
 wait "$cpid"; rc=$?
-check "stop mid-job: client told, units stopped" \
-        '[ "$rc" = 3 ] && jq -e ".verdict == \"internal_error\" and (.error | contains(\"kwd was stopped\"))" "$work/stop.out" >/dev/null && [ "$(leftovers)" = 0 ]' \
+check "stop mid-job: client told, units stopped, warm ones too" \
+        '[ "$rc" = 3 ] && jq -e ".verdict == \"internal_error\" and (.error | contains(\"kwd was stopped\"))" "$work/stop.out" >/dev/null && [ "$(leftovers)" = 0 ] && [ "$(warm)" = 0 ]' \
         "exit $rc, $(leftovers) left, $(head -c 200 "$work/stop.out")"
 
 # ---- kill -9 mid-load: every client gets an error; after restart nothing is left ----
 for i in $(seq 6); do
         ( "$kwctl" submit "$work/long.json" >"$work/k$i.out" 2>"$work/k$i.err"; echo $? >"$work/k$i.rc" ) &
 done
-wait_for '[ "$(systemctl list-units --plain --no-legend "kw-*.service" | wc -l)" -ge 8 ]'
+wait_for '[ "$(runs)" -ge 8 ]'
 oldpid=$(systemctl show -P MainPID kwd.service)
 systemctl kill -s KILL kwd.service
 wait

@@ -2,7 +2,7 @@
 #include <dirent.h>
 #include <sys/statvfs.h>
 
-#include "jobdir.h"
+#include "rundir.h"
 #include "test-helpers.h"
 
 #define NAME "0123456789abcdef0123456789abcdef"
@@ -33,18 +33,18 @@ static const struct {
         { 0022, sizeof(CODE) - 1, false },
         { 0000, sizeof(CODE) - 1, true },
         { 0077, sizeof(CODE) - 1, true },
-        { 0777, sizeof(CODE) - 1, true },       /* needs root: the directory is made 0000 first */
+        { 0777, sizeof(CODE) - 1, true },       /* needs root: the directories are made 0000 first */
         { 0022, 0, false },
 };
 
 static void test_create(size_t i) {
         _cleanup_rm_rf_ char *tmp = test_tmpdir();
-        _cleanup_free_ char *base = NULL, *dir = NULL, *file = NULL, *content = NULL;
-        _cleanup_(job_dir_remove) JobDir d = { .base_fd = -EBADF, .fd = -EBADF };
+        _cleanup_free_ char *base = NULL, *dir = NULL, *code = NULL, *file = NULL, *content = NULL;
+        _cleanup_(run_dir_remove) RunDir d = RUN_DIR_NULL;
         size_t size;
         int fds = count_open_fds();
 
-        test_case_begin("job_dir_create with umask %04o, %zu bytes, base %s", create_cases[i].umask,
+        test_case_begin("run_dir_create with umask %04o, %zu bytes, base %s", create_cases[i].umask,
                         create_cases[i].code_size, create_cases[i].base_exists ? "made before" : "made by it");
         if (create_cases[i].umask == 0777 && geteuid() != 0) {
                 test_skip("needs root");
@@ -52,35 +52,44 @@ static void test_create(size_t i) {
         }
         ASSERT_TRUE(asprintf_safe(&base, "%s/base", tmp) >= 0);
         ASSERT_TRUE(asprintf_safe(&dir, "%s/" NAME, base) >= 0);
-        ASSERT_TRUE(asprintf_safe(&file, "%s/main.py", dir) >= 0);
+        ASSERT_TRUE(asprintf_safe(&code, "%s/code", dir) >= 0);
+        ASSERT_TRUE(asprintf_safe(&file, "%s/main.py", code) >= 0);
         if (create_cases[i].base_exists)
                 ASSERT_OK(mkdir(base, 0700) < 0 ? negative_errno() : 0);
 
         mode_t old = umask(create_cases[i].umask);
-        int r = job_dir_create(base, NAME, "main.py", CODE, create_cases[i].code_size, &d);
+        int r = run_dir_create(base, NAME, &d);
+        if (r >= 0)
+                r = run_dir_write(&d, "main.py", CODE, create_cases[i].code_size);
         umask(old);
         ASSERT_OK(r);
 
-        ASSERT_TRUE(d.base_fd >= 0 && d.fd >= 0);
+        ASSERT_TRUE(d.base_fd >= 0 && d.fd >= 0 && d.code_fd >= 0);
         ASSERT_STR_EQ(d.name, NAME);
         ASSERT_STR_EQ(d.path, dir);
-        ASSERT_STR_EQ(d.source_name, "main.py");
-        ASSERT_STR_EQ(d.source_path, file);
-        ASSERT_INT_EQ(d.n_scratch, 0);
+        ASSERT_STR_EQ(d.code_path, code);
+        ASSERT_TRUE(d.scratch_path == NULL);
         ASSERT_INT_EQ(mode_of(dir), S_IFDIR | 0755);
+        ASSERT_INT_EQ(mode_of(code), S_IFDIR | 0755);
         ASSERT_INT_EQ(mode_of(file), S_IFREG | 0644);
         ASSERT_OK(read_file_all(file, 1024, &content, &size));
         ASSERT_MEM_EQ(content, size, CODE, create_cases[i].code_size);
 
-        job_dir_remove(&d);
+        /* Written once: a second write of the same file is refused, as is a path. */
+        ASSERT_ERRNO_EQ(run_dir_write(&d, "main.py", "x", 1), -EEXIST);
+        ASSERT_ERRNO_EQ(run_dir_write(&d, "../main.py", "x", 1), -EINVAL);
+        ASSERT_ERRNO_EQ(run_dir_write(&d, "..", "x", 1), -EINVAL);
+        ASSERT_OK(run_dir_write(&d, ".kw-run", "x", 1));
+
+        run_dir_remove(&d);
         ASSERT_INT_EQ(mode_of(dir), (mode_t) -1);
         ASSERT_INT_EQ(mode_of(base) & S_IFMT, S_IFDIR);   /* the base stays */
-        ASSERT_TRUE(d.fd == -EBADF && d.base_fd == -EBADF && !d.name && !d.path);
-        job_dir_remove(&d);                               /* twice is fine */
+        ASSERT_TRUE(d.fd == -EBADF && d.base_fd == -EBADF && d.code_fd == -EBADF && !d.name && !d.path);
+        run_dir_remove(&d);                               /* twice is fine */
         ASSERT_INT_EQ(count_open_fds(), fds);
 }
 
-/* What is at BASE (and at BASE/NAME) before job_dir_create() is called. */
+/* What is at BASE (and at BASE/NAME) before run_dir_create() is called. */
 typedef enum Setup {
         SETUP_NONE,
         SETUP_BASE_MODE,        /* BASE a directory of @mode */
@@ -97,24 +106,21 @@ static const struct {
         Setup setup;
         mode_t mode;
         const char *name;
-        const char *source;
         int result;
 } refuse_cases[] = {
-        { "group-writable base", SETUP_BASE_MODE, 0775, NAME, "main.py", -EPERM },
-        { "world-writable base", SETUP_BASE_MODE, 0757, NAME, "main.py", -EPERM },
-        { "sticky world-writable base", SETUP_BASE_MODE, 01777, NAME, "main.py", -EPERM },
-        { "base owned by somebody else", SETUP_BASE_OTHER_OWNER, 0755, NAME, "main.py", -EPERM },
-        { "base a symlink", SETUP_BASE_SYMLINK, 0755, NAME, "main.py", -ENOTDIR },  /* O_NOFOLLOW|O_DIRECTORY */
-        { "base a file", SETUP_BASE_FILE, 0644, NAME, "main.py", -ENOTDIR },
-        { "name with '/'", SETUP_NONE, 0, "a/b", "main.py", -EINVAL },
-        { "name '..'", SETUP_NONE, 0, "..", "main.py", -EINVAL },
-        { "name '.'", SETUP_NONE, 0, ".", "main.py", -EINVAL },
-        { "hidden name", SETUP_NONE, 0, ".job", "main.py", -EINVAL },
-        { "source with '/'", SETUP_NONE, 0, NAME, "../main.py", -EINVAL },
-        { "source '..'", SETUP_NONE, 0, NAME, "..", -EINVAL },
-        { "name exists, a directory", SETUP_NAME_DIR, 0755, NAME, "main.py", -EEXIST },
-        { "name exists, a file", SETUP_NAME_FILE, 0755, NAME, "main.py", -EEXIST },
-        { "name exists, a symlink", SETUP_NAME_SYMLINK, 0755, NAME, "main.py", -EEXIST },
+        { "group-writable base", SETUP_BASE_MODE, 0775, NAME, -EPERM },
+        { "world-writable base", SETUP_BASE_MODE, 0757, NAME, -EPERM },
+        { "sticky world-writable base", SETUP_BASE_MODE, 01777, NAME, -EPERM },
+        { "base owned by somebody else", SETUP_BASE_OTHER_OWNER, 0755, NAME, -EPERM },
+        { "base a symlink", SETUP_BASE_SYMLINK, 0755, NAME, -ENOTDIR },  /* O_NOFOLLOW|O_DIRECTORY */
+        { "base a file", SETUP_BASE_FILE, 0644, NAME, -ENOTDIR },
+        { "name with '/'", SETUP_NONE, 0, "a/b", -EINVAL },
+        { "name '..'", SETUP_NONE, 0, "..", -EINVAL },
+        { "name '.'", SETUP_NONE, 0, ".", -EINVAL },
+        { "hidden name", SETUP_NONE, 0, ".job", -EINVAL },
+        { "name exists, a directory", SETUP_NAME_DIR, 0755, NAME, -EEXIST },
+        { "name exists, a file", SETUP_NAME_FILE, 0755, NAME, -EEXIST },
+        { "name exists, a symlink", SETUP_NAME_SYMLINK, 0755, NAME, -EEXIST },
 };
 
 static int setup(const char *tmp, const char *base, Setup s, mode_t mode) {
@@ -151,11 +157,11 @@ static int setup(const char *tmp, const char *base, Setup s, mode_t mode) {
 static void test_refuse(size_t i) {
         _cleanup_rm_rf_ char *tmp = test_tmpdir();
         _cleanup_free_ char *base = NULL, *entry = NULL, *real_entry = NULL;
-        JobDir d = { .base_fd = 42, .fd = 42 };
+        RunDir d = { .base_fd = 42, .fd = 42, .code_fd = 42 };
         Setup s = refuse_cases[i].setup;
         int fds = count_open_fds();
 
-        test_case_begin("job_dir_create refuses: %s", refuse_cases[i].what);
+        test_case_begin("run_dir_create refuses: %s", refuse_cases[i].what);
         if (s == SETUP_BASE_OTHER_OWNER && geteuid() != 0) {
                 test_skip("needs root");
                 return;
@@ -165,9 +171,8 @@ static void test_refuse(size_t i) {
         ASSERT_TRUE(asprintf_safe(&real_entry, "%s/real/" NAME, tmp) >= 0);
         ASSERT_OK(setup(tmp, base, s, refuse_cases[i].mode));
 
-        ASSERT_ERRNO_EQ(job_dir_create(base, refuse_cases[i].name, refuse_cases[i].source, "x", 1, &d),
-                        refuse_cases[i].result);
-        ASSERT_TRUE(d.base_fd == 42 && d.fd == 42 && !d.name);   /* untouched */
+        ASSERT_ERRNO_EQ(run_dir_create(base, refuse_cases[i].name, &d), refuse_cases[i].result);
+        ASSERT_TRUE(d.base_fd == 42 && d.fd == 42 && d.code_fd == 42 && !d.name);   /* untouched */
         ASSERT_INT_EQ(count_open_fds(), fds);
 
         switch (s) {
@@ -206,8 +211,8 @@ static void test_refuse(size_t i) {
 /* A tmpfs per run; needs root and the right to mount, else skipped. */
 static void test_scratch(void) {
         _cleanup_rm_rf_ char *tmp = test_tmpdir();
-        _cleanup_free_ char *base = NULL, *p0 = NULL, *p1 = NULL, *again = NULL, *want = NULL;
-        _cleanup_(job_dir_remove) JobDir d = { .base_fd = -EBADF, .fd = -EBADF };
+        _cleanup_free_ char *base = NULL, *want = NULL, *scratch = NULL, *dir = NULL;
+        _cleanup_(run_dir_remove) RunDir d = RUN_DIR_NULL;
         struct statvfs sv;
         struct stat st, parent;
         int r;
@@ -217,56 +222,45 @@ static void test_scratch(void) {
                 return;
         }
         ASSERT_TRUE(asprintf_safe(&base, "%s/base", tmp) >= 0);
-        ASSERT_OK(job_dir_create(base, NAME, "main.py", "x", 1, &d));
+        ASSERT_OK(run_dir_create(base, NAME, &d));
 
-        r = job_dir_mount_scratch(&d, 0, 1 << 20, &p0);
+        r = run_dir_mount_scratch(&d, 1 << 20);
         if (r == -EPERM || r == -ENOSYS || r == -EACCES) {
                 test_skip("cannot mount a tmpfs here");
                 return;
         }
         ASSERT_OK(r);
-        ASSERT_TRUE(asprintf_safe(&want, "%s/scratch-0", d.path) >= 0);
-        ASSERT_STR_EQ(p0, want);
-        ASSERT_INT_EQ(d.n_scratch, 1);
+        ASSERT_TRUE(asprintf_safe(&want, "%s/scratch", d.path) >= 0);
+        ASSERT_STR_EQ(d.scratch_path, want);
 
-        ASSERT_OK(statvfs(p0, &sv));
+        ASSERT_OK(statvfs(d.scratch_path, &sv));
         ASSERT_U64_EQ((uint64_t) sv.f_blocks * sv.f_frsize, 1 << 20);
         ASSERT_U64_EQ(sv.f_files, 16384);
         ASSERT_TRUE(sv.f_flag & ST_NOSUID);
         ASSERT_TRUE(sv.f_flag & ST_NODEV);
-        ASSERT_OK(stat(p0, &st));
+        ASSERT_OK(stat(d.scratch_path, &st));
         ASSERT_OK(stat(d.path, &parent));
         ASSERT_TRUE(st.st_dev != parent.st_dev);
         /* Root's, holding the run's /tmp, /var/tmp and /dev/shm, which anybody may write. */
         ASSERT_INT_EQ(st.st_mode, S_IFDIR | 0755);
         ASSERT_INT_EQ(st.st_uid, 0);
-        for (size_t i = 0; i < ELEMENTSOF(job_dir_scratch_dirs); i++) {
+        for (size_t i = 0; i < ELEMENTSOF(run_dir_scratch_dirs); i++) {
                 _cleanup_free_ char *sub = NULL;
-                ASSERT_TRUE(asprintf_safe(&sub, "%s/%s", p0, job_dir_scratch_dirs[i]) >= 0);
+                ASSERT_TRUE(asprintf_safe(&sub, "%s/%s", d.scratch_path, run_dir_scratch_dirs[i]) >= 0);
                 ASSERT_INT_EQ(mode_of(sub), S_IFDIR | 01777);
         }
-        ASSERT_OK(test_write_string(p0, "tmp/run-wrote-this", "data"));
+        ASSERT_OK(test_write_string(d.scratch_path, "tmp/run-wrote-this", "data"));
 
-        /* The same run twice: the mount point exists. */
-        ASSERT_ERRNO_EQ(job_dir_mount_scratch(&d, 0, 1 << 20, &again), -EEXIST);
-        ASSERT_TRUE(again == NULL);
+        /* Once per run: the mount point exists. */
+        scratch = strdup(d.scratch_path);
+        ASSERT_NOT_NULL(scratch);
+        ASSERT_ERRNO_EQ(run_dir_mount_scratch(&d, 1 << 20), -EEXIST);
 
-        ASSERT_OK(job_dir_mount_scratch(&d, 3, 2 << 20, &p1));
-        ASSERT_INT_EQ(d.n_scratch, 4);
-        ASSERT_OK(statvfs(p1, &sv));
-        ASSERT_U64_EQ((uint64_t) sv.f_blocks * sv.f_frsize, 2 << 20);
-
-        /* Umounted whole, with what the run wrote in it, and the mount point removed. */
-        job_dir_umount_scratch(&d, 0);
-        ASSERT_INT_EQ(mode_of(p0), (mode_t) -1);
-        job_dir_umount_scratch(&d, 0);
-        job_dir_umount_scratch(&d, 2);  /* never mounted */
-
-        /* job_dir_remove() takes the mounted one along. */
-        _cleanup_free_ char *dir = strdup(d.path);
+        /* run_dir_remove() detaches it whole, with what the run wrote in it. */
+        dir = strdup(d.path);
         ASSERT_NOT_NULL(dir);
-        job_dir_remove(&d);
-        ASSERT_INT_EQ(mode_of(p1), (mode_t) -1);
+        run_dir_remove(&d);
+        ASSERT_INT_EQ(mode_of(scratch), (mode_t) -1);
         ASSERT_INT_EQ(mode_of(dir), (mode_t) -1);
 }
 
@@ -293,19 +287,21 @@ static int count_mounts_below(const char *path) {
 /* What a crashed kw leaves behind goes; nothing else does, and no link is followed. */
 static void test_cleanup_all(void) {
         _cleanup_rm_rf_ char *tmp = test_tmpdir();
-        _cleanup_free_ char *base = NULL, *outside = NULL, *path = NULL, *scratch = NULL;
-        _cleanup_(job_dir_remove) JobDir a = { .base_fd = -EBADF, .fd = -EBADF };
+        _cleanup_free_ char *base = NULL, *outside = NULL, *path = NULL;
+        _cleanup_(run_dir_remove) RunDir a = RUN_DIR_NULL;
         bool mounted = false;
 
         ASSERT_TRUE(asprintf_safe(&base, "%s/base", tmp) >= 0);
         ASSERT_TRUE(asprintf_safe(&outside, "%s/outside", tmp) >= 0);
-        ASSERT_OK(job_dir_create(base, NAME, "main.py", "x", 1, &a));
-        if (geteuid() == 0 && job_dir_mount_scratch(&a, 0, 1 << 20, &scratch) >= 0) {
+        ASSERT_OK(run_dir_create(base, NAME, &a));
+        ASSERT_OK(run_dir_write(&a, "main.py", "x", 1));
+        if (geteuid() == 0 && run_dir_mount_scratch(&a, 1 << 20) >= 0) {
                 mounted = true;
-                ASSERT_OK(test_write_string(scratch, "tmp/left-by-the-run", "x"));
+                ASSERT_OK(test_write_string(a.scratch_path, "tmp/left-by-the-run", "x"));
                 ASSERT_INT_EQ(count_mounts_below(base), 1);
         }
-        ASSERT_OK(test_write_string(base, "other-job/main.js", "x"));
+        ASSERT_OK(test_write_string(base, "other-run/code/main.js", "x"));
+        ASSERT_OK(test_write_string(base, "odd-run/code/sub/keep", "x"));
         ASSERT_OK(test_write_string(base, "stray-file", "x"));
         ASSERT_OK(test_write_string(base, ".hidden/keep", "x"));
         ASSERT_OK(test_write_string(base, "odd/sub/keep", "x"));
@@ -313,7 +309,7 @@ static void test_cleanup_all(void) {
         ASSERT_TRUE(asprintf_safe(&path, "%s/link", base) >= 0);
         ASSERT_OK(symlink(outside, path) < 0 ? negative_errno() : 0);
 
-        job_dir_cleanup_all(base);
+        run_dir_cleanup_all(base);
 
         static const struct {
                 const char *path;       /* below tmp */
@@ -321,7 +317,8 @@ static void test_cleanup_all(void) {
         } after[] = {
                 { "base", S_IFDIR },
                 { "base/" NAME, 0 },
-                { "base/other-job", 0 },
+                { "base/other-run", 0 },
+                { "base/odd-run/code/sub/keep", S_IFREG },  /* code/ holds files only: a directory is not ours */
                 { "base/stray-file", S_IFREG },
                 { "base/.hidden/keep", S_IFREG },
                 { "base/odd/sub/keep", S_IFREG },       /* never recurses into what it did not make */
@@ -331,7 +328,7 @@ static void test_cleanup_all(void) {
         for (size_t i = 0; i < ELEMENTSOF(after); i++) {
                 _cleanup_free_ char *p = NULL;
                 ASSERT_TRUE(asprintf_safe(&p, "%s/%s", tmp, after[i].path) >= 0);
-                test_case_begin("job_dir_cleanup_all: %s", after[i].path);
+                test_case_begin("run_dir_cleanup_all: %s", after[i].path);
                 ASSERT_INT_EQ(mode_of(p) == (mode_t) -1 ? 0 : mode_of(p) & S_IFMT, after[i].type);
         }
         if (mounted)
@@ -346,11 +343,11 @@ static void test_cleanup_all_unsafe_base(void) {
         _cleanup_free_ char *base = NULL, *file = NULL;
 
         ASSERT_TRUE(asprintf_safe(&base, "%s/base", tmp) >= 0);
-        ASSERT_OK(test_write_string(base, NAME "/main.py", "x"));
+        ASSERT_OK(test_write_string(base, NAME "/code/main.py", "x"));
         ASSERT_OK(chmod(base, 0777) < 0 ? negative_errno() : 0);
-        job_dir_cleanup_all(base);
+        run_dir_cleanup_all(base);
         ASSERT_INT_EQ(mode_of(base), S_IFDIR | 0777);
-        ASSERT_OK(asprintf_safe(&file, "%s/" NAME "/main.py", base) < 0 ? -ENOMEM : 0);
+        ASSERT_OK(asprintf_safe(&file, "%s/" NAME "/code/main.py", base) < 0 ? -ENOMEM : 0);
         ASSERT_INT_EQ(mode_of(file), S_IFREG | 0644);
 }
 

@@ -8,11 +8,11 @@
 #include <sys/mount.h>
 #include <sys/stat.h>
 
-#include "jobdir.h"
+#include "rundir.h"
 
-const char *const job_dir_scratch_dirs[3] = { "tmp", "var-tmp", "shm" };
+const char *const run_dir_scratch_dirs[3] = { "tmp", "var-tmp", "shm" };
 
-#define SCRATCH_PREFIX "scratch-"
+#define SCRATCH_NAME "scratch"
 
 /* Inodes per scratch tmpfs: plenty for a program, too few to matter to the host. */
 #define SCRATCH_INODES 16384
@@ -47,62 +47,101 @@ static int write_all(int fd, const char *p, size_t n) {
         return 0;
 }
 
-/* The directory and the file in it, each created fresh (O_EXCL) relative to fds we opened. */
-static int create_source(JobDir *d, const char *code, size_t size) {
-        if (mkdirat(d->base_fd, d->name, 0755) < 0)
-                return negative_errno();
-        d->fd = openat(d->base_fd, d->name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-        if (d->fd < 0)
-                return negative_errno();
-        _cleanup_close_ int fd = openat(d->fd, d->source_name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
-                                        0644);
-        if (fd < 0)
-                return negative_errno();
-        /* The umask must not decide what the sandbox can read. */
-        if (fchmod(fd, 0644) < 0 || fchmod(d->fd, 0755) < 0)
-                return negative_errno();
-        return write_all(fd, code, size);
+/* A directory stream of its own on @fd (close-on-exec, like every fd here). */
+static DIR *opendir_at(int fd) {
+        int copy = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+        if (copy < 0)
+                return NULL;
+        DIR *d = fdopendir(copy);
+        if (!d)
+                close(copy);
+        return d;
 }
 
-int job_dir_create(const char *base, const char *name, const char *source, const char *code, size_t size,
-                   JobDir *ret) {
-        JobDir d = { .base_fd = -EBADF, .fd = -EBADF };
-        int r;
+static bool is_dir_at(int dfd, const struct dirent *de) {
+        struct stat st;
+        if (de->d_type != DT_UNKNOWN)
+                return de->d_type == DT_DIR;
+        return fstatat(dfd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(st.st_mode);
+}
 
-        if (strchr(name, '/') || strchr(source, '/') || name[0] == '.' || source[0] == '.')
+static bool valid_name(const char *name) {
+        return name[0] && !strchr(name, '/') && strcmp(name, ".") != 0 && strcmp(name, "..") != 0;
+}
+
+static int open_dir_at(int dfd, const char *name) {
+        int fd = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        return fd < 0 ? negative_errno() : fd;
+}
+
+/* A directory made fresh, mode 0755 whatever the umask: the sandbox must be able to enter it. */
+static int make_dir_at(int dfd, const char *name) {
+        if (mkdirat(dfd, name, 0700) < 0)
+                return negative_errno();
+        int fd = open_dir_at(dfd, name);
+        if (fd >= 0 && fchmod(fd, 0755) < 0) {
+                int r = negative_errno();
+                close(fd);
+                return r;
+        }
+        return fd;
+}
+
+int run_dir_create(const char *base, const char *name, RunDir *ret) {
+        RunDir d = RUN_DIR_NULL;
+
+        if (!valid_name(name) || name[0] == '.')
                 return -EINVAL;
-
         d.base_fd = open_base(base);
         if (d.base_fd < 0)
                 return d.base_fd;
-        d.name = strdup(name);
-        d.source_name = strdup(source);
-        if (!d.name || !d.source_name || asprintf_safe(&d.path, "%s/%s", base, name) < 0 ||
-            asprintf_safe(&d.source_path, "%s/%s/%s", base, name, source) < 0) {
-                job_dir_remove(&d);
-                return -ENOMEM;
-        }
-        r = create_source(&d, code, size);
-        if (r < 0) {
+        d.fd = make_dir_at(d.base_fd, name);
+        if (d.fd < 0) {
                 /* Never remove a directory somebody else made under that name. */
-                if (r == -EEXIST && d.fd < 0)
-                        free(TAKE_PTR(d.name));
-                job_dir_remove(&d);
+                int r = d.fd;
+                close(d.base_fd);
+                return r;
+        }
+        d.name = strdup(name);
+        int r = d.name && asprintf_safe(&d.path, "%s/%s", base, name) >= 0 &&
+                                asprintf_safe(&d.code_path, "%s/%s/code", base, name) >= 0
+                        ? 0
+                        : -ENOMEM;
+        if (r >= 0) {
+                d.code_fd = make_dir_at(d.fd, "code");
+                r = d.code_fd < 0 ? d.code_fd : 0;
+        }
+        if (r < 0) {
+                if (!d.name)
+                        (void) unlinkat(d.base_fd, name, AT_REMOVEDIR);
+                run_dir_remove(&d);
                 return r;
         }
         *ret = d;
         return 0;
 }
 
-int job_dir_mount_scratch(JobDir *d, unsigned run, uint64_t size, char **ret_path) {
-        char name[32], value[32];
-        int r;
-
-        snprintf(name, sizeof(name), SCRATCH_PREFIX "%u", run);
-        if (mkdirat(d->fd, name, 0700) < 0)
+int run_dir_write(RunDir *d, const char *file, const void *data, size_t size) {
+        if (!valid_name(file))
+                return -EINVAL;
+        if (d->code_fd < 0)
+                return -EBADF;
+        _cleanup_close_ int fd = openat(d->code_fd, file, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+        if (fd < 0)
                 return negative_errno();
-        if (run >= d->n_scratch)
-                d->n_scratch = run + 1;
+        /* The umask must not decide what the sandbox can read. */
+        if (fchmod(fd, 0644) < 0)
+                return negative_errno();
+        return write_all(fd, data, size);
+}
+
+int run_dir_mount_scratch(RunDir *d, uint64_t size) {
+        char value[32];
+
+        if (d->fd < 0)
+                return -EBADF;
+        if (mkdirat(d->fd, SCRATCH_NAME, 0700) < 0)
+                return negative_errno();
 
         /* The fd-based mount API: the tmpfs is attached below d->fd, no path is walked. */
         _cleanup_close_ int fs = fsopen("tmpfs", FSOPEN_CLOEXEC);
@@ -120,14 +159,13 @@ int job_dir_mount_scratch(JobDir *d, unsigned run, uint64_t size, char **ret_pat
         if (mnt < 0)
                 return negative_errno();
         /* Still detached, so nobody else can be in it yet. */
-        for (size_t i = 0; i < ELEMENTSOF(job_dir_scratch_dirs); i++)
-                if (mkdirat(mnt, job_dir_scratch_dirs[i], 0700) < 0 ||
-                    fchmodat(mnt, job_dir_scratch_dirs[i], 01777, 0) < 0)
+        for (size_t i = 0; i < ELEMENTSOF(run_dir_scratch_dirs); i++)
+                if (mkdirat(mnt, run_dir_scratch_dirs[i], 0700) < 0 ||
+                    fchmodat(mnt, run_dir_scratch_dirs[i], 01777, 0) < 0)
                         return negative_errno();
-        if (move_mount(mnt, "", d->fd, name, MOVE_MOUNT_F_EMPTY_PATH) < 0)
+        if (move_mount(mnt, "", d->fd, SCRATCH_NAME, MOVE_MOUNT_F_EMPTY_PATH) < 0)
                 return negative_errno();
-        r = asprintf_safe(ret_path, "%s/%s", d->path, name);
-        return r < 0 ? r : 0;
+        return asprintf_safe(&d->scratch_path, "%s/" SCRATCH_NAME, d->path) < 0 ? -ENOMEM : 0;
 }
 
 /* Detach the scratch tmpfs @name below the job directory @dir (open as @dir_fd) and remove its mount
@@ -141,34 +179,42 @@ static void detach_scratch(const char *dir, int dir_fd, const char *name) {
         (void) unlinkat(dir_fd, name, AT_REMOVEDIR);
 }
 
-void job_dir_umount_scratch(JobDir *d, unsigned run) {
-        char name[32];
-
-        if (d->fd < 0 || !d->path)
+/* Remove the files of a code/ directory (root's; no run can write it), then the directory. */
+static void remove_code_dir(int dir_fd) {
+        _cleanup_close_ int fd = open_dir_at(dir_fd, "code");
+        if (fd < 0)
                 return;
-        snprintf(name, sizeof(name), SCRATCH_PREFIX "%u", run);
-        detach_scratch(d->path, d->fd, name);
+        DIR *code = opendir_at(fd);
+        if (code) {
+                for (struct dirent *e; (e = readdir(code));)
+                        if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0)
+                                (void) unlinkat(fd, e->d_name, 0);
+                closedir(code);
+        }
+        (void) unlinkat(dir_fd, "code", AT_REMOVEDIR);
 }
 
-void job_dir_remove(JobDir *d) {
-        for (unsigned i = 0; i < d->n_scratch; i++)
-                job_dir_umount_scratch(d, i);
-        if (d->fd >= 0 && d->source_name)
-                (void) unlinkat(d->fd, d->source_name, 0);
+void run_dir_remove(RunDir *d) {
+        if (d->fd >= 0 && d->path) {
+                detach_scratch(d->path, d->fd, SCRATCH_NAME);
+                remove_code_dir(d->fd);
+        }
         if (d->base_fd >= 0 && d->name)
                 (void) unlinkat(d->base_fd, d->name, AT_REMOVEDIR);
+        if (d->code_fd >= 0)
+                close(d->code_fd);
         if (d->fd >= 0)
                 close(d->fd);
         if (d->base_fd >= 0)
                 close(d->base_fd);
         free(d->name);
         free(d->path);
-        free(d->source_name);
-        free(d->source_path);
-        *d = (JobDir) { .base_fd = -EBADF, .fd = -EBADF };
+        free(d->code_path);
+        free(d->scratch_path);
+        *d = RUN_DIR_NULL;
 }
 
-int job_dir_write_filter(const char *base, const Language *language, char **ret_path) {
+int run_dir_write_filter(const char *base, const Language *language, char **ret_path) {
         char name[80], tmp[96];
         int r;
 
@@ -203,25 +249,7 @@ int job_dir_write_filter(const char *base, const Language *language, char **ret_
         return r < 0 ? r : 0;
 }
 
-/* A directory stream of its own on @fd (close-on-exec, like every fd here). */
-static DIR *opendir_at(int fd) {
-        int copy = fcntl(fd, F_DUPFD_CLOEXEC, 3);
-        if (copy < 0)
-                return NULL;
-        DIR *d = fdopendir(copy);
-        if (!d)
-                close(copy);
-        return d;
-}
-
-static bool is_dir_at(int dfd, const struct dirent *de) {
-        struct stat st;
-        if (de->d_type != DT_UNKNOWN)
-                return de->d_type == DT_DIR;
-        return fstatat(dfd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(st.st_mode);
-}
-
-void job_dir_cleanup_all(const char *base) {
+void run_dir_cleanup_all(const char *base) {
         _cleanup_close_ int base_fd = open_base(base);
         if (base_fd < 0)
                 return;
@@ -231,23 +259,14 @@ void job_dir_cleanup_all(const char *base) {
         for (struct dirent *de; (de = readdir(top));) {
                 if (de->d_name[0] == '.' || !is_dir_at(base_fd, de))
                         continue;
-                _cleanup_close_ int fd = openat(base_fd, de->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+                _cleanup_close_ int fd = open_dir_at(base_fd, de->d_name);
                 if (fd < 0)
                         continue;
-                DIR *job = opendir_at(fd);
-                if (!job)
-                        continue;
-                for (struct dirent *e; (e = readdir(job));) {
-                        if (e->d_name[0] == '.')
-                                continue;
-                        if (strncmp(e->d_name, SCRATCH_PREFIX, strlen(SCRATCH_PREFIX)) == 0) {
-                                char dir[PATH_MAX];
-                                snprintf(dir, sizeof(dir), "%s/%s", base, de->d_name);
-                                detach_scratch(dir, fd, e->d_name);
-                        } else
-                                (void) unlinkat(fd, e->d_name, 0);
-                }
-                closedir(job);
+                char dir[PATH_MAX];
+                snprintf(dir, sizeof(dir), "%s/%s", base, de->d_name);
+                detach_scratch(dir, fd, SCRATCH_NAME);
+                remove_code_dir(fd);
+                /* Fails, and so keeps it, if anything else is in it: never ours. */
                 (void) unlinkat(base_fd, de->d_name, AT_REMOVEDIR);
         }
         closedir(top);

@@ -1,0 +1,489 @@
+/* SPDX-License-Identifier: MIT */
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "sandbox.h"
+#include "unit.h"
+
+struct Sandbox {
+        SandboxConfig config;
+        const Language *language;
+        char name[96];
+        char description[128];
+        char *path;                  /* D-Bus object path of the unit */
+        RunDir dir;
+        sd_bus_slot *match;          /* PropertiesChanged on path */
+        sd_bus_slot *call;           /* the one method call in flight */
+        bool requery;                /* something changed while a call was in flight */
+        bool started;                /* StartTransientUnit succeeded: kw holds a reference (AddRef) */
+        bool ended;
+        bool handed_over;
+        bool wall_exceeded;          /* kw's timer killed it */
+        const char *error;           /* why kw could not follow it, if it could not */
+        int stdin_fd, out_fd, err_fd;
+        sd_event_source *stdin_source;
+        sd_event_source *wall_timer;
+        char *input;                 /* the go byte and the input, still to be written */
+        size_t input_size, input_done;
+        uint64_t handed_usec;        /* CLOCK_MONOTONIC at the hand over */
+        uint64_t start_usec, exit_usec;
+        RunOutcome outcome;
+        char invocation_id[33];
+        SandboxEndedFn ended_fn;
+        void *userdata;
+};
+
+static void sandbox_query(Sandbox *sb);
+
+static void sandbox_end(Sandbox *sb, const char *error) {
+        if (error && !sb->error)
+                sb->error = error;
+        sb->ended = true;
+        sb->match = sd_bus_slot_unref(sb->match);
+        sb->wall_timer = sd_event_source_disable_unref(sb->wall_timer);
+        /* Last: the callback may free the sandbox. */
+        if (sb->ended_fn)
+                sb->ended_fn(sb, sb->userdata);
+}
+
+static void sandbox_unref_unit(Sandbox *sb) {
+        if (!sb->started)
+                return;
+        /* Our reference (AddRef) kept the unit for reading; dropping it lets systemd collect it. */
+        (void) sd_bus_call_method_async(sb->config.bus, NULL, "org.freedesktop.systemd1", sb->path,
+                                        "org.freedesktop.systemd1.Unit", "Unref", NULL, NULL, NULL);
+        sb->started = false;
+}
+
+/* ---- following the unit ---- */
+
+/* Walks an a{sv} of GetAll: @handle reads the value of the properties it knows and returns 1, or
+ * returns 0 to have it skipped. */
+typedef int (*PropertyFn)(sd_bus_message *m, const char *name, void *userdata);
+
+static int read_properties(sd_bus_message *m, PropertyFn handle, void *userdata) {
+        int r;
+
+        r = sd_bus_message_enter_container(m, 'a', "{sv}");
+        if (r < 0)
+                return r;
+        while ((r = sd_bus_message_enter_container(m, 'e', "sv")) > 0) {
+                const char *name;
+                r = sd_bus_message_read(m, "s", &name);
+                if (r >= 0)
+                        r = handle(m, name, userdata);
+                if (r == 0)
+                        r = sd_bus_message_skip(m, "v");
+                if (r >= 0)
+                        r = sd_bus_message_exit_container(m);
+                if (r < 0)
+                        return r;
+        }
+        if (r < 0)
+                return r;
+        return sd_bus_message_exit_container(m);
+}
+
+static int service_property(sd_bus_message *m, const char *name, void *userdata) {
+        Sandbox *sb = userdata;
+        RunOutcome *o = &sb->outcome;
+        const char *s;
+        int r;
+
+        if (strcmp(name, "Result") == 0) {
+                r = sd_bus_message_read(m, "v", "s", &s);
+                if (r >= 0)
+                        snprintf(o->result, sizeof(o->result), "%s", s);
+        } else if (strcmp(name, "ExecMainCode") == 0)
+                r = sd_bus_message_read(m, "v", "i", &o->exit_code);
+        else if (strcmp(name, "ExecMainStatus") == 0)
+                r = sd_bus_message_read(m, "v", "i", &o->exit_status);
+        else if (strcmp(name, "CPUUsageNSec") == 0)
+                r = sd_bus_message_read(m, "v", "t", &o->cpu_nsec);
+        else if (strcmp(name, "ExecMainStartTimestampMonotonic") == 0)
+                r = sd_bus_message_read(m, "v", "t", &sb->start_usec);
+        else if (strcmp(name, "ExecMainExitTimestampMonotonic") == 0)
+                r = sd_bus_message_read(m, "v", "t", &sb->exit_usec);
+        else
+                return 0;
+        return r < 0 ? r : 1;
+}
+
+static int on_service_properties(sd_bus_message *reply, void *userdata, sd_bus_error *error _unused_) {
+        Sandbox *sb = userdata;
+        const char *failure = NULL;
+
+        sb->call = sd_bus_slot_unref(sb->call);
+        if (sd_bus_message_is_method_error(reply, NULL) || read_properties(reply, service_property, sb) < 0)
+                failure = "systemd did not say how the run ended";
+        sandbox_unref_unit(sb);
+        sandbox_end(sb, failure);
+        return 0;
+}
+
+typedef struct UnitState {
+        Sandbox *sb;
+        const char *active_state;
+        uint32_t job;
+} UnitState;
+
+static int unit_property(sd_bus_message *m, const char *name, void *userdata) {
+        UnitState *st = userdata;
+        int r;
+
+        if (strcmp(name, "ActiveState") == 0)
+                r = sd_bus_message_read(m, "v", "s", &st->active_state);
+        else if (strcmp(name, "Job") == 0)
+                r = sd_bus_message_read(m, "v", "(uo)", &st->job, NULL);
+        else if (strcmp(name, "InvocationID") == 0) {
+                const void *id;
+                size_t n;
+                r = sd_bus_message_enter_container(m, 'v', "ay");
+                if (r >= 0)
+                        r = sd_bus_message_read_array(m, 'y', &id, &n);
+                if (r >= 0 && n == 16)
+                        for (size_t i = 0; i < 16; i++)
+                                sprintf(st->sb->invocation_id + 2 * i, "%02x", ((const uint8_t *) id)[i]);
+                if (r >= 0)
+                        r = sd_bus_message_exit_container(m);
+        } else
+                return 0;
+        return r < 0 ? r : 1;
+}
+
+static int on_unit_properties(sd_bus_message *reply, void *userdata, sd_bus_error *error _unused_) {
+        Sandbox *sb = userdata;
+        UnitState st = { .sb = sb };
+        int r;
+
+        sb->call = sd_bus_slot_unref(sb->call);
+        r = sd_bus_message_is_method_error(reply, NULL) ? -EIO : read_properties(reply, unit_property, &st);
+        if (r < 0) {
+                sandbox_end(sb, "systemd did not say how the run is going");
+                return 0;
+        }
+        /* Ended: inactive or failed with no job pending. */
+        if (st.active_state && st.job == 0 &&
+            (strcmp(st.active_state, "inactive") == 0 || strcmp(st.active_state, "failed") == 0)) {
+                r = sd_bus_call_method_async(sb->config.bus, &sb->call, "org.freedesktop.systemd1", sb->path,
+                                             "org.freedesktop.DBus.Properties", "GetAll", on_service_properties,
+                                             sb, "s", "org.freedesktop.systemd1.Service");
+                if (r < 0)
+                        sandbox_end(sb, "could not ask systemd how the run ended");
+                return 0;
+        }
+        if (sb->requery)
+                sandbox_query(sb);
+        return 0;
+}
+
+static void sandbox_query(Sandbox *sb) {
+        sb->requery = false;
+        int r = sd_bus_call_method_async(sb->config.bus, &sb->call, "org.freedesktop.systemd1", sb->path,
+                                         "org.freedesktop.DBus.Properties", "GetAll", on_unit_properties, sb,
+                                         "s", "org.freedesktop.systemd1.Unit");
+        if (r < 0)
+                sandbox_end(sb, "could not ask systemd how the run is going");
+}
+
+static int on_properties_changed(sd_bus_message *m _unused_, void *userdata, sd_bus_error *error _unused_) {
+        Sandbox *sb = userdata;
+
+        if (sb->ended)
+                return 0;
+        if (sb->call)
+                sb->requery = true; /* re-read once the call in flight is answered */
+        else
+                sandbox_query(sb);
+        return 0;
+}
+
+static int on_started(sd_bus_message *reply, void *userdata, sd_bus_error *error _unused_) {
+        Sandbox *sb = userdata;
+        const sd_bus_error *e = sd_bus_message_get_error(reply);
+
+        sb->call = sd_bus_slot_unref(sb->call);
+        if (e) {
+                log_error("Failed to start %s: %s", sb->name, e->message);
+                sandbox_end(sb, "systemd refused to start the sandbox");
+                return 0;
+        }
+        sb->started = true;
+        /* Read once now, so a unit that ended before the first signal is not missed. */
+        sandbox_query(sb);
+        return 0;
+}
+
+/* ---- start ---- */
+
+/* A pipe whose end @ours_read (or the write end) is kw's, non-blocking; the other end blocks like an
+ * ordinary pipe, for the program. */
+static int make_pipe(bool ours_read, int *ret_ours, int *ret_theirs) {
+        int fds[2];
+
+        if (pipe2(fds, O_CLOEXEC) < 0)
+                return negative_errno();
+        int ours = fds[ours_read ? 0 : 1], theirs = fds[ours_read ? 1 : 0];
+        if (fcntl(ours, F_SETFL, O_NONBLOCK) < 0) {
+                close(fds[0]);
+                close(fds[1]);
+                return negative_errno();
+        }
+        *ret_ours = ours;
+        *ret_theirs = theirs;
+        return 0;
+}
+
+int sandbox_start(const SandboxConfig *config, const SandboxSpec *spec, SandboxEndedFn ended, void *userdata,
+                  Sandbox **ret) {
+        _cleanup_(sandbox_freep) Sandbox *sb = calloc(1, sizeof(Sandbox));
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL;
+        _cleanup_close_ int in_r = -EBADF, out_w = -EBADF, err_w = -EBADF;
+        char stem[96];
+        int r;
+
+        if (!sb)
+                return -ENOMEM;
+        *sb = (Sandbox) { .config = *config, .language = spec->language, .dir = RUN_DIR_NULL, .stdin_fd = -EBADF,
+                          .out_fd = -EBADF, .err_fd = -EBADF, .ended_fn = ended, .userdata = userdata };
+        sb->outcome.cpu_nsec = UINT64_MAX;
+        snprintf(sb->name, sizeof(sb->name), "%s", spec->name);
+        snprintf(sb->description, sizeof(sb->description), "%s", spec->description);
+        snprintf(stem, sizeof(stem), "%.*s", (int) strcspn(spec->name, "."), spec->name);
+
+        r = run_dir_create(config->runtime_dir, stem, &sb->dir);
+        if (r >= 0)
+                r = run_dir_mount_scratch(&sb->dir, spec->limits->tmp_bytes);
+        if (r >= 0)
+                r = make_pipe(false, &sb->stdin_fd, &in_r);
+        if (r >= 0)
+                r = make_pipe(true, &sb->out_fd, &out_w);
+        if (r >= 0)
+                r = make_pipe(true, &sb->err_fd, &err_w);
+        if (r >= 0)
+                r = sd_bus_path_encode("/org/freedesktop/systemd1/unit", sb->name, &sb->path);
+        if (r < 0)
+                return r;
+        /* Installed before the start request goes out on the same connection: no change is missed. */
+        r = sd_bus_match_signal_async(config->bus, &sb->match, "org.freedesktop.systemd1", sb->path,
+                                      "org.freedesktop.DBus.Properties", "PropertiesChanged", on_properties_changed,
+                                      NULL, sb);
+        if (r < 0)
+                return r;
+
+        UnitSpec unit = {
+                .name = sb->name,
+                .description = spec->description,
+                .language = spec->language,
+                .syscalls = spec->syscalls,
+                .limits = spec->limits,
+                .runtime_max_usec = spec->idle_usec + spec->limits->wall_time_ms * 1000,
+                .code_dir = sb->dir.code_path,
+                .scratch_dir = sb->dir.scratch_path,
+                .runstat_path = config->runstat_path,
+                .exec_path = config->exec_path,
+                .filter_path = spec->filter_path,
+                .journal_socket = config->journal_socket,
+                .slice = config->slice,
+                .stdin_fd = in_r,
+                .stdout_fd = out_w,
+                .stderr_fd = err_w,
+        };
+        r = unit_new_start_message(config->bus, &unit, &m);
+        if (r >= 0)
+                r = sd_bus_call_async(config->bus, &sb->call, m, on_started, sb, 0);
+        if (r < 0)
+                return r;
+        /* The unit's ends travel in the message; systemd holds them from here on. */
+        *ret = TAKE_PTR(sb);
+        return 0;
+}
+
+void sandbox_set_ended(Sandbox *sb, SandboxEndedFn ended, void *userdata) {
+        sb->ended_fn = ended;
+        sb->userdata = userdata;
+}
+
+int sandbox_take_output(Sandbox *sb, int *ret_stdout, int *ret_stderr) {
+        if (sb->out_fd < 0 || sb->err_fd < 0)
+                return -EBADF;
+        *ret_stdout = TAKE_FD(sb->out_fd);
+        *ret_stderr = TAKE_FD(sb->err_fd);
+        return 0;
+}
+
+/* ---- hand over ---- */
+
+static void stdin_close(Sandbox *sb) {
+        sb->stdin_source = sd_event_source_disable_unref(sb->stdin_source);
+        if (sb->stdin_fd >= 0)
+                sb->stdin_fd = (close(sb->stdin_fd), -EBADF);
+        sb->input = (free(sb->input), NULL);
+}
+
+/* Writes what the pipe takes; 1 if more is left. A program that never reads its input, or has
+ * ended, closes the pipe (EPIPE): that ends its input, and is no error of kw's. */
+static int stdin_write(Sandbox *sb) {
+        while (sb->input_done < sb->input_size) {
+                ssize_t n = write(sb->stdin_fd, sb->input + sb->input_done, sb->input_size - sb->input_done);
+                if (n < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        if (errno == EAGAIN)
+                                return 1;
+                        break;
+                }
+                sb->input_done += (size_t) n;
+        }
+        stdin_close(sb);
+        return 0;
+}
+
+static int on_stdin_writable(sd_event_source *s _unused_, int fd _unused_, uint32_t revents _unused_, void *userdata) {
+        (void) stdin_write(userdata);
+        return 0;
+}
+
+static int on_wall_timeout(sd_event_source *s _unused_, uint64_t usec _unused_, void *userdata) {
+        Sandbox *sb = userdata;
+
+        sb->wall_timer = sd_event_source_disable_unref(sb->wall_timer);
+        sb->wall_exceeded = true;
+        sandbox_kill(sb);
+        return 0;
+}
+
+void sandbox_describe_run(char *buf, size_t size, const char *job_id, unsigned run) {
+        snprintf(buf, size, "kw run %u of job %s", run, job_id);
+}
+
+int sandbox_hand_over(Sandbox *sb, const char *job_id, unsigned run, const char *code, size_t code_size,
+                      const char *input, size_t input_size, uint64_t wall_usec) {
+        _cleanup_free_ char *note = NULL;
+        char description[128];
+        int r;
+
+        if (sb->handed_over || sb->ended || sb->stdin_fd < 0)
+                return -ESTALE;
+        /* A warm unit says whose run it has now (systemctl list-units); off the run's path. */
+        sandbox_describe_run(description, sizeof(description), job_id, run);
+        if (strcmp(description, sb->description) != 0)
+                (void) sd_bus_call_method_async(sb->config.bus, NULL, "org.freedesktop.systemd1",
+                                                "/org/freedesktop/systemd1", "org.freedesktop.systemd1.Manager",
+                                                "SetUnitProperties", NULL, NULL, "sba(sv)", sb->name, 1, 1,
+                                                "Description", "s", description);
+        r = asprintf_safe(&note, "%s %u\n", job_id, run);
+        if (r < 0)
+                return r;
+        r = run_dir_write(&sb->dir, sb->language->source_file, code, code_size);
+        if (r >= 0)
+                r = run_dir_write(&sb->dir, UNIT_RUN_NOTE, note, strlen(note));
+        if (r < 0)
+                return r;
+
+        sb->input = malloc(input_size + 1);
+        if (!sb->input)
+                return -ENOMEM;
+        sb->input[0] = 'G';
+        memcpy(sb->input + 1, input, input_size);
+        sb->input_size = input_size + 1;
+        sb->input_done = 0;
+        r = sd_event_add_time_relative(sb->config.event, &sb->wall_timer, CLOCK_MONOTONIC, wall_usec, 0,
+                                       on_wall_timeout, sb);
+        if (r < 0)
+                return r;
+        sb->handed_over = true;
+        sb->handed_usec = now_usec();
+        if (stdin_write(sb) > 0) {
+                r = sd_event_add_io(sb->config.event, &sb->stdin_source, sb->stdin_fd, EPOLLOUT, on_stdin_writable, sb);
+                if (r < 0) {
+                        /* The program would wait for input that never comes: end it now. */
+                        stdin_close(sb);
+                        sandbox_kill(sb);
+                        return r;
+                }
+        }
+        return 0;
+}
+
+void sandbox_kill(Sandbox *sb) {
+        if (sb->ended)
+                return;
+        (void) sd_bus_call_method_async(sb->config.bus, NULL, "org.freedesktop.systemd1", "/org/freedesktop/systemd1",
+                                        "org.freedesktop.systemd1.Manager", "KillUnit", NULL, NULL, "ssi", sb->name,
+                                        "all", SIGKILL);
+}
+
+void sandbox_stop(Sandbox *sb) {
+        if (sb->ended)
+                return;
+        (void) sd_bus_call_method_async(sb->config.bus, NULL, "org.freedesktop.systemd1", "/org/freedesktop/systemd1",
+                                        "org.freedesktop.systemd1.Manager", "StopUnit", NULL, NULL, "ss", sb->name,
+                                        "replace");
+}
+
+bool sandbox_ended(const Sandbox *sb) {
+        return sb->ended;
+}
+
+bool sandbox_handed_over(const Sandbox *sb) {
+        return sb->handed_over;
+}
+
+const char *sandbox_name(const Sandbox *sb) {
+        return sb->name;
+}
+
+const char *sandbox_outcome(const Sandbox *sb, RunOutcome *o, char *invocation_id) {
+        snprintf(o->result, sizeof(o->result), "%s", sb->outcome.result);
+        o->exit_code = sb->outcome.exit_code;
+        o->exit_status = sb->outcome.exit_status;
+        o->cpu_nsec = sb->outcome.cpu_nsec == UINT64_MAX ? 0 : sb->outcome.cpu_nsec;
+        /* From the hand over: a warm unit's waiting is not the program's time. */
+        uint64_t from = sb->handed_usec > sb->start_usec ? sb->handed_usec : sb->start_usec;
+        o->wall_usec = sb->exit_usec > from ? sb->exit_usec - from : 0;
+        o->wall_exceeded = sb->wall_exceeded;
+        memcpy(invocation_id, sb->invocation_id, sizeof(sb->invocation_id));
+        return sb->error;
+}
+
+Sandbox *sandbox_free(Sandbox *sb) {
+        if (!sb)
+                return NULL;
+        sd_bus_slot_unref(sb->match);
+        sd_bus_slot_unref(sb->call);
+        sandbox_unref_unit(sb);
+        sd_event_source_disable_unref(sb->wall_timer);
+        stdin_close(sb);
+        if (sb->out_fd >= 0)
+                close(sb->out_fd);
+        if (sb->err_fd >= 0)
+                close(sb->err_fd);
+        run_dir_remove(&sb->dir);
+        free(sb->path);
+        free(sb);
+        return NULL;
+}
+
+int bus_open_systemd(sd_event *event, sd_bus_message_handler_t on_disconnected, void *userdata, sd_bus **ret) {
+        _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
+        int r;
+
+        r = sd_bus_open_system(&bus);
+        if (r >= 0)
+                r = sd_bus_attach_event(bus, event, SD_EVENT_PRIORITY_NORMAL);
+        if (r >= 0)
+                r = sd_bus_match_signal_async(bus, NULL, "org.freedesktop.DBus.Local", "/org/freedesktop/DBus/Local",
+                                              "org.freedesktop.DBus.Local", "Disconnected", on_disconnected, NULL,
+                                              userdata);
+        /* On the system bus, systemd sends unit signals to subscribers only. */
+        if (r >= 0)
+                r = sd_bus_call_method(bus, "org.freedesktop.systemd1", "/org/freedesktop/systemd1",
+                                       "org.freedesktop.systemd1.Manager", "Subscribe", NULL, NULL, NULL);
+        if (r < 0)
+                return r;
+        *ret = TAKE_PTR(bus);
+        return 0;
+}
