@@ -38,6 +38,20 @@ int cgroup_paths_parse(const char *text, char **ret_unified, char **ret_memory_v
         return 0;
 }
 
+int cgroup_layout_for(const char *layout, const char *cgroup, char **ret) {
+        _cleanup_free_ char *unified = NULL, *memory = NULL;
+        int r;
+
+        if (cgroup[0] != '/' || strchr(cgroup, '\n'))
+                return -EINVAL;
+        r = cgroup_paths_parse(layout, &unified, &memory);
+        if (r < 0)
+                return r;
+        r = asprintf_safe(ret, "%s%s%s%s%s", unified ? "0::" : "", unified ? cgroup : "", unified ? "\n" : "",
+                          memory ? "1:memory:" : "", memory ? cgroup : "");
+        return r < 0 ? r : 0;
+}
+
 int cgroup_keyed_value(const char *text, const char *key, uint64_t *ret) {
         size_t n = strlen(key);
 

@@ -74,13 +74,20 @@ static int read_job_text(const char *path, char **ret, size_t *ret_size) {
 
 typedef struct Submission {
         sd_event *event;
+        Pool *pool;
         bool done;
 } Submission;
 
+static void on_units_gone(void *userdata) {
+        Submission *sub = userdata;
+        (void) sd_event_exit(sub->event, 0);
+}
+
+/* Judged; the units may still be in their ExecStopPost=: wait for them, so that nothing is left. */
 static void on_job_done(Runner *runner _unused_, void *userdata) {
         Submission *sub = userdata;
         sub->done = true;
-        (void) sd_event_exit(sub->event, 0);
+        pool_stop(sub->pool, on_units_gone, sub);
 }
 
 static int on_signal(sd_event_source *s _unused_, const struct signalfd_siginfo *si _unused_, void *userdata) {
@@ -100,6 +107,7 @@ static int run_job(const Job *job, const Policy *policy, const char *job_id, Run
         _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
         _cleanup_(journal_sink_freep) JournalSink *sink = NULL;
         _cleanup_(journal_reader_freep) JournalReader *reader = NULL;
+        _cleanup_(pool_freep) Pool *pool = NULL; /* before the runner: it gives its sandboxes back */
         _cleanup_(runner_freep) Runner *runner = NULL;
         _cleanup_free_ char *runstat = NULL, *exec = NULL;
         Submission sub = {};
@@ -132,6 +140,11 @@ static int run_job(const Job *job, const Policy *policy, const char *job_id, Run
                 .sink = sink,
                 .reader = reader,
         };
+        /* No warm units here: the pool only keeps finished sandboxes until their units end. */
+        r = pool_new(&ctx.sandbox, &pool);
+        if (r < 0)
+                return log_error_errno(r, "Out of memory.");
+        ctx.pool = sub.pool = pool;
         r = runner_new(&ctx, job, policy, job_id, on_job_done, &sub, &runner);
         if (r < 0)
                 return log_error_errno(r, "Failed to set up the job: %m");

@@ -18,12 +18,13 @@ typedef struct Slot {
         uint64_t started_usec;
 } Slot;
 
-/* A unit stopped by a reload or by pool_stop(), until it has ended. */
-typedef struct Stopping {
+/* A unit done with (stopped by a reload or pool_stop(), or given back by a run), until it has
+ * ended. */
+typedef struct Leaving {
         Pool *pool;
         Sandbox *sandbox;
-        struct Stopping *next;
-} Stopping;
+        struct Leaving *next;
+} Leaving;
 
 struct Pool {
         SandboxConfig config;
@@ -31,7 +32,7 @@ struct Pool {
         char **filter_paths;         /* per language */
         Slot *slots;
         size_t n_slots;
-        Stopping *stopping;
+        Leaving *leaving;
         sd_event_source *refill;     /* a deferred (or backed-off) fill */
         unsigned failures;           /* units that failed in a row */
         bool stopped;
@@ -41,36 +42,45 @@ struct Pool {
 
 static void pool_schedule_fill(Pool *p);
 
-static void on_stopped_ended(Sandbox *sb _unused_, void *userdata) {
-        Stopping *s = userdata;
-        Pool *p = s->pool;
-
-        for (Stopping **i = &p->stopping; *i; i = &(*i)->next)
-                if (*i == s) {
-                        *i = s->next;
+static void leaving_remove(Pool *p, Leaving *l) {
+        for (Leaving **i = &p->leaving; *i; i = &(*i)->next)
+                if (*i == l) {
+                        *i = l->next;
                         break;
                 }
-        sandbox_free(s->sandbox);
-        free(s);
-        if (p->stopped && !p->stopping && p->stopped_fn)
+        sandbox_free(l->sandbox);
+        free(l);
+        if (p->stopped && !p->leaving && p->stopped_fn)
                 pool_schedule_fill(p); /* reports from the loop, see on_refill() */
 }
 
-/* Stop @sb and keep it until it has ended; without memory for that, let it go unwatched. */
-static void stop_sandbox(Pool *p, Sandbox *sb) {
-        Stopping *s = calloc(1, sizeof(Stopping));
+static void on_leaving_event(Sandbox *sb, SandboxEvent event _unused_, void *userdata) {
+        Leaving *l = userdata;
+        if (sandbox_gone(sb))
+                leaving_remove(l->pool, l);
+}
 
-        sandbox_stop(sb);
-        if (!s) {
+void pool_retire(Pool *p, Sandbox *sb) {
+        Leaving *l = calloc(1, sizeof(Leaving));
+
+        if (!l) {
+                /* Out of memory: let go of it now (its directory goes; the unit is collected). */
                 sandbox_free(sb);
                 return;
         }
-        *s = (Stopping) { .pool = p, .sandbox = sb, .next = p->stopping };
-        p->stopping = s;
-        sandbox_set_ended(sb, on_stopped_ended, s);
+        *l = (Leaving) { .pool = p, .sandbox = sb, .next = p->leaving };
+        p->leaving = l;
+        sandbox_set_callback(sb, on_leaving_event, l);
+        if (sandbox_gone(sb))
+                leaving_remove(p, l);
 }
 
-static void on_idle_ended(Sandbox *sb, void *userdata) {
+static void stop_sandbox(Pool *p, Sandbox *sb) {
+        sandbox_stop(sb);
+        pool_retire(p, sb);
+}
+
+static void on_idle_event(Sandbox *sb, SandboxEvent event _unused_, void *userdata) {
         Slot *slot = userdata;
         Pool *p = slot->pool;
         RunOutcome o = {};
@@ -83,7 +93,8 @@ static void on_idle_ended(Sandbox *sb, void *userdata) {
                           error ? ": " : "", error ? error : "");
                 p->failures++;
         }
-        slot->sandbox = sandbox_free(slot->sandbox);
+        slot->sandbox = NULL;
+        pool_retire(p, sb);
         pool_schedule_fill(p);
 }
 
@@ -106,7 +117,7 @@ static int slot_start(Pool *p, Slot *slot) {
                 .limits = &p->policy->limits,
                 .idle_usec = IDLE_USEC,
         };
-        r = sandbox_start(&p->config, &spec, on_idle_ended, slot, &slot->sandbox);
+        r = sandbox_start(&p->config, &spec, on_idle_event, slot, &slot->sandbox);
         if (r < 0)
                 return r;
         slot->started_usec = now_usec();
@@ -132,7 +143,7 @@ static int on_refill(sd_event_source *s _unused_, uint64_t usec _unused_, void *
 
         p->refill = sd_event_source_disable_unref(p->refill);
         if (p->stopped) {
-                if (!p->stopping && p->stopped_fn) {
+                if (!p->leaving && p->stopped_fn) {
                         PoolStoppedFn fn = p->stopped_fn;
                         p->stopped_fn = NULL;
                         fn(p->userdata);
@@ -220,10 +231,10 @@ Sandbox *pool_take(Pool *p, const Language *language, const Limits *limits) {
         size_t index = (size_t) (language - p->policy->languages);
         for (size_t i = 0; i < p->n_slots; i++) {
                 Slot *slot = &p->slots[i];
-                if (slot->language != index || !slot->sandbox || sandbox_ended(slot->sandbox))
+                if (slot->language != index || !slot->sandbox || sandbox_finished(slot->sandbox))
                         continue;
                 Sandbox *sb = TAKE_PTR(slot->sandbox);
-                sandbox_set_ended(sb, NULL, NULL);
+                sandbox_set_callback(sb, NULL, NULL);
                 p->failures = 0;
                 pool_schedule_fill(p);
                 return sb;
@@ -253,11 +264,11 @@ Pool *pool_free(Pool *p) {
         p->stopped = true;
         p->stopped_fn = NULL;
         pool_clear(p);
-        while (p->stopping) {
-                Stopping *s = p->stopping;
-                p->stopping = s->next;
-                sandbox_free(s->sandbox);
-                free(s);
+        while (p->leaving) {
+                Leaving *l = p->leaving;
+                p->leaving = l->next;
+                sandbox_free(l->sandbox);
+                free(l);
         }
         sd_event_source_disable_unref(p->refill);
         free(p);

@@ -6,7 +6,8 @@
 
 /* kwd's warm units: per language of the current policy, warm_units sandboxes started ahead of jobs
  * with the policy's [run] limits, each waiting for its go. A run takes one and the pool starts the
- * next. What PID 1 spends on a unit is then off the run's path; what it costs in all is not less. */
+ * next. What PID 1 spends on a unit is then off the run's path; what it costs in all is not less.
+ * Also where sandboxes go when their program is done, until their units have ended. */
 typedef struct Pool Pool;
 
 /* Called once the units stopped by pool_stop() have all ended. */
@@ -25,9 +26,14 @@ void pool_set_policy(Pool *p, Policy *policy);
 
 /**
  * pool_take() - a warm unit for @language (of the pool's current policy) built with exactly
- * @limits, or NULL. The caller owns it (sandbox_set_ended(), sandbox_free()).
+ * @limits, or NULL. The caller owns it (sandbox_set_callback()) until it gives it back with
+ * pool_retire().
  */
 Sandbox *pool_take(Pool *p, const Language *language, const Limits *limits);
+
+/* Keep @sb, finished or not, until its unit has ended (SANDBOX_GONE), then free it; pool_stop()
+ * waits for these too. kwctl's pool, with no policy, only does this. */
+void pool_retire(Pool *p, Sandbox *sb);
 
 /* Idle units waiting, and units still being started. */
 size_t pool_idle(const Pool *p);

@@ -33,7 +33,9 @@ typedef struct Run {
         RunState state;
         char name[96];
         Sandbox *sandbox;
-        bool unit_ended;
+        bool finished;               /* the program is done, its output drained */
+        bool have_stats;             /* its cgroup's counters came from the sandbox, not kw-runstat */
+        uint64_t cpu_baseline_usec;
         int out_fd, err_fd;          /* read ends of the program's stdout and stderr */
         sd_event_source *out_source, *err_source;
         uint64_t out_bytes, err_bytes, seq;
@@ -69,22 +71,25 @@ static void run_fail(Run *run, const char *reason) {
 
 /* ---- output: pipe -> journal ---- */
 
-static int on_output(sd_event_source *s, int fd, uint32_t revents _unused_, void *userdata) {
-        Run *run = userdata;
-        bool is_err = s == run->err_source;
+/* Reads one chunk from the program's stdout or stderr and forwards what fits under the cap. Returns
+ * 1 if it read some, 0 if the pipe is empty for now, -1 once the pipe is closed (at its end, at the
+ * cap, or on an error). */
+static int run_read(Run *run, bool is_err) {
         uint64_t *count = is_err ? &run->err_bytes : &run->out_bytes;
+        int *fd = is_err ? &run->err_fd : &run->out_fd;
+        sd_event_source **source = is_err ? &run->err_source : &run->out_source;
         const Limits *limits = &run->runner->job->limits;
         char buf[PIPE_CHUNK];
-        bool eof = false;
+        bool end = false;
 
-        ssize_t n = read(fd, buf, sizeof(buf));
+        ssize_t n = read(*fd, buf, sizeof(buf));
         if (n < 0) {
                 if (errno == EAGAIN || errno == EINTR)
                         return 0;
                 run_fail(run, "reading the program's output failed");
-                eof = true;
+                end = true;
         } else if (n == 0)
-                eof = true;
+                end = true;
         else {
                 /* Forward what fits; past the cap, stop the run: a flood must not reach the journal. */
                 uint64_t room = limits->output_bytes - *count;
@@ -96,34 +101,56 @@ static int on_output(sd_event_source *s, int fd, uint32_t revents _unused_, void
                         run_fail(run, "the journal did not take the program's output");
                 if (keep < (size_t) n) {
                         run->result->outcome.output_exceeded = true;
-                        sandbox_kill(run->sandbox);
-                        eof = true;
+                        if (run->sandbox)
+                                sandbox_kill(run->sandbox);
+                        end = true;
                 }
         }
+        if (!end)
+                return 1;
+        *source = sd_event_source_disable_unref(*source);
+        *fd = (close(*fd), -EBADF);
+        return -1;
+}
 
-        if (eof) {
-                if (is_err) {
-                        run->err_source = sd_event_source_disable_unref(run->err_source);
-                        run->err_fd = (close(run->err_fd), -EBADF);
-                } else {
-                        run->out_source = sd_event_source_disable_unref(run->out_source);
-                        run->out_fd = (close(run->out_fd), -EBADF);
-                }
+static int on_output(sd_event_source *s, int fd _unused_, uint32_t revents _unused_, void *userdata) {
+        Run *run = userdata;
+
+        if (run_read(run, s == run->err_source) < 0)
                 run_maybe_done(run);
-        }
         return 0;
+}
+
+/* The program is done: what is in the pipes is all it wrote (systemd's ExecStopPost= still holds
+ * the write ends, so no end of file comes yet). */
+static void run_drain(Run *run) {
+        for (int is_err = 0; is_err < 2; is_err++) {
+                int *fd = is_err ? &run->err_fd : &run->out_fd;
+                while (*fd >= 0 && run_read(run, is_err) > 0)
+                        ;
+                if (*fd >= 0) {
+                        *(is_err ? &run->err_source : &run->out_source) =
+                                sd_event_source_disable_unref(is_err ? run->err_source : run->out_source);
+                        *fd = (close(*fd), -EBADF);
+                }
+        }
 }
 
 /* ---- a run: a sandbox, warm or started now, handed this case ---- */
 
-static void on_sandbox_ended(Sandbox *sb, void *userdata) {
+static void on_sandbox_event(Sandbox *sb, SandboxEvent event _unused_, void *userdata) {
         Run *run = userdata;
-        RunOutcome *o = &run->result->outcome;
-        const char *error = sandbox_outcome(sb, o, run->result->invocation_id);
+        const char *error = sandbox_outcome(sb, &run->result->outcome, run->result->invocation_id);
 
         if (error)
                 run_fail(run, error);
-        run->unit_ended = true;
+        run->have_stats = sandbox_has_stats(sb);
+        run->cpu_baseline_usec = sandbox_cpu_baseline_usec(sb);
+        run_drain(run);
+        /* Its unit ends on its own, off the job's path; the pool keeps it until then. */
+        run->sandbox = NULL;
+        pool_retire(run->runner->ctx.pool, sb);
+        run->finished = true;
         run_maybe_done(run);
 }
 
@@ -144,9 +171,9 @@ static int run_start(Run *run) {
         const TestCase *c = job->has_cases ? &job->cases[run->index] : NULL;
         int r;
 
-        run->sandbox = runner->ctx.pool ? pool_take(runner->ctx.pool, job->language, &job->limits) : NULL;
+        run->sandbox = pool_take(runner->ctx.pool, job->language, &job->limits);
         if (run->sandbox)
-                sandbox_set_ended(run->sandbox, on_sandbox_ended, run);
+                sandbox_set_callback(run->sandbox, on_sandbox_event, run);
         else {
                 char name[96], description[128];
                 snprintf(name, sizeof(name), "kw-%s-%u.service", runner->job_id, run->index);
@@ -160,7 +187,7 @@ static int run_start(Run *run) {
                         .limits = &job->limits,
                         .idle_usec = COLD_SETUP_USEC,
                 };
-                r = sandbox_start(&runner->ctx.sandbox, &spec, on_sandbox_ended, run, &run->sandbox);
+                r = sandbox_start(&runner->ctx.sandbox, &spec, on_sandbox_event, run, &run->sandbox);
                 if (r < 0)
                         return r;
         }
@@ -179,7 +206,7 @@ static void runner_start_next(Runner *runner) {
                 runner->active++;
                 if (runner->cancelled) {
                         run_fail(run, "the job was cancelled before this run started");
-                        run->unit_ended = true;
+                        run->finished = true;
                         run_maybe_done(run);
                         continue;
                 }
@@ -188,10 +215,11 @@ static void runner_start_next(Runner *runner) {
                         log_error_errno(r, "Failed to start run %u of job %s: %m", run->index, runner->job_id);
                         run_fail(run, "could not set up the run");
                         /* Never handed over, or half: it must not run on. */
-                        if (run->sandbox)
+                        if (run->sandbox) {
                                 sandbox_stop(run->sandbox);
-                        run->sandbox = sandbox_free(run->sandbox);
-                        run->unit_ended = true;
+                                pool_retire(runner->ctx.pool, TAKE_PTR(run->sandbox));
+                        }
+                        run->finished = true;
                         run->out_source = sd_event_source_disable_unref(run->out_source);
                         run->err_source = sd_event_source_disable_unref(run->err_source);
                         if (run->out_fd >= 0)
@@ -206,11 +234,9 @@ static void runner_start_next(Runner *runner) {
 static void run_maybe_done(Run *run) {
         Runner *runner = run->runner;
 
-        if (run->state != RUN_ACTIVE || !run->unit_ended || run->out_fd >= 0 || run->err_fd >= 0)
+        if (run->state != RUN_ACTIVE || !run->finished || run->out_fd >= 0 || run->err_fd >= 0)
                 return;
         run->state = RUN_DONE;
-        /* Its reference dropped, its directory and tmpfs gone. */
-        run->sandbox = sandbox_free(run->sandbox);
         runner->active--;
         runner->done++;
         if (runner->done == runner->n_runs)
@@ -288,10 +314,14 @@ static void on_journal_entry(void *userdata, const JournalEntry *e) {
                         run_fail(&runner->runs[e->run], "out of memory reading the output back");
                 return;
         }
-        /* The kernel's own count from the unified hierarchy: exact on every host, while systemd 252's
-         * CPUUsageNSec is missing or wrong on a hybrid one. */
+        /* kw-runstat's count, where kw was too late to read the cgroup itself: the kernel's, from the
+         * unified hierarchy (systemd 252's CPUUsageNSec is missing or wrong on a hybrid one), less
+         * what systemd spent setting the unit up. */
+        Run *run = &runner->runs[e->run];
+        if (run->have_stats)
+                return;
         if (e->cpu_usec != UINT64_MAX)
-                res->outcome.cpu_nsec = e->cpu_usec * 1000;
+                res->outcome.cpu_nsec = (e->cpu_usec > run->cpu_baseline_usec ? e->cpu_usec - run->cpu_baseline_usec : 0) * 1000;
         res->outcome.memory_peak = e->memory_peak;
         res->outcome.oom_kills = e->oom_kills;
 }
@@ -371,7 +401,7 @@ void runner_cancel(Runner *runner, const char *reason) {
         runner->cancelled = true;
         for (size_t i = 0; i < runner->n_runs; i++) {
                 Run *run = &runner->runs[i];
-                if (run->state != RUN_ACTIVE || run->unit_ended)
+                if (run->state != RUN_ACTIVE || run->finished)
                         continue;
                 run_fail(run, reason);
                 /* StopUnit, not KillUnit: it also replaces a start job PID 1 has not run yet. */
@@ -391,8 +421,11 @@ Runner *runner_free(Runner *runner) {
                 return NULL;
         for (size_t i = 0; runner->runs && i < runner->n_runs; i++) {
                 Run *run = &runner->runs[i];
-                /* Only after a failure half-way: dropping kw's reference lets systemd collect the unit. */
-                sandbox_free(run->sandbox);
+                /* Only when the job is dropped half-way. */
+                if (run->sandbox) {
+                        sandbox_stop(run->sandbox);
+                        pool_retire(runner->ctx.pool, run->sandbox);
+                }
                 sd_event_source_disable_unref(run->out_source);
                 sd_event_source_disable_unref(run->err_source);
                 if (run->out_fd >= 0)

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "cgstat.h"
 #include "sandbox.h"
 #include "unit.h"
 
@@ -13,39 +14,89 @@ struct Sandbox {
         char name[96];
         char description[128];
         char *path;                  /* D-Bus object path of the unit */
+        char *cgroup;                /* its ControlGroup=, once active */
         RunDir dir;
         sd_bus_slot *match;          /* PropertiesChanged on path */
         sd_bus_slot *call;           /* the one method call in flight */
         bool requery;                /* something changed while a call was in flight */
+        bool query_ended;            /* the Service properties asked for are the final ones */
         bool started;                /* StartTransientUnit succeeded: kw holds a reference (AddRef) */
-        bool ended;
-        bool handed_over;
+        bool ready;                  /* active, kw-exec waiting, its CPU so far read */
+        bool handed_over;            /* its run is in (or queued until it is ready) */
+        bool finished;               /* the program is done: SANDBOX_FINISHED sent */
+        bool gone;                   /* the unit has ended and kw's reference is dropped */
         bool wall_exceeded;          /* kw's timer killed it */
+        bool have_stats;             /* stats read by kw itself at stop-post */
         const char *error;           /* why kw could not follow it, if it could not */
         int stdin_fd, out_fd, err_fd;
         sd_event_source *stdin_source;
         sd_event_source *wall_timer;
         char *input;                 /* the go byte and the input, still to be written */
         size_t input_size, input_done;
-        uint64_t handed_usec;        /* CLOCK_MONOTONIC at the hand over */
+        uint64_t wall_usec;
+        uint64_t handed_usec;        /* CLOCK_MONOTONIC at the go */
         uint64_t start_usec, exit_usec;
+        uint64_t baseline_cpu_usec;  /* the cgroup's CPU time before the go: systemd's set-up */
+        CgroupStats stats;
         RunOutcome outcome;
         char invocation_id[33];
-        SandboxEndedFn ended_fn;
+        SandboxFn fn;
         void *userdata;
 };
 
 static void sandbox_query(Sandbox *sb);
 
-static void sandbox_end(Sandbox *sb, const char *error) {
+static void sandbox_unref_unit(Sandbox *sb);
+static void sandbox_go(Sandbox *sb);
+
+/* Last in any handler: the callback may free the sandbox. */
+static void sandbox_notify(Sandbox *sb, SandboxEvent event) {
+        if (sb->fn)
+                sb->fn(sb, event, sb->userdata);
+}
+
+static void sandbox_fail(Sandbox *sb, const char *error) {
         if (error && !sb->error)
                 sb->error = error;
-        sb->ended = true;
-        sb->match = sd_bus_slot_unref(sb->match);
+}
+
+/* The program is done, or kw can no longer follow the unit: tell the owner, once. */
+static void sandbox_finish(Sandbox *sb) {
         sb->wall_timer = sd_event_source_disable_unref(sb->wall_timer);
-        /* Last: the callback may free the sandbox. */
-        if (sb->ended_fn)
-                sb->ended_fn(sb, sb->userdata);
+        if (sb->finished)
+                return;
+        sb->finished = true;
+        sandbox_notify(sb, SANDBOX_FINISHED);
+}
+
+/* The unit has ended (or is lost to kw): nothing more will be heard of it. */
+static void sandbox_end(Sandbox *sb, const char *error) {
+        bool told = sb->finished;
+
+        sandbox_fail(sb, error);
+        sb->gone = true;
+        sb->match = sd_bus_slot_unref(sb->match);
+        sandbox_unref_unit(sb);
+        if (!told)
+                sandbox_finish(sb);
+        else
+                sandbox_notify(sb, SANDBOX_GONE);
+}
+
+/* The cgroup as kw reads it from the host: CPU, memory peak and OOM kills. */
+static int sandbox_read_cgroup(Sandbox *sb, CgroupStats *ret) {
+        _cleanup_free_ char *layout = NULL, *text = NULL;
+        size_t n;
+        int r;
+
+        if (!sb->cgroup)
+                return -ENOENT;
+        r = read_file_all("/proc/self/cgroup", 1 << 16, &layout, &n);
+        if (r >= 0)
+                r = cgroup_layout_for(layout, sb->cgroup, &text);
+        if (r >= 0)
+                r = cgroup_stats_read("/sys/fs/cgroup", text, ret);
+        return r;
 }
 
 static void sandbox_unref_unit(Sandbox *sb) {
@@ -113,19 +164,60 @@ static int service_property(sd_bus_message *m, const char *name, void *userdata)
 
 static int on_service_properties(sd_bus_message *reply, void *userdata, sd_bus_error *error _unused_) {
         Sandbox *sb = userdata;
-        const char *failure = NULL;
+        bool ended = sb->query_ended;
 
         sb->call = sd_bus_slot_unref(sb->call);
+        sb->query_ended = false;
         if (sd_bus_message_is_method_error(reply, NULL) || read_properties(reply, service_property, sb) < 0)
-                failure = "systemd did not say how the run ended";
-        sandbox_unref_unit(sb);
-        sandbox_end(sb, failure);
+                sandbox_fail(sb, "systemd did not say how the run ended");
+        if (ended) {
+                sandbox_end(sb, NULL);
+                return 0;
+        }
+        /* stop-post: every process of the program is gone, the cgroup is still there while the
+         * ExecStopPost= runs. Read it now, without waiting for the unit to end. */
+        CgroupStats st;
+        if (sb->handed_over && sandbox_read_cgroup(sb, &st) >= 0 && st.cpu_usec != UINT64_MAX) {
+                sb->stats = st;
+                sb->have_stats = true;
+        }
+        if (sb->requery)
+                sandbox_query(sb);
+        sandbox_finish(sb);
+        return 0;
+}
+
+static int sandbox_get_service(Sandbox *sb, bool ended) {
+        sb->query_ended = ended;
+        return sd_bus_call_method_async(sb->config.bus, &sb->call, "org.freedesktop.systemd1", sb->path,
+                                        "org.freedesktop.DBus.Properties", "GetAll", on_service_properties, sb, "s",
+                                        "org.freedesktop.systemd1.Service");
+}
+
+static int on_control_group(sd_bus_message *reply, void *userdata, sd_bus_error *error _unused_) {
+        Sandbox *sb = userdata;
+        const char *cgroup;
+        CgroupStats st;
+
+        sb->call = sd_bus_slot_unref(sb->call);
+        if (!sd_bus_message_is_method_error(reply, NULL) && sd_bus_message_read(reply, "v", "s", &cgroup) >= 0 &&
+            cgroup[0] == '/')
+                sb->cgroup = strdup(cgroup);
+        /* What systemd spent setting the unit up is in the cgroup's CPU time: not the program's. */
+        if (sandbox_read_cgroup(sb, &st) >= 0 && st.cpu_usec != UINT64_MAX)
+                sb->baseline_cpu_usec = st.cpu_usec;
+        sb->ready = true;
+        if (sb->handed_over)
+                sandbox_go(sb);
+        if (sb->requery)
+                sandbox_query(sb);
         return 0;
 }
 
 typedef struct UnitState {
         Sandbox *sb;
         const char *active_state;
+        const char *sub_state;
         uint32_t job;
 } UnitState;
 
@@ -135,6 +227,8 @@ static int unit_property(sd_bus_message *m, const char *name, void *userdata) {
 
         if (strcmp(name, "ActiveState") == 0)
                 r = sd_bus_message_read(m, "v", "s", &st->active_state);
+        else if (strcmp(name, "SubState") == 0)
+                r = sd_bus_message_read(m, "v", "s", &st->sub_state);
         else if (strcmp(name, "Job") == 0)
                 r = sd_bus_message_read(m, "v", "(uo)", &st->job, NULL);
         else if (strcmp(name, "InvocationID") == 0) {
@@ -160,18 +254,23 @@ static int on_unit_properties(sd_bus_message *reply, void *userdata, sd_bus_erro
 
         sb->call = sd_bus_slot_unref(sb->call);
         r = sd_bus_message_is_method_error(reply, NULL) ? -EIO : read_properties(reply, unit_property, &st);
-        if (r < 0) {
+        if (r < 0 || !st.active_state || !st.sub_state) {
                 sandbox_end(sb, "systemd did not say how the run is going");
                 return 0;
         }
-        /* Ended: inactive or failed with no job pending. */
-        if (st.active_state && st.job == 0 &&
-            (strcmp(st.active_state, "inactive") == 0 || strcmp(st.active_state, "failed") == 0)) {
-                r = sd_bus_call_method_async(sb->config.bus, &sb->call, "org.freedesktop.systemd1", sb->path,
-                                             "org.freedesktop.DBus.Properties", "GetAll", on_service_properties,
-                                             sb, "s", "org.freedesktop.systemd1.Service");
+        bool ended = st.job == 0 && (strcmp(st.active_state, "inactive") == 0 || strcmp(st.active_state, "failed") == 0);
+        if (ended || (!sb->finished && strcmp(st.sub_state, "stop-post") == 0)) {
+                r = sandbox_get_service(sb, ended);
                 if (r < 0)
                         sandbox_end(sb, "could not ask systemd how the run ended");
+                return 0;
+        }
+        if (!sb->ready && !sb->finished && strcmp(st.active_state, "active") == 0) {
+                r = sd_bus_call_method_async(sb->config.bus, &sb->call, "org.freedesktop.systemd1", sb->path,
+                                             "org.freedesktop.DBus.Properties", "Get", on_control_group, sb, "ss",
+                                             "org.freedesktop.systemd1.Service", "ControlGroup");
+                if (r < 0)
+                        sandbox_end(sb, "could not ask systemd for the run's cgroup");
                 return 0;
         }
         if (sb->requery)
@@ -184,14 +283,16 @@ static void sandbox_query(Sandbox *sb) {
         int r = sd_bus_call_method_async(sb->config.bus, &sb->call, "org.freedesktop.systemd1", sb->path,
                                          "org.freedesktop.DBus.Properties", "GetAll", on_unit_properties, sb,
                                          "s", "org.freedesktop.systemd1.Unit");
+        /* Not fatal here (its callers go on using the sandbox): the next change of the unit, or
+         * kw's wall-clock timer killing it, asks again. */
         if (r < 0)
-                sandbox_end(sb, "could not ask systemd how the run is going");
+                sandbox_fail(sb, "could not ask systemd how the run is going");
 }
 
 static int on_properties_changed(sd_bus_message *m _unused_, void *userdata, sd_bus_error *error _unused_) {
         Sandbox *sb = userdata;
 
-        if (sb->ended)
+        if (sb->gone)
                 return 0;
         if (sb->call)
                 sb->requery = true; /* re-read once the call in flight is answered */
@@ -236,7 +337,7 @@ static int make_pipe(bool ours_read, int *ret_ours, int *ret_theirs) {
         return 0;
 }
 
-int sandbox_start(const SandboxConfig *config, const SandboxSpec *spec, SandboxEndedFn ended, void *userdata,
+int sandbox_start(const SandboxConfig *config, const SandboxSpec *spec, SandboxFn fn, void *userdata,
                   Sandbox **ret) {
         _cleanup_(sandbox_freep) Sandbox *sb = calloc(1, sizeof(Sandbox));
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL;
@@ -247,7 +348,7 @@ int sandbox_start(const SandboxConfig *config, const SandboxSpec *spec, SandboxE
         if (!sb)
                 return -ENOMEM;
         *sb = (Sandbox) { .config = *config, .language = spec->language, .dir = RUN_DIR_NULL, .stdin_fd = -EBADF,
-                          .out_fd = -EBADF, .err_fd = -EBADF, .ended_fn = ended, .userdata = userdata };
+                          .out_fd = -EBADF, .err_fd = -EBADF, .fn = fn, .userdata = userdata };
         sb->outcome.cpu_nsec = UINT64_MAX;
         snprintf(sb->name, sizeof(sb->name), "%s", spec->name);
         snprintf(sb->description, sizeof(sb->description), "%s", spec->description);
@@ -301,8 +402,8 @@ int sandbox_start(const SandboxConfig *config, const SandboxSpec *spec, SandboxE
         return 0;
 }
 
-void sandbox_set_ended(Sandbox *sb, SandboxEndedFn ended, void *userdata) {
-        sb->ended_fn = ended;
+void sandbox_set_callback(Sandbox *sb, SandboxFn fn, void *userdata) {
+        sb->fn = fn;
         sb->userdata = userdata;
 }
 
@@ -359,21 +460,32 @@ void sandbox_describe_run(char *buf, size_t size, const char *job_id, unsigned r
         snprintf(buf, size, "kw run %u of job %s", run, job_id);
 }
 
+/* The run begins: the go byte and the input into stdin, the wall clock from now. */
+static void sandbox_go(Sandbox *sb) {
+        int r;
+
+        r = sd_event_add_time_relative(sb->config.event, &sb->wall_timer, CLOCK_MONOTONIC, sb->wall_usec, 0,
+                                       on_wall_timeout, sb);
+        sb->handed_usec = now_usec();
+        if (r >= 0 && stdin_write(sb) > 0)
+                r = sd_event_add_io(sb->config.event, &sb->stdin_source, sb->stdin_fd, EPOLLOUT, on_stdin_writable, sb);
+        if (r < 0) {
+                /* Without its input or its time limit, the program must not run on. */
+                log_error_errno(r, "Failed to start the run in %s: %m", sb->name);
+                sandbox_fail(sb, "could not give the run its input");
+                stdin_close(sb);
+                sandbox_kill(sb);
+        }
+}
+
 int sandbox_hand_over(Sandbox *sb, const char *job_id, unsigned run, const char *code, size_t code_size,
                       const char *input, size_t input_size, uint64_t wall_usec) {
         _cleanup_free_ char *note = NULL;
         char description[128];
         int r;
 
-        if (sb->handed_over || sb->ended || sb->stdin_fd < 0)
+        if (sb->handed_over || sb->finished || sb->stdin_fd < 0)
                 return -ESTALE;
-        /* A warm unit says whose run it has now (systemctl list-units); off the run's path. */
-        sandbox_describe_run(description, sizeof(description), job_id, run);
-        if (strcmp(description, sb->description) != 0)
-                (void) sd_bus_call_method_async(sb->config.bus, NULL, "org.freedesktop.systemd1",
-                                                "/org/freedesktop/systemd1", "org.freedesktop.systemd1.Manager",
-                                                "SetUnitProperties", NULL, NULL, "sba(sv)", sb->name, 1, 1,
-                                                "Description", "s", description);
         r = asprintf_safe(&note, "%s %u\n", job_id, run);
         if (r < 0)
                 return r;
@@ -382,7 +494,6 @@ int sandbox_hand_over(Sandbox *sb, const char *job_id, unsigned run, const char 
                 r = run_dir_write(&sb->dir, UNIT_RUN_NOTE, note, strlen(note));
         if (r < 0)
                 return r;
-
         sb->input = malloc(input_size + 1);
         if (!sb->input)
                 return -ENOMEM;
@@ -390,26 +501,24 @@ int sandbox_hand_over(Sandbox *sb, const char *job_id, unsigned run, const char 
         memcpy(sb->input + 1, input, input_size);
         sb->input_size = input_size + 1;
         sb->input_done = 0;
-        r = sd_event_add_time_relative(sb->config.event, &sb->wall_timer, CLOCK_MONOTONIC, wall_usec, 0,
-                                       on_wall_timeout, sb);
-        if (r < 0)
-                return r;
+        sb->wall_usec = wall_usec;
         sb->handed_over = true;
-        sb->handed_usec = now_usec();
-        if (stdin_write(sb) > 0) {
-                r = sd_event_add_io(sb->config.event, &sb->stdin_source, sb->stdin_fd, EPOLLOUT, on_stdin_writable, sb);
-                if (r < 0) {
-                        /* The program would wait for input that never comes: end it now. */
-                        stdin_close(sb);
-                        sandbox_kill(sb);
-                        return r;
-                }
-        }
+
+        /* A warm unit says whose run it has now (systemctl list-units). */
+        sandbox_describe_run(description, sizeof(description), job_id, run);
+        if (strcmp(description, sb->description) != 0)
+                (void) sd_bus_call_method_async(sb->config.bus, NULL, "org.freedesktop.systemd1",
+                                                "/org/freedesktop/systemd1", "org.freedesktop.systemd1.Manager",
+                                                "SetUnitProperties", NULL, NULL, "sba(sv)", sb->name, 1, 1,
+                                                "Description", "s", description);
+        /* A unit still starting gets its go once kw-exec waits and its set-up CPU is read. */
+        if (sb->ready)
+                sandbox_go(sb);
         return 0;
 }
 
 void sandbox_kill(Sandbox *sb) {
-        if (sb->ended)
+        if (sb->gone)
                 return;
         (void) sd_bus_call_method_async(sb->config.bus, NULL, "org.freedesktop.systemd1", "/org/freedesktop/systemd1",
                                         "org.freedesktop.systemd1.Manager", "KillUnit", NULL, NULL, "ssi", sb->name,
@@ -417,19 +526,19 @@ void sandbox_kill(Sandbox *sb) {
 }
 
 void sandbox_stop(Sandbox *sb) {
-        if (sb->ended)
+        if (sb->gone)
                 return;
         (void) sd_bus_call_method_async(sb->config.bus, NULL, "org.freedesktop.systemd1", "/org/freedesktop/systemd1",
                                         "org.freedesktop.systemd1.Manager", "StopUnit", NULL, NULL, "ss", sb->name,
                                         "replace");
 }
 
-bool sandbox_ended(const Sandbox *sb) {
-        return sb->ended;
+bool sandbox_finished(const Sandbox *sb) {
+        return sb->finished;
 }
 
-bool sandbox_handed_over(const Sandbox *sb) {
-        return sb->handed_over;
+bool sandbox_gone(const Sandbox *sb) {
+        return sb->gone;
 }
 
 const char *sandbox_name(const Sandbox *sb) {
@@ -441,12 +550,26 @@ const char *sandbox_outcome(const Sandbox *sb, RunOutcome *o, char *invocation_i
         o->exit_code = sb->outcome.exit_code;
         o->exit_status = sb->outcome.exit_status;
         o->cpu_nsec = sb->outcome.cpu_nsec == UINT64_MAX ? 0 : sb->outcome.cpu_nsec;
-        /* From the hand over: a warm unit's waiting is not the program's time. */
+        if (sb->have_stats) {
+                uint64_t cpu = sb->stats.cpu_usec > sb->baseline_cpu_usec ? sb->stats.cpu_usec - sb->baseline_cpu_usec : 0;
+                o->cpu_nsec = cpu * 1000;
+                o->memory_peak = sb->stats.memory_peak;
+                o->oom_kills = sb->stats.oom_kills;
+        }
+        /* From the go: a warm unit's waiting is not the program's time. */
         uint64_t from = sb->handed_usec > sb->start_usec ? sb->handed_usec : sb->start_usec;
         o->wall_usec = sb->exit_usec > from ? sb->exit_usec - from : 0;
         o->wall_exceeded = sb->wall_exceeded;
         memcpy(invocation_id, sb->invocation_id, sizeof(sb->invocation_id));
         return sb->error;
+}
+
+bool sandbox_has_stats(const Sandbox *sb) {
+        return sb->have_stats;
+}
+
+uint64_t sandbox_cpu_baseline_usec(const Sandbox *sb) {
+        return sb->baseline_cpu_usec;
 }
 
 Sandbox *sandbox_free(Sandbox *sb) {
@@ -463,6 +586,7 @@ Sandbox *sandbox_free(Sandbox *sb) {
                 close(sb->err_fd);
         run_dir_remove(&sb->dir);
         free(sb->path);
+        free(sb->cgroup);
         free(sb);
         return NULL;
 }

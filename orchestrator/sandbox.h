@@ -37,8 +37,16 @@ typedef struct SandboxSpec {
         uint64_t idle_usec;          /* how long it may wait for its job before systemd ends it */
 } SandboxSpec;
 
-/* Called once the unit has ended and what systemd says of it has been read. */
-typedef void (*SandboxEndedFn)(Sandbox *sb, void *userdata);
+typedef enum SandboxEvent {
+        /* The program is done (every process gone: the unit is in ExecStopPost= or has ended), or kw
+         * lost the unit. Once. Its stdout and stderr hold all it wrote. */
+        SANDBOX_FINISHED,
+        /* The unit has ended since and kw's reference is dropped: it may be freed. */
+        SANDBOX_GONE,
+} SandboxEvent;
+
+/* Called last in a handler: it may free the sandbox once sandbox_gone(). */
+typedef void (*SandboxFn)(Sandbox *sb, SandboxEvent event, void *userdata);
 
 /**
  * sandbox_start() - make the run directory, the pipes and the unit (StartTransientUnit, with the
@@ -46,11 +54,11 @@ typedef void (*SandboxEndedFn)(Sandbox *sb, void *userdata);
  * over before it runs is fine. The config and spec strings are borrowed until the sandbox is freed.
  * Return: 0 or -errno.
  */
-int sandbox_start(const SandboxConfig *config, const SandboxSpec *spec, SandboxEndedFn ended, void *userdata,
+int sandbox_start(const SandboxConfig *config, const SandboxSpec *spec, SandboxFn fn, void *userdata,
                   Sandbox **ret);
 
-/* Who is told when the unit ends (the pool gives its sandboxes away). */
-void sandbox_set_ended(Sandbox *sb, SandboxEndedFn ended, void *userdata);
+/* Who is told (the pool gives its sandboxes away, runs give them back). */
+void sandbox_set_callback(Sandbox *sb, SandboxFn fn, void *userdata);
 
 /**
  * sandbox_take_output() - the read ends of the program's stdout and stderr (non-blocking), once.
@@ -60,8 +68,9 @@ int sandbox_take_output(Sandbox *sb, int *ret_stdout, int *ret_stderr);
 
 /**
  * sandbox_hand_over() - give the sandbox its run: @code as the language's source file, a note of
- * @job_id and @run for kw-runstat, then the go byte and @input on stdin (written as the pipe takes
- * it; the program's stdin ends there). From now on at most @wall_usec until it is killed.
+ * @job_id and @run for kw-runstat, then, as soon as kw-exec waits (at once for a warm unit), the go
+ * byte and @input on stdin (written as the pipe takes it; the program's stdin ends there), and from
+ * then at most @wall_usec until it is killed.
  * Return: 0 or -errno (nothing started; the sandbox should be freed).
  */
 int sandbox_hand_over(Sandbox *sb, const char *job_id, unsigned run, const char *code, size_t code_size,
@@ -76,19 +85,24 @@ void sandbox_kill(Sandbox *sb);
 /* StopUnit: ends the unit, or the start job PID 1 has not run yet. */
 void sandbox_stop(Sandbox *sb);
 
-bool sandbox_ended(const Sandbox *sb);
-bool sandbox_handed_over(const Sandbox *sb);
+bool sandbox_finished(const Sandbox *sb);
+bool sandbox_gone(const Sandbox *sb);
 const char *sandbox_name(const Sandbox *sb);
 
 /**
- * sandbox_outcome() - what systemd said of the ended unit: Result, exit code and status, CPU,
- * wall time since the hand over, and whether kw's wall-clock timer killed it; NULL reason if read
- * cleanly, else what went wrong. Fills @o and @invocation_id (33 bytes).
+ * sandbox_outcome() - once finished: Result, exit code and status, wall time since the go, whether
+ * kw's wall-clock timer killed it, and, if kw read the cgroup itself (sandbox_has_stats()), CPU time
+ * since the go, memory peak and OOM kills. Returns NULL if all was read cleanly, else what went
+ * wrong. Fills @o and @invocation_id (33 bytes).
  */
 const char *sandbox_outcome(const Sandbox *sb, RunOutcome *o, char *invocation_id);
+bool sandbox_has_stats(const Sandbox *sb);
+/* The cgroup's CPU time when kw-exec was ready: systemd's set-up, to be taken off kw-runstat's count. */
+uint64_t sandbox_cpu_baseline_usec(const Sandbox *sb);
 
 /* Drops kw's reference to the unit (so systemd collects it), the match, the pipes, and removes the
- * run directory. The unit itself is not stopped: sandbox_stop() first if it may still run. */
+ * run directory. The unit itself is not stopped: sandbox_stop() first if it may still run, and
+ * rather wait for SANDBOX_GONE (pool_retire()). */
 Sandbox *sandbox_free(Sandbox *sb);
 DEFINE_TRIVIAL_CLEANUP_FUNC(Sandbox *, sandbox_free);
 

@@ -49,6 +49,32 @@ static void test_paths_parse(size_t i) {
         ASSERT_STR_EQ(m, paths_cases[i].memory);
 }
 
+static const struct {
+        const char *name;
+        const char *layout;
+        const char *cgroup;
+        int result;
+        const char *text;
+} layout_cases[] = {
+        { "hybrid", "12:memory:/init.scope\n11:cpu:/init.scope\n0::/init.scope\n", "/kw.slice/kw-1.service", 0,
+          "0::/kw.slice/kw-1.service\n1:memory:/kw.slice/kw-1.service" },
+        { "unified", "0::/\n", "/kw.slice/kw-1.service", 0, "0::/kw.slice/kw-1.service\n" },
+        { "v1 memory only", "4:memory:/\n", "/a", 0, "1:memory:/a" },
+        { "neither", "1:name=systemd:/\n", "/a", 0, "" },
+        { "a relative cgroup", "0::/\n", "a", -EINVAL, NULL },
+        { "a newline in the cgroup", "0::/\n", "/a\n0::/b", -EINVAL, NULL },
+        { "a bad layout", "0:/\n", "/a", -EBADMSG, NULL },
+};
+
+static void test_layout_for(size_t i) {
+        char *text = NULL;
+
+        test_case_begin("cgroup_layout_for: %s", layout_cases[i].name);
+        ASSERT_ERRNO_EQ(cgroup_layout_for(layout_cases[i].layout, layout_cases[i].cgroup, &text), layout_cases[i].result);
+        _cleanup_free_ char *t = text;
+        ASSERT_STR_EQ(t, layout_cases[i].text);
+}
+
 #define CPU_STAT "usage_usec 123456\nuser_usec 100000\nsystem_usec 23456\nnr_periods 0\n"
 #define OOM_CONTROL "oom_kill_disable 0\nunder_oom 0\noom_kill 3\n"
 
@@ -144,6 +170,7 @@ static void test_stats_read(size_t i) {
 
 int main(void) {
         TEST_TABLE(test_paths_parse, paths_cases);
+        TEST_TABLE(test_layout_for, layout_cases);
         TEST_TABLE(test_keyed_value, keyed_cases);
         TEST_TABLE(test_stats_read, stats_cases);
         return test_summary();
