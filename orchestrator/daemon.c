@@ -21,6 +21,7 @@
 
 /* How long to wait at start for a crashed predecessor's units to stop. */
 #define CLEANUP_TIMEOUT_USEC (30 * 1000000ULL)
+#define ACCEPT_PAUSE_USEC (100 * 1000ULL)
 
 typedef enum ClientState {
         CLIENT_READING,
@@ -64,6 +65,7 @@ struct Daemon {
         DaemonConfig config;
         int listen_fd;
         sd_event_source *listen_source;
+        sd_event_source *accept_pause;  /* out of fds: accepting again shortly */
         Client *clients;
         Client *queue_head, *queue_tail;
         unsigned n_queued, n_running;
@@ -453,13 +455,28 @@ static void client_free(Client *c) {
         daemon_maybe_exit(d);
 }
 
-static int on_accept(sd_event_source *s _unused_, int fd, uint32_t revents _unused_, void *userdata) {
+static int on_accept_resume(sd_event_source *s _unused_, uint64_t usec _unused_, void *userdata) {
+        Daemon *d = userdata;
+        d->accept_pause = sd_event_source_disable_unref(d->accept_pause);
+        if (d->listen_source)
+                (void) sd_event_source_set_enabled(d->listen_source, SD_EVENT_ON);
+        return 0;
+}
+
+static int on_accept(sd_event_source *s, int fd, uint32_t revents _unused_, void *userdata) {
         Daemon *d = userdata;
         socklen_t len = sizeof(struct ucred);
         Client *c;
         int r;
 
         int cfd = accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+        if (cfd < 0 && (errno == EMFILE || errno == ENFILE) && !d->accept_pause) {
+                /* The connection stays in the backlog; without a pause the loop would spin on it. */
+                log_warning("Out of file descriptors; accepting again in 100 ms.");
+                if (sd_event_add_time_relative(d->event, &d->accept_pause, CLOCK_MONOTONIC, ACCEPT_PAUSE_USEC, 0,
+                                               on_accept_resume, d) >= 0)
+                        (void) sd_event_source_set_enabled(s, SD_EVENT_OFF);
+        }
         if (cfd < 0)
                 return 0; /* EAGAIN, or a client gone before we got to it */
         c = calloc(1, sizeof(Client));
@@ -698,6 +715,7 @@ Daemon *daemon_free(Daemon *d) {
                 client_free(d->clients);
         }
         sd_event_source_disable_unref(d->listen_source);
+        sd_event_source_disable_unref(d->accept_pause);
         pool_free(d->pool);
         queue_free(d->queue);
         journal_reader_free(d->reader);

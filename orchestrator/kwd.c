@@ -5,6 +5,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -168,6 +169,13 @@ int main(int argc, char *argv[]) {
         log_set_program("kwd");
         /* A program that ends before reading all its input closes the pipe kwd writes it to. */
         signal(SIGPIPE, SIG_IGN);
+        /* A descriptor per waiting client (max_queued_jobs of them) and several per run: the soft
+         * limit of 1024 is too few. kwd uses no select(), so the hard limit is safe. */
+        struct rlimit nofile;
+        if (getrlimit(RLIMIT_NOFILE, &nofile) == 0 && nofile.rlim_cur < nofile.rlim_max) {
+                nofile.rlim_cur = nofile.rlim_max;
+                (void) setrlimit(RLIMIT_NOFILE, &nofile);
+        }
         r = parse_argv(argc, argv);
         if (r <= 0)
                 return r < 0 ? 2 : 0;
