@@ -9,6 +9,7 @@
 #   7. the adversarial suite: hostile programs, and the host and the next run checked after each
 #   8. two kwd workers (two boxes) sharing a real redis-server
 #   9. the integration tests again with the sanitized kwctl (without the 1000-run burst)
+#  10. the kwd tests again with the sanitized kwd
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
@@ -70,6 +71,11 @@ step "workers on two hosts sharing a Redis queue"
 step "integration tests with the sanitized kwctl"
 {
         ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1 KW_IT_QUICK=1 scripts/systemd.sh tests/integration.sh build-asan
+}; result $?
+
+step "kwd tests with the sanitized kwd"
+{
+        scripts/systemd.sh tests/daemon.sh build-asan
 }; result $?
 
 echo

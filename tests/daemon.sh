@@ -228,5 +228,9 @@ check "kwctl stats" '[ "$rc" = 0 ] && jq -e ".jobs >= 2 and .runs_by_verdict.kil
         .run_time_ms.p50 > 0 and .run_time_ms.p95 >= .run_time_ms.p50 and .memory_peak_bytes.max > 0 and .in_flight == 0 and .queued == 0 and
         (.error_rate >= 0)" "$work/stats" >/dev/null' "$(cat "$work/stats")"
 
+# A sanitized kwd (test.sh runs this file with build-asan too) reports into its journal.
+check "no sanitizer report from kwd" '! journalctl -q --no-pager -u kwd.service | grep -qE "AddressSanitizer|LeakSanitizer|runtime error:"' \
+        "$(journalctl -q --no-pager -u kwd.service | grep -E -m3 "AddressSanitizer|LeakSanitizer|runtime error:")"
+
 echo "daemon: $passed passed, $failed failed"
 [ "$failed" = 0 ]
