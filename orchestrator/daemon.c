@@ -60,7 +60,6 @@ struct Daemon {
         JournalReader *reader;
         SandboxConfig sandbox;       /* what every run's unit is made with */
         Pool *pool;
-        bool pool_stopped;           /* stopping: every warm unit has ended */
         Policy *policy;
         DaemonConfig config;
         int listen_fd;
@@ -674,14 +673,13 @@ int daemon_reload(Daemon *d) {
 }
 
 static void daemon_maybe_exit(Daemon *d) {
-        if (d->stopping && !d->clients && d->pool_stopped)
+        /* Runs give their sandboxes to the pool before their clients go: none is left behind. */
+        if (d->stopping && !d->clients && !pool_busy(d->pool))
                 (void) sd_event_exit(d->event, 0);
 }
 
 static void on_pool_stopped(void *userdata) {
-        Daemon *d = userdata;
-        d->pool_stopped = true;
-        daemon_maybe_exit(d);
+        daemon_maybe_exit(userdata);
 }
 
 void daemon_stop(Daemon *d) {

@@ -4,7 +4,8 @@
 
 #include "pool.h"
 
-/* A warm unit may wait this long for a job; then systemd ends it and the pool starts another. */
+/* A warm unit may wait this long for a job; then systemd ends it and the pool starts another.
+ * Its RuntimeMaxSec= is this plus the wall-clock limit: one older than this is never handed out. */
 #define IDLE_USEC (10 * 60 * 1000000ULL)
 /* A unit that ends sooner than this without a job has failed: the next start backs off. */
 #define HEALTHY_USEC (10 * 1000000ULL)
@@ -50,7 +51,7 @@ static void leaving_remove(Pool *p, Leaving *l) {
                 }
         sandbox_free(l->sandbox);
         free(l);
-        if (p->stopped && !p->leaving && p->stopped_fn)
+        if (p->stopped && !p->leaving)
                 pool_schedule_fill(p); /* reports from the loop, see on_refill() */
 }
 
@@ -143,11 +144,9 @@ static int on_refill(sd_event_source *s _unused_, uint64_t usec _unused_, void *
 
         p->refill = sd_event_source_disable_unref(p->refill);
         if (p->stopped) {
-                if (!p->leaving && p->stopped_fn) {
-                        PoolStoppedFn fn = p->stopped_fn;
-                        p->stopped_fn = NULL;
-                        fn(p->userdata);
-                }
+                /* Every time none is left: runs may still give some back after pool_stop(). */
+                if (!p->leaving && p->stopped_fn)
+                        p->stopped_fn(p->userdata);
                 return 0;
         }
         pool_fill(p);
@@ -233,6 +232,12 @@ Sandbox *pool_take(Pool *p, const Language *language, const Limits *limits) {
                 Slot *slot = &p->slots[i];
                 if (slot->language != index || !slot->sandbox || sandbox_finished(slot->sandbox))
                         continue;
+                /* Too old to give a run its whole wall-clock limit: replace it. */
+                if (now_usec() - slot->started_usec > IDLE_USEC) {
+                        stop_sandbox(p, TAKE_PTR(slot->sandbox));
+                        pool_schedule_fill(p);
+                        continue;
+                }
                 Sandbox *sb = TAKE_PTR(slot->sandbox);
                 sandbox_set_callback(sb, NULL, NULL);
                 p->failures = 0;
@@ -242,11 +247,13 @@ Sandbox *pool_take(Pool *p, const Language *language, const Limits *limits) {
         return NULL;
 }
 
-size_t pool_idle(const Pool *p) {
-        size_t n = 0;
+bool pool_busy(const Pool *p) {
+        if (p->leaving)
+                return true;
         for (size_t i = 0; i < p->n_slots; i++)
-                n += p->slots[i].sandbox != NULL;
-        return n;
+                if (p->slots[i].sandbox)
+                        return true;
+        return false;
 }
 
 void pool_stop(Pool *p, PoolStoppedFn stopped, void *userdata) {

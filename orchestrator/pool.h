@@ -35,11 +35,11 @@ Sandbox *pool_take(Pool *p, const Language *language, const Limits *limits);
  * waits for these too. kwctl's pool, with no policy, only does this. */
 void pool_retire(Pool *p, Sandbox *sb);
 
-/* Idle units waiting, and units still being started. */
-size_t pool_idle(const Pool *p);
+/* Units kept: warm ones, and retired ones whose units have not ended yet. */
+bool pool_busy(const Pool *p);
 
-/* Stop every unit and start no more; @stopped is called once they have all ended (from the event
- * loop, never from inside this call). */
+/* Stop every unit and start no more; @stopped is called (from the event loop, never from inside
+ * this call) whenever every unit kept has ended: again after sandboxes retired later have. */
 void pool_stop(Pool *p, PoolStoppedFn stopped, void *userdata);
 
 Pool *pool_free(Pool *p);

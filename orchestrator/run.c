@@ -36,6 +36,8 @@ typedef struct Run {
         bool finished;               /* the program is done, its output drained */
         bool have_stats;             /* its cgroup's counters came from the sandbox, not kw-runstat */
         uint64_t cpu_baseline_usec;
+        bool have_runstat;           /* kw-runstat's entry, used if the sandbox had no counters */
+        uint64_t runstat_cpu_usec, runstat_memory_peak, runstat_oom_kills;
         int out_fd, err_fd;          /* read ends of the program's stdout and stderr */
         sd_event_source *out_source, *err_source;
         uint64_t out_bytes, err_bytes, seq;
@@ -256,6 +258,17 @@ static void judge(Runner *runner) {
                 const TestCase *c = job->has_cases ? &job->cases[i] : NULL;
                 _cleanup_(buffer_done) Buffer explanation = {};
 
+                /* kw-runstat's count, where kw could not read the cgroup itself: the kernel's, from the
+                 * unified hierarchy (systemd 252's CPUUsageNSec is missing or wrong on a hybrid one),
+                 * less what systemd spent setting the unit up. */
+                if (!run->have_stats && run->have_runstat) {
+                        if (run->runstat_cpu_usec != UINT64_MAX)
+                                r->outcome.cpu_nsec = (run->runstat_cpu_usec > run->cpu_baseline_usec
+                                                               ? run->runstat_cpu_usec - run->cpu_baseline_usec
+                                                               : 0) * 1000;
+                        r->outcome.memory_peak = run->runstat_memory_peak;
+                        r->outcome.oom_kills = run->runstat_oom_kills;
+                }
                 /* The fence proves order, not delivery: journald may have dropped entries (rate limits
                  * are per priority) or rotated them away. Every byte forwarded must have come back. */
                 if (r->out.size != run->out_bytes || r->err.size != run->err_bytes)
@@ -314,16 +327,11 @@ static void on_journal_entry(void *userdata, const JournalEntry *e) {
                         run_fail(&runner->runs[e->run], "out of memory reading the output back");
                 return;
         }
-        /* kw-runstat's count, where kw was too late to read the cgroup itself: the kernel's, from the
-         * unified hierarchy (systemd 252's CPUUsageNSec is missing or wrong on a hybrid one), less
-         * what systemd spent setting the unit up. */
         Run *run = &runner->runs[e->run];
-        if (run->have_stats)
-                return;
-        if (e->cpu_usec != UINT64_MAX)
-                res->outcome.cpu_nsec = (e->cpu_usec > run->cpu_baseline_usec ? e->cpu_usec - run->cpu_baseline_usec : 0) * 1000;
-        res->outcome.memory_peak = e->memory_peak;
-        res->outcome.oom_kills = e->oom_kills;
+        run->have_runstat = true;
+        run->runstat_cpu_usec = e->cpu_usec;
+        run->runstat_memory_peak = e->memory_peak;
+        run->runstat_oom_kills = e->oom_kills;
 }
 
 static int on_finish_now(sd_event_source *s _unused_, uint64_t usec _unused_, void *userdata) {

@@ -25,6 +25,7 @@ struct Sandbox {
         bool handed_over;            /* its run is in (or queued until it is ready) */
         bool finished;               /* the program is done: SANDBOX_FINISHED sent */
         bool gone;                   /* the unit has ended and kw's reference is dropped */
+        bool program_done;           /* seen in stop-post or ended: nothing of the program is left */
         bool wall_exceeded;          /* kw's timer killed it */
         bool have_stats;             /* stats read by kw itself at stop-post */
         const char *error;           /* why kw could not follow it, if it could not */
@@ -73,8 +74,11 @@ static void sandbox_finish(Sandbox *sb) {
 static void sandbox_end(Sandbox *sb, const char *error) {
         bool told = sb->finished;
 
+        /* Lost track of a unit that may still run: it must not run on unwatched. */
+        if (error && !sb->program_done)
+                sandbox_stop(sb);
         sandbox_fail(sb, error);
-        sb->gone = true;
+        sb->gone = sb->program_done = true;
         sb->match = sd_bus_slot_unref(sb->match);
         sandbox_unref_unit(sb);
         if (!told)
@@ -262,6 +266,11 @@ static int on_unit_properties(sd_bus_message *reply, void *userdata, sd_bus_erro
                 return 0;
         }
         bool ended = st.job == 0 && (strcmp(st.active_state, "inactive") == 0 || strcmp(st.active_state, "failed") == 0);
+        if (ended || strcmp(st.sub_state, "stop-post") == 0) {
+                /* Every process of the program is gone: no timer or output cap may kill (kw-runstat) now. */
+                sb->program_done = true;
+                sb->wall_timer = sd_event_source_disable_unref(sb->wall_timer);
+        }
         if (ended || (!sb->finished && strcmp(st.sub_state, "stop-post") == 0)) {
                 r = sandbox_get_service(sb, ended);
                 if (r < 0)
@@ -521,7 +530,7 @@ int sandbox_hand_over(Sandbox *sb, const char *job_id, unsigned run, const char 
 }
 
 void sandbox_kill(Sandbox *sb) {
-        if (sb->gone)
+        if (sb->program_done)
                 return;
         (void) sd_bus_call_method_async(sb->config.bus, NULL, "org.freedesktop.systemd1", "/org/freedesktop/systemd1",
                                         "org.freedesktop.systemd1.Manager", "KillUnit", NULL, NULL, "ssi", sb->name,
@@ -562,7 +571,8 @@ const char *sandbox_outcome(const Sandbox *sb, RunOutcome *o, char *invocation_i
         /* From the go: a warm unit's waiting is not the program's time. */
         uint64_t from = sb->handed_usec > sb->start_usec ? sb->handed_usec : sb->start_usec;
         o->wall_usec = sb->exit_usec > from ? sb->exit_usec - from : 0;
-        o->wall_exceeded = sb->wall_exceeded;
+        /* The timer may fire just after a program that ended in time, before kw saw it end. */
+        o->wall_exceeded = sb->wall_exceeded && (sb->exit_usec == 0 || o->wall_usec >= sb->wall_usec);
         memcpy(invocation_id, sb->invocation_id, sizeof(sb->invocation_id));
         return sb->error;
 }
