@@ -46,9 +46,16 @@ struct Sandbox {
 };
 
 static void sandbox_query(Sandbox *sb);
-
-static void sandbox_unref_unit(Sandbox *sb);
 static void sandbox_go(Sandbox *sb);
+
+static void sandbox_unref_unit(Sandbox *sb) {
+        if (!sb->started)
+                return;
+        /* Our reference (AddRef) kept the unit for reading; dropping it lets systemd collect it. */
+        (void) sd_bus_call_method_async(sb->config.bus, NULL, "org.freedesktop.systemd1", sb->path,
+                                        "org.freedesktop.systemd1.Unit", "Unref", NULL, NULL, NULL);
+        sb->started = false;
+}
 
 /* Last in any handler: the callback may free the sandbox. */
 static void sandbox_notify(Sandbox *sb, SandboxEvent event) {
@@ -101,15 +108,6 @@ static int sandbox_read_cgroup(Sandbox *sb, CgroupStats *ret) {
         if (r >= 0)
                 r = cgroup_stats_read("/sys/fs/cgroup", text, ret);
         return r;
-}
-
-static void sandbox_unref_unit(Sandbox *sb) {
-        if (!sb->started)
-                return;
-        /* Our reference (AddRef) kept the unit for reading; dropping it lets systemd collect it. */
-        (void) sd_bus_call_method_async(sb->config.bus, NULL, "org.freedesktop.systemd1", sb->path,
-                                        "org.freedesktop.systemd1.Unit", "Unref", NULL, NULL, NULL);
-        sb->started = false;
 }
 
 /* ---- following the unit ---- */

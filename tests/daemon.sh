@@ -87,29 +87,30 @@ check "job output lands in journal namespace kw" \
 units_of() { # the units that ran job $1, from kwd's summaries of its runs
         journalctl --namespace='*' -q --no-pager -o json KW_SUMMARY=1 "KW_JOB_ID=$1" | jq -r .KW_UNIT | sort | tr '\n' ' '
 }
+# submit NAME CODE [EXTRA]: a Python job through kwd, its result in $work/NAME.out, its units in $units.
+submit() {
+        job "$2" python "${3:-{\}}" >"$work/$1.json"
+        "$kwctl" submit "$work/$1.json" >"$work/$1.out" 2>&1
+        units=$(units_of "$(jq -r .job_id "$work/$1.out")")
+}
 check "warm units: warm_units per language waiting" 'wait_for "[ \"\$(warm)\" = $(warm_max) ]"' "$(warm) of $(warm_max)"
 sleep 1 # they have waited a while: that is no run's time
-job 'print(input())' python '{"test_cases":[{"input":"a","expected":"a"},{"input":"b","expected":"b"}]}' >"$work/warm.json"
-"$kwctl" submit "$work/warm.json" >"$work/warm.out" 2>&1
-units=$(units_of "$(jq -r .job_id "$work/warm.out")")
+submit warm 'print(input())' '{"test_cases":[{"input":"a","expected":"a"},{"input":"b","expected":"b"}]}'
 check "a job with the policy's limits runs in warm units, timed from its start" \
         '[[ "$units" == kw-warm-*" "kw-warm-*" " ]] && jq -e ".verdict == \"accepted\" and all(.test_results[]; .wall_time_ms < 900)" "$work/warm.out" >/dev/null' \
         "units '$units': $(head -c 400 "$work/warm.out")"
 check "taken warm units are replaced" 'wait_for "[ \"\$(warm)\" = $(warm_max) ]"' "$(warm) of $(warm_max)"
-job 'print(input())' python '{"limits":{"time_ms":5000},"test_cases":[{"input":"a","expected":"a"}]}' >"$work/own-limits.json"
-"$kwctl" submit "$work/own-limits.json" >"$work/own-limits.out" 2>&1
+submit own-limits 'print(input())' '{"limits":{"time_ms":5000},"test_cases":[{"input":"a","expected":"a"}]}'
 id=$(jq -r .job_id "$work/own-limits.out")
-check "a job with limits of its own gets a unit of its own" '[ "$(units_of "$id")" = "kw-$id-0.service " ] && jq -e ".verdict == \"accepted\"" "$work/own-limits.out" >/dev/null' \
-        "units '$(units_of "$id")'"
+check "a job with limits of its own gets a unit of its own" '[ "$units" = "kw-$id-0.service " ] && jq -e ".verdict == \"accepted\"" "$work/own-limits.out" >/dev/null' \
+        "units '$units'"
 old_warm=$(systemctl list-units --plain --no-legend 'kw-*.service' | grep ' kw warm unit for ' | awk '{print $1}')
 set_policy wall_time_ms 2000
 systemctl reload kwd
 check "reload: warm units of the old policy stopped, new ones waiting" \
         'wait_for "[ \"\$(warm)\" = $(warm_max) ] && ! systemctl list-units --all --plain --no-legend $(echo $old_warm) | grep -q ."' \
         "$(warm) waiting; old ones: $(systemctl list-units --all --plain --no-legend $(echo $old_warm) | head -2)"
-job 'import time; time.sleep(30)' python '{"test_cases":[{"input":"","expected":""}]}' >"$work/sleep.json"
-"$kwctl" submit "$work/sleep.json" >"$work/sleep.out" 2>&1
-units=$(units_of "$(jq -r .job_id "$work/sleep.out")")
+submit sleep 'import time; time.sleep(30)' '{"test_cases":[{"input":"","expected":""}]}'
 check "a warm unit is killed at the wall-clock limit, counted from its start" \
         '[[ "$units" == kw-warm-* ]] && jq -e ".verdict == \"time_limit_exceeded\" and (.error | contains(\"wall-clock limit of 2000 ms\")) and .test_results[0].wall_time_ms < 3000" "$work/sleep.out" >/dev/null' \
         "units '$units': $(head -c 400 "$work/sleep.out")"
