@@ -241,9 +241,6 @@ Sandbox *pool_take(Pool *p, const Language *language, const Limits *limits) {
                 Sandbox *sb = TAKE_PTR(slot->sandbox);
                 sandbox_set_callback(sb, NULL, NULL);
                 p->failures = 0;
-                /* Its replacement starts now: started when the run gives it back, replacements lag
-                 * behind a steady stream of jobs until the pool runs dry (measured: twice the
-                 * latency back to back, nothing gained at an idle kwd). */
                 pool_schedule_fill(p);
                 return sb;
         }

@@ -33,7 +33,7 @@ typedef struct Run {
         RunState state;
         char name[96];
         Sandbox *sandbox;
-        bool exited;                 /* the sandbox said how the program ended */
+        bool finished;               /* the program is done, its output drained */
         bool have_stats;             /* its cgroup's counters came from the sandbox, not kw-runstat */
         uint64_t cpu_baseline_usec;
         bool have_runstat;           /* kw-runstat's entry, used if the sandbox had no counters */
@@ -140,20 +140,19 @@ static void run_drain(Run *run) {
 
 /* ---- a run: a sandbox, warm or started now, handed this case ---- */
 
-static void on_sandbox_event(Sandbox *sb, SandboxEvent event, void *userdata) {
+static void on_sandbox_event(Sandbox *sb, SandboxEvent event _unused_, void *userdata) {
         Run *run = userdata;
+        const char *error = sandbox_outcome(sb, &run->result->outcome, run->result->invocation_id);
 
-        if (!run->exited) {
-                const char *error = sandbox_outcome(sb, &run->result->outcome, run->result->invocation_id);
-                if (error)
-                        run_fail(run, error);
-                run->have_stats = sandbox_has_stats(sb);
-                run->cpu_baseline_usec = sandbox_cpu_baseline_usec(sb);
-                run->exited = true;
-        }
-        /* Every writer gone: what is in the pipes is all there is. */
-        if (event != SANDBOX_EXITED)
-                run_drain(run);
+        if (error)
+                run_fail(run, error);
+        run->have_stats = sandbox_has_stats(sb);
+        run->cpu_baseline_usec = sandbox_cpu_baseline_usec(sb);
+        run_drain(run);
+        /* Its unit ends on its own, off the job's path; the pool keeps it until then. */
+        run->sandbox = NULL;
+        pool_retire(run->runner->ctx.pool, sb);
+        run->finished = true;
         run_maybe_done(run);
 }
 
@@ -209,7 +208,7 @@ static void runner_start_next(Runner *runner) {
                 runner->active++;
                 if (runner->cancelled) {
                         run_fail(run, "the job was cancelled before this run started");
-                        run->exited = true;
+                        run->finished = true;
                         run_maybe_done(run);
                         continue;
                 }
@@ -222,7 +221,7 @@ static void runner_start_next(Runner *runner) {
                                 sandbox_stop(run->sandbox);
                                 pool_retire(runner->ctx.pool, TAKE_PTR(run->sandbox));
                         }
-                        run->exited = true;
+                        run->finished = true;
                         run->out_source = sd_event_source_disable_unref(run->out_source);
                         run->err_source = sd_event_source_disable_unref(run->err_source);
                         if (run->out_fd >= 0)
@@ -234,17 +233,12 @@ static void runner_start_next(Runner *runner) {
         }
 }
 
-/* Done once the program has exited and its output is all read: the pipes at their end (only the
- * program held them), or drained once every process of it was gone. */
 static void run_maybe_done(Run *run) {
         Runner *runner = run->runner;
 
-        if (run->state != RUN_ACTIVE || !run->exited || run->out_fd >= 0 || run->err_fd >= 0)
+        if (run->state != RUN_ACTIVE || !run->finished || run->out_fd >= 0 || run->err_fd >= 0)
                 return;
         run->state = RUN_DONE;
-        /* Its unit ends on its own, off the job's path; the pool keeps it until then. */
-        if (run->sandbox)
-                pool_retire(runner->ctx.pool, TAKE_PTR(run->sandbox));
         runner->active--;
         runner->done++;
         if (runner->done == runner->n_runs)
@@ -415,7 +409,7 @@ void runner_cancel(Runner *runner, const char *reason) {
         runner->cancelled = true;
         for (size_t i = 0; i < runner->n_runs; i++) {
                 Run *run = &runner->runs[i];
-                if (run->state != RUN_ACTIVE || run->exited)
+                if (run->state != RUN_ACTIVE || run->finished)
                         continue;
                 run_fail(run, reason);
                 /* StopUnit, not KillUnit: it also replaces a start job PID 1 has not run yet. */

@@ -3,7 +3,6 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/socket.h>
 
 #include "cgstat.h"
 #include "sandbox.h"
@@ -21,20 +20,16 @@ struct Sandbox {
         sd_bus_slot *call;           /* the one method call in flight */
         bool requery;                /* something changed while a call was in flight */
         bool query_ended;            /* the Service properties asked for are the final ones */
-        bool query_all_gone;         /* ... or those of stop-post: every process of the program gone */
         bool started;                /* StartTransientUnit succeeded: kw holds a reference (AddRef) */
         bool ready;                  /* active, kw-exec waiting, its CPU so far read */
         bool handed_over;            /* its run is in (or queued until it is ready) */
-        bool exited;                 /* SANDBOX_EXITED sent */
         bool finished;               /* the program is done: SANDBOX_FINISHED sent */
         bool gone;                   /* the unit has ended and kw's reference is dropped */
         bool program_done;           /* seen in stop-post or ended: nothing of the program is left */
         bool wall_exceeded;          /* kw's timer killed it */
         bool have_stats;             /* stats read by kw itself at stop-post */
         const char *error;           /* why kw could not follow it, if it could not */
-        int stdin_fd;                /* kw's end of the unit's stdin, a socket */
-        int out_fd, err_fd;          /* read ends of the program's stdout and stderr */
-        int out_w, err_w;            /* their write ends, sent to kw-exec with the go */
+        int stdin_fd, out_fd, err_fd;
         sd_event_source *stdin_source;
         sd_event_source *wall_timer;
         char *input;                 /* the go byte and the input, still to be written */
@@ -171,42 +166,34 @@ static int service_property(sd_bus_message *m, const char *name, void *userdata)
 
 static int on_service_properties(sd_bus_message *reply, void *userdata, sd_bus_error *error _unused_) {
         Sandbox *sb = userdata;
-        bool ended = sb->query_ended, all_gone = sb->query_all_gone;
+        bool ended = sb->query_ended;
 
         sb->call = sd_bus_slot_unref(sb->call);
-        sb->query_ended = sb->query_all_gone = false;
+        sb->query_ended = false;
         if (sd_bus_message_is_method_error(reply, NULL) || read_properties(reply, service_property, sb) < 0)
                 sandbox_fail(sb, "systemd did not say how the run ended");
         if (ended) {
                 sandbox_end(sb, NULL);
                 return 0;
         }
-        /* The main process has exited: read the cgroup now, while it exists (the ExecStopPost= is yet
-         * to run, or runs). */
+        /* stop-post: every process of the program is gone, the cgroup is still there while the
+         * ExecStopPost= runs. Read it now, without waiting for the unit to end. */
         CgroupStats st;
-        if (sb->handed_over && !sb->have_stats && sb->exit_usec > 0 && sandbox_read_cgroup(sb, &st) >= 0 &&
-            st.cpu_usec != UINT64_MAX) {
+        if (sb->handed_over && sandbox_read_cgroup(sb, &st) >= 0 && st.cpu_usec != UINT64_MAX) {
                 sb->stats = st;
                 sb->have_stats = true;
         }
         if (sb->requery)
                 sandbox_query(sb);
-        /* Every process gone: finished, unless the cgroup could not be read; then wait for the end,
-         * by when kw-runstat's entry is in the journal. */
-        if (all_gone && (!sb->handed_over || sb->have_stats)) {
-                sandbox_finish(sb);
+        /* Unreadable: wait for the end, by when kw-runstat's entry is in the journal. */
+        if (sb->handed_over && !sb->have_stats)
                 return 0;
-        }
-        if (sb->have_stats && !sb->exited && !sb->finished) {
-                sb->exited = true;
-                sandbox_notify(sb, SANDBOX_EXITED);
-        }
+        sandbox_finish(sb);
         return 0;
 }
 
-static int sandbox_get_service(Sandbox *sb, bool ended, bool all_gone) {
+static int sandbox_get_service(Sandbox *sb, bool ended) {
         sb->query_ended = ended;
-        sb->query_all_gone = all_gone;
         return sd_bus_call_method_async(sb->config.bus, &sb->call, "org.freedesktop.systemd1", sb->path,
                                         "org.freedesktop.DBus.Properties", "GetAll", on_service_properties, sb, "s",
                                         "org.freedesktop.systemd1.Service");
@@ -277,16 +264,13 @@ static int on_unit_properties(sd_bus_message *reply, void *userdata, sd_bus_erro
                 return 0;
         }
         bool ended = st.job == 0 && (strcmp(st.active_state, "inactive") == 0 || strcmp(st.active_state, "failed") == 0);
-        bool all_gone = ended || strcmp(st.sub_state, "stop-post") == 0;
-        /* Stopping: the main process may have exited; if so its figures are final. */
-        bool exiting = sb->handed_over && !sb->have_stats && strcmp(st.active_state, "deactivating") == 0;
-        if (all_gone) {
+        if (ended || strcmp(st.sub_state, "stop-post") == 0) {
                 /* Every process of the program is gone: no timer or output cap may kill (kw-runstat) now. */
                 sb->program_done = true;
                 sb->wall_timer = sd_event_source_disable_unref(sb->wall_timer);
         }
-        if (ended || (!sb->finished && (all_gone || exiting))) {
-                r = sandbox_get_service(sb, ended, all_gone);
+        if (ended || (!sb->finished && strcmp(st.sub_state, "stop-post") == 0)) {
+                r = sandbox_get_service(sb, ended);
                 if (r < 0)
                         sandbox_end(sb, "could not ask systemd how the run ended");
                 return 0;
@@ -345,37 +329,21 @@ static int on_started(sd_bus_message *reply, void *userdata, sd_bus_error *error
 
 /* ---- start ---- */
 
-/* A pipe: the read end kw's, non-blocking; the write end blocks like an ordinary pipe, for the
- * program. */
-static int make_pipe(int *ret_read, int *ret_write) {
+/* A pipe whose end @ours_read (or the write end) is kw's, non-blocking; the other end blocks like an
+ * ordinary pipe, for the program. */
+static int make_pipe(bool ours_read, int *ret_ours, int *ret_theirs) {
         int fds[2];
 
         if (pipe2(fds, O_CLOEXEC) < 0)
                 return negative_errno();
-        if (fcntl(fds[0], F_SETFL, O_NONBLOCK) < 0) {
+        int ours = fds[ours_read ? 0 : 1], theirs = fds[ours_read ? 1 : 0];
+        if (fcntl(ours, F_SETFL, O_NONBLOCK) < 0) {
                 close(fds[0]);
                 close(fds[1]);
                 return negative_errno();
         }
-        *ret_read = fds[0];
-        *ret_write = fds[1];
-        return 0;
-}
-
-/* stdin: a socket, so that the go can carry the output pipes. kw only writes to it: a program that
- * writes to its stdin gets EPIPE. */
-static int make_stdin(int *ret_ours, int *ret_theirs) {
-        int fds[2];
-
-        if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds) < 0)
-                return negative_errno();
-        if (fcntl(fds[0], F_SETFL, O_NONBLOCK) < 0 || shutdown(fds[0], SHUT_RD) < 0 || shutdown(fds[1], SHUT_WR) < 0) {
-                close(fds[0]);
-                close(fds[1]);
-                return negative_errno();
-        }
-        *ret_ours = fds[0];
-        *ret_theirs = fds[1];
+        *ret_ours = ours;
+        *ret_theirs = theirs;
         return 0;
 }
 
@@ -383,15 +351,14 @@ int sandbox_start(const SandboxConfig *config, const SandboxSpec *spec, SandboxF
                   Sandbox **ret) {
         _cleanup_(sandbox_freep) Sandbox *sb = calloc(1, sizeof(Sandbox));
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL;
-        _cleanup_close_ int in_r = -EBADF;
+        _cleanup_close_ int in_r = -EBADF, out_w = -EBADF, err_w = -EBADF;
         char stem[96];
         int r;
 
         if (!sb)
                 return -ENOMEM;
         *sb = (Sandbox) { .config = *config, .language = spec->language, .dir = RUN_DIR_NULL, .stdin_fd = -EBADF,
-                          .out_fd = -EBADF, .err_fd = -EBADF, .out_w = -EBADF, .err_w = -EBADF, .fn = fn,
-                          .userdata = userdata };
+                          .out_fd = -EBADF, .err_fd = -EBADF, .fn = fn, .userdata = userdata };
         sb->outcome.cpu_nsec = UINT64_MAX;
         snprintf(sb->name, sizeof(sb->name), "%s", spec->name);
         snprintf(sb->description, sizeof(sb->description), "%s", spec->description);
@@ -401,11 +368,11 @@ int sandbox_start(const SandboxConfig *config, const SandboxSpec *spec, SandboxF
         if (r >= 0)
                 r = run_dir_mount_scratch(&sb->dir, spec->limits->tmp_bytes);
         if (r >= 0)
-                r = make_stdin(&sb->stdin_fd, &in_r);
+                r = make_pipe(false, &sb->stdin_fd, &in_r);
         if (r >= 0)
-                r = make_pipe(&sb->out_fd, &sb->out_w);
+                r = make_pipe(true, &sb->out_fd, &out_w);
         if (r >= 0)
-                r = make_pipe(&sb->err_fd, &sb->err_w);
+                r = make_pipe(true, &sb->err_fd, &err_w);
         if (r >= 0)
                 r = sd_bus_path_encode("/org/freedesktop/systemd1/unit", sb->name, &sb->path);
         if (r < 0)
@@ -432,13 +399,15 @@ int sandbox_start(const SandboxConfig *config, const SandboxSpec *spec, SandboxF
                 .journal_socket = config->journal_socket,
                 .slice = config->slice,
                 .stdin_fd = in_r,
+                .stdout_fd = out_w,
+                .stderr_fd = err_w,
         };
         r = unit_new_start_message(config->bus, &unit, &m);
         if (r >= 0)
                 r = sd_bus_call_async(config->bus, &sb->call, m, on_started, sb, 0);
         if (r < 0)
                 return r;
-        /* The unit's end travels in the message; systemd holds it from here on. */
+        /* The unit's ends travel in the message; systemd holds them from here on. */
         *ret = TAKE_PTR(sb);
         return 0;
 }
@@ -469,8 +438,7 @@ static void stdin_close(Sandbox *sb) {
  * ended, closes the pipe (EPIPE): that ends its input, and is no error of kw's. */
 static int stdin_write(Sandbox *sb) {
         while (sb->input_done < sb->input_size) {
-                ssize_t n = send(sb->stdin_fd, sb->input + sb->input_done, sb->input_size - sb->input_done,
-                                 MSG_NOSIGNAL);
+                ssize_t n = write(sb->stdin_fd, sb->input + sb->input_done, sb->input_size - sb->input_done);
                 if (n < 0) {
                         if (errno == EINTR)
                                 continue;
@@ -502,38 +470,13 @@ void sandbox_describe_run(char *buf, size_t size, const char *job_id, unsigned r
         snprintf(buf, size, "kw run %u of job %s", run, job_id);
 }
 
-/* The go: one byte with the output pipes' write ends, which from now on only the program holds. */
-static int send_go(Sandbox *sb) {
-        union {
-                struct cmsghdr header;
-                char buffer[CMSG_SPACE(2 * sizeof(int))];
-        } control = {};
-        struct iovec iov = { .iov_base = (char *) "G", .iov_len = 1 };
-        struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = &control, .msg_controllen = sizeof(control) };
-        struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
-        int fds[2] = { sb->out_w, sb->err_w };
-
-        c->cmsg_level = SOL_SOCKET;
-        c->cmsg_type = SCM_RIGHTS;
-        c->cmsg_len = CMSG_LEN(sizeof(fds));
-        memcpy(CMSG_DATA(c), fds, sizeof(fds));
-        /* The socket is empty before the go: the byte always fits. */
-        if (sendmsg(sb->stdin_fd, &mh, MSG_NOSIGNAL) != 1)
-                return negative_errno();
-        sb->out_w = (close(sb->out_w), -EBADF);
-        sb->err_w = (close(sb->err_w), -EBADF);
-        return 0;
-}
-
-/* The run begins: the go and the input into stdin, the wall clock from now. */
+/* The run begins: the go byte and the input into stdin, the wall clock from now. */
 static void sandbox_go(Sandbox *sb) {
         int r;
 
         r = sd_event_add_time_relative(sb->config.event, &sb->wall_timer, CLOCK_MONOTONIC, sb->wall_usec, 0,
                                        on_wall_timeout, sb);
         sb->handed_usec = now_usec();
-        if (r >= 0)
-                r = send_go(sb);
         if (r >= 0 && stdin_write(sb) > 0)
                 r = sd_event_add_io(sb->config.event, &sb->stdin_source, sb->stdin_fd, EPOLLOUT, on_stdin_writable, sb);
         if (r < 0) {
@@ -564,8 +507,9 @@ int sandbox_hand_over(Sandbox *sb, const char *job_id, unsigned run, const char 
         sb->input = malloc(input_size + 1);
         if (!sb->input)
                 return -ENOMEM;
-        memcpy(sb->input, input, input_size);
-        sb->input_size = input_size;
+        sb->input[0] = 'G';
+        memcpy(sb->input + 1, input, input_size);
+        sb->input_size = input_size + 1;
         sb->input_done = 0;
         sb->wall_usec = wall_usec;
         sb->handed_over = true;
@@ -651,10 +595,6 @@ Sandbox *sandbox_free(Sandbox *sb) {
                 close(sb->out_fd);
         if (sb->err_fd >= 0)
                 close(sb->err_fd);
-        if (sb->out_w >= 0)
-                close(sb->out_w);
-        if (sb->err_w >= 0)
-                close(sb->err_w);
         run_dir_remove(&sb->dir);
         free(sb->path);
         free(sb->cgroup);

@@ -8,11 +8,11 @@
 #include "rundir.h"
 #include "verdict.h"
 
-/* One transient unit, hardened and limited, whose first process (kw-exec) waits on stdin, a socket,
- * for the word to go. Started either for a run at once, or ahead of time for the warm pool; either
- * way the run begins with sandbox_hand_over(): the source goes into the unit's read-only /run/kw,
- * the go byte with the output pipes' write ends and then the input into its stdin. Followed to its
- * end by bus signals, like every unit of kw. */
+/* One transient unit, hardened and limited, whose first process (kw-exec) has loaded its seccomp
+ * filter and waits on stdin for the word to go. Started either for a run at once, or ahead of time
+ * for the warm pool; either way the run begins with sandbox_hand_over(): the source goes into the
+ * unit's read-only /run/kw, the input and the go byte into its stdin. Followed to its end by bus
+ * signals, like every unit of kw. */
 typedef struct Sandbox Sandbox;
 
 /* What every sandbox of one kwctl or kwd shares. */
@@ -38,13 +38,8 @@ typedef struct SandboxSpec {
 } SandboxSpec;
 
 typedef enum SandboxEvent {
-        /* The main process has exited, and kw has read the cgroup's counters: the outcome is final.
-         * Other processes may still be killed, and its output still be in the pipes, until their end
-         * of file (only the program holds their write ends) or SANDBOX_FINISHED. At most once, and
-         * not at all if the counters come from kw-runstat. */
-        SANDBOX_EXITED,
-        /* Every process of the program is gone (the unit is in ExecStopPost= or has ended), or kw
-         * lost the unit: the outcome is final. Once. Its stdout and stderr hold all it wrote. */
+        /* The program is done (every process gone: the unit is in ExecStopPost= or has ended), or kw
+         * lost the unit. Once. Its stdout and stderr hold all it wrote. */
         SANDBOX_FINISHED,
         /* The unit has ended since and kw's reference is dropped: it may be freed. */
         SANDBOX_GONE,
@@ -67,7 +62,6 @@ void sandbox_set_callback(Sandbox *sb, SandboxFn fn, void *userdata);
 
 /**
  * sandbox_take_output() - the read ends of the program's stdout and stderr (non-blocking), once.
- * Only the program holds the write ends (systemd never has them): their end of file is its end.
  * Return: 0, or -EBADF if already taken.
  */
 int sandbox_take_output(Sandbox *sb, int *ret_stdout, int *ret_stderr);

@@ -205,12 +205,10 @@ static int append_io(sd_bus_message *m, const UnitSpec *s) {
         int r;
 
         r = sd_bus_message_append(m, "(sv)", "StandardInputFileDescriptor", "h", s->stdin_fd);
-        /* The output pipes come with the go, to kw-exec: systemd holding their write ends would keep
-         * them open past the program's end. */
         if (r >= 0)
-                r = append_string(m, "StandardOutput", "null");
+                r = sd_bus_message_append(m, "(sv)", "StandardOutputFileDescriptor", "h", s->stdout_fd);
         if (r >= 0)
-                r = append_string(m, "StandardError", "null");
+                r = sd_bus_message_append(m, "(sv)", "StandardErrorFileDescriptor", "h", s->stderr_fd);
         /* /run hidden: host sockets (the bus, journald) and other jobs' sources are out of reach.
          * kw-runstat and journald's socket are bound into a directory only root can enter: the
          * privileged ExecStopPost= still runs in the run's mount namespace, where the host path of

@@ -28,7 +28,9 @@ typedef struct UnitSpec {
         const char *journal_socket;  /* journald's native socket, for kw-runstat */
         const char *slice;           /* Slice=, or NULL */
         const char *scratch_dir;     /* a tmpfs bound to /tmp, /var/tmp and /dev/shm */
-        int stdin_fd;                /* a socket: the go arrives on it with the output pipes */
+        int stdin_fd;
+        int stdout_fd;
+        int stderr_fd;
 } UnitSpec;
 
 /**
