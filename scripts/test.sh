@@ -75,7 +75,7 @@ step "integration tests with the sanitized kwctl"
 
 step "kwd tests with the sanitized kwd"
 {
-        scripts/systemd.sh tests/daemon.sh build-asan
+        KW_SANITIZED=1 scripts/systemd.sh tests/daemon.sh build-asan
 }; result $?
 
 echo
