@@ -82,12 +82,13 @@ static int strv_split(const char *s, char ***ret) {
         return 0;
 }
 
-/* Calls @handle for every "key = value" line of an INI-style text, tracking [section]. */
+/* Calls @handle for every "key = value" line of an INI-style text, tracking [section]; a section
+ * not in @sections is an error at its header, even with no key below it. */
 typedef int (*KeyHandler)(void *userdata, const char *section, const char *key, const char *value,
                           char **ret_reason);
 
-static int parse_ini(const char *text, const char *filename, KeyHandler handle, void *userdata,
-                     char **ret_error) {
+static int parse_ini(const char *text, const char *filename, const char *const *sections, KeyHandler handle,
+                     void *userdata, char **ret_error) {
         _cleanup_free_ char *copy = strdup(text);
         _cleanup_free_ char *section = NULL;
         unsigned line = 0;
@@ -110,6 +111,15 @@ static int parse_ini(const char *text, const char *filename, KeyHandler handle, 
                         section = strndup(l + 1, n - 2);
                         if (!section)
                                 return -ENOMEM;
+                        bool known = false;
+                        for (const char *const *k = sections; *k; k++)
+                                known = known || strcmp(*k, section) == 0;
+                        if (!known) {
+                                r = asprintf_safe(&reason, "unknown section [%s]", section);
+                                if (r >= 0)
+                                        r = -EINVAL;
+                                goto fail;
+                        }
                         continue;
                 }
                 char *eq = strchr(l, '=');
@@ -178,7 +188,8 @@ static int limits_handler(void *userdata, const char *section, const char *key, 
 }
 
 int policy_parse_limits(Policy *p, const char *text, const char *filename, char **ret_error) {
-        int r = parse_ini(text, filename, limits_handler, p, ret_error);
+        static const char *const sections[] = { "run", "job", "daemon", NULL };
+        int r = parse_ini(text, filename, sections, limits_handler, p, ret_error);
         if (r < 0)
                 return r;
         for (size_t i = 0; i < n_limit_fields; i++)
@@ -284,7 +295,8 @@ int policy_parse_language(Language *ret, const char *text, const char *filename,
         Language l = {};
         const char *missing = NULL;
 
-        int r = parse_ini(text, filename, language_handler, &l, ret_error);
+        static const char *const sections[] = { "language", NULL };
+        int r = parse_ini(text, filename, sections, language_handler, &l, ret_error);
         if (r < 0) {
                 language_done(&l);
                 return r;

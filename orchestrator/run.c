@@ -462,24 +462,37 @@ void run_results_free(RunResult *r, size_t n) {
 }
 
 int runner_find_helper(const char *name, char **ret) {
-        _cleanup_free_ char *self = NULL, *path = NULL;
+        _cleanup_free_ char *self = NULL, *path = NULL, *real = NULL;
         struct stat st;
+        int r;
 
+        /* Beside the running program (a build tree): as trusted as the program itself, whoever can
+         * replace one can replace the other; the file must still be root's and not writable by others. */
         self = realpath("/proc/self/exe", NULL);
         if (self) {
                 char *slash = strrchr(self, '/');
                 *slash = 0;
                 if (asprintf_safe(&path, "%s/%s", self, name) < 0)
                         return -ENOMEM;
-                if (access(path, X_OK) < 0)
-                        path = (free(path), NULL);
+                if (access(path, X_OK) == 0) {
+                        if (stat(path, &st) < 0)
+                                return negative_errno();
+                        if (st.st_uid != 0 || (st.st_mode & 0022))
+                                return -EPERM;
+                        *ret = TAKE_PTR(path);
+                        return 0;
+                }
         }
-        if (!path && asprintf_safe(&path, "%s/%s", KW_LIBEXEC_DIR, name) < 0)
+        /* Installed: nobody but root may be able to swap it, anywhere on its path. */
+        path = (free(path), NULL);
+        if (asprintf_safe(&path, "%s/%s", KW_LIBEXEC_DIR, name) < 0)
                 return -ENOMEM;
-        if (stat(path, &st) < 0)
+        real = realpath(path, NULL);
+        if (!real)
                 return negative_errno();
-        if (st.st_uid != 0 || (st.st_mode & 0022))
-                return -EPERM;
-        *ret = TAKE_PTR(path);
+        r = path_check_root_only(real);
+        if (r < 0)
+                return r;
+        *ret = TAKE_PTR(real);
         return 0;
 }

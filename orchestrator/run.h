@@ -60,7 +60,8 @@ void run_results_free(RunResult *r, size_t n);
 
 /**
  * runner_find_helper() - kw-runstat or kw-exec: beside the running program (a build tree), else
- * where meson installed them. PID 1 runs them, so they must be root's and writable by nobody else.
+ * where meson installed them. PID 1 runs them as root, so they must be root's and writable by nobody
+ * else; an installed one also in directories nobody else can change.
  * Return: 0 or -errno.
  */
 int runner_find_helper(const char *name, char **ret);

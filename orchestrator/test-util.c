@@ -277,6 +277,42 @@ static void test_now_usec(void) {
         ASSERT_TRUE(b >= a);
 }
 
+static void test_path_check_root_only(void) {
+        _cleanup_rm_rf_ char *tmp = test_tmpdir();
+        _cleanup_free_ char *dir = NULL, *file = NULL;
+
+        if (geteuid() != 0) {
+                test_skip("needs root");
+                return;
+        }
+        ASSERT_TRUE(asprintf_safe(&dir, "%s/d", tmp) >= 0);
+        ASSERT_TRUE(asprintf_safe(&file, "%s/d/helper", tmp) >= 0);
+        ASSERT_OK(test_write_string(tmp, "d/helper", "x"));
+        ASSERT_OK(chmod(tmp, 0755) < 0 ? negative_errno() : 0);
+        ASSERT_OK(chmod(dir, 0755) < 0 ? negative_errno() : 0);
+        ASSERT_OK(chmod(file, 0755) < 0 ? negative_errno() : 0);
+        if (path_check_root_only(tmp) < 0) {
+                test_skip("the temporary directory's parents are not root's");
+                return;
+        }
+        ASSERT_OK(path_check_root_only(file));
+        ASSERT_OK(path_check_root_only("/"));
+        ASSERT_OK(chmod(dir, 01777) < 0 ? negative_errno() : 0);  /* sticky: others cannot rename it */
+        ASSERT_OK(path_check_root_only(file));
+        ASSERT_OK(chmod(dir, 0775) < 0 ? negative_errno() : 0);
+        ASSERT_ERRNO_EQ(path_check_root_only(file), -EPERM);
+        ASSERT_OK(chmod(dir, 0755) < 0 ? negative_errno() : 0);
+        ASSERT_OK(chmod(file, 0775) < 0 ? negative_errno() : 0);
+        ASSERT_ERRNO_EQ(path_check_root_only(file), -EPERM);
+        ASSERT_OK(chmod(file, 0755) < 0 ? negative_errno() : 0);
+        ASSERT_OK(chown(dir, 4242, 0) < 0 ? negative_errno() : 0);
+        ASSERT_ERRNO_EQ(path_check_root_only(file), -EPERM);
+        ASSERT_OK(chown(dir, 0, 0) < 0 ? negative_errno() : 0);
+        ASSERT_OK(chown(file, 4242, 0) < 0 ? negative_errno() : 0);
+        ASSERT_ERRNO_EQ(path_check_root_only(file), -EPERM);
+        ASSERT_ERRNO_EQ(path_check_root_only("/nonexistent/kw"), -ENOENT);
+}
+
 int main(void) {
         TEST_RUN(test_buffer_append);
         TEST_RUN(test_buffer_grow);
@@ -294,5 +330,6 @@ int main(void) {
         TEST_RUN(test_read_errors);
         TEST_RUN(test_log_errno);
         TEST_RUN(test_now_usec);
+        TEST_RUN(test_path_check_root_only);
         return test_summary();
 }

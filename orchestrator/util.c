@@ -4,6 +4,7 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/random.h>
 #include <time.h>
 
@@ -230,4 +231,26 @@ uint64_t now_usec(void) {
         struct timespec ts;
         clock_gettime(CLOCK_MONOTONIC, &ts);
         return (uint64_t) ts.tv_sec * 1000000ULL + (uint64_t) ts.tv_nsec / 1000;
+}
+
+int path_check_root_only(const char *path) {
+        _cleanup_free_ char *p = strdup(path);
+        struct stat st;
+
+        if (!p)
+                return -ENOMEM;
+        if (stat(p, &st) < 0)
+                return negative_errno();
+        if (st.st_uid != 0 || (st.st_mode & 0022))
+                return -EPERM;
+        for (char *slash; (slash = strrchr(p, '/'));) {
+                slash[slash == p] = 0; /* "/a/b" -> "/a" -> "/" */
+                if (stat(p, &st) < 0)
+                        return negative_errno();
+                if (st.st_uid != 0 || ((st.st_mode & 0022) && !(st.st_mode & S_ISVTX)))
+                        return -EPERM;
+                if (strcmp(p, "/") == 0)
+                        break;
+        }
+        return 0;
 }
