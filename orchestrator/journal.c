@@ -255,6 +255,8 @@ static void dispatch_entry(JournalReader *r) {
                 e.cpu_usec = number_field(j, "KW_CPU_USEC");
                 e.memory_peak = number_field(j, "KW_MEMORY_PEAK_BYTES");
                 e.oom_kills = number_field(j, "KW_OOM_KILLS");
+                if (get_field(j, "KW_UNIT", &e.unit, &e.unit_size) < 0)
+                        return;
         } else if (field_equals(j, "KW_STREAM", "stdout") || field_equals(j, "KW_STREAM", "stderr")) {
                 e.kind = ENTRY_CHUNK;
                 e.stream = field_equals(j, "KW_STREAM", "stderr") ? STREAM_STDERR : STREAM_STDOUT;

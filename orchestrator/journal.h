@@ -70,6 +70,8 @@ typedef struct JournalEntry {
         const void *data;                           /* chunks: the bytes; fences: the nonce */
         size_t size;
         uint64_t cpu_usec, memory_peak, oom_kills;  /* stats, UINT64_MAX if unknown */
+        const void *unit;                           /* stats: KW_UNIT, the unit they are of */
+        size_t unit_size;
 } JournalEntry;
 
 typedef void (*JournalEntryFn)(void *userdata, const JournalEntry *e);

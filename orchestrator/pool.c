@@ -165,7 +165,8 @@ static void pool_schedule_fill(Pool *p) {
                 if (delay > BACKOFF_MAX_USEC)
                         delay = BACKOFF_MAX_USEC;
         }
-        if (sd_event_add_time_relative(p->config.event, &p->refill, CLOCK_MONOTONIC, delay, 0, on_refill, p) < 0)
+        /* Accuracy 1 µs: 0 would let sd-event fire up to 250 ms late. */
+        if (sd_event_add_time_relative(p->config.event, &p->refill, CLOCK_MONOTONIC, delay, 1, on_refill, p) < 0)
                 log_error("Cannot schedule warm units: out of memory.");
 }
 
@@ -198,7 +199,10 @@ void pool_set_policy(Pool *p, Policy *policy) {
         int r = 0;
 
         pool_clear(p);
+        /* A new policy may have fixed what made units fail: no backoff left over. */
         p->failures = 0;
+        if (!p->stopped)
+                p->refill = sd_event_source_disable_unref(p->refill);
         if (p->stopped || policy->daemon.warm_units == 0)
                 return;
         p->policy = policy_ref(policy);

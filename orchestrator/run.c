@@ -327,7 +327,10 @@ static void on_journal_entry(void *userdata, const JournalEntry *e) {
                         run_fail(&runner->runs[e->run], "out of memory reading the output back");
                 return;
         }
+        /* Of this run's unit: a reused job id may have units of its earlier run still ending. */
         Run *run = &runner->runs[e->run];
+        if (e->unit_size != strlen(run->name) || memcmp(e->unit, run->name, e->unit_size) != 0)
+                return;
         run->have_runstat = true;
         run->runstat_cpu_usec = e->cpu_usec;
         run->runstat_memory_peak = e->memory_peak;
@@ -357,7 +360,7 @@ static void runner_fence(Runner *runner) {
                 /* Never finish from inside runner_start_next() or runner_cancel(): their callers go on
                  * using the runner. Finish from an event of its own. */
                 runner->fence_timer = sd_event_source_disable_unref(runner->fence_timer);
-                if (sd_event_add_time_relative(runner->ctx.sandbox.event, &runner->fence_timer, CLOCK_MONOTONIC, 0, 0,
+                if (sd_event_add_time_relative(runner->ctx.sandbox.event, &runner->fence_timer, CLOCK_MONOTONIC, 0, 1,
                                                on_finish_now, runner) < 0)
                         log_error("Job %s cannot finish: out of memory.", runner->job_id);
                 return;

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 #include <fcntl.h>
+#include <inttypes.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -38,12 +39,17 @@ struct Sandbox {
         uint64_t handed_usec;        /* CLOCK_MONOTONIC at the go */
         uint64_t start_usec, exit_usec;
         uint64_t baseline_cpu_usec;  /* the cgroup's CPU time before the go: systemd's set-up */
+        uint32_t control_pid;        /* in stop-post: the ExecStopPost= process, in the same cgroup */
+        sd_event_source *retry;      /* asking systemd again after a failed call */
         CgroupStats stats;
         RunOutcome outcome;
         char invocation_id[33];
         SandboxFn fn;
         void *userdata;
 };
+
+/* After a failed call to systemd (out of memory, a full queue), how soon kw asks again. */
+#define RETRY_USEC (100 * 1000ULL)
 
 static void sandbox_query(Sandbox *sb);
 static void sandbox_go(Sandbox *sb);
@@ -92,6 +98,20 @@ static void sandbox_end(Sandbox *sb, const char *error) {
                 sandbox_finish(sb);
         else
                 sandbox_notify(sb, SANDBOX_GONE);
+}
+
+/* A process's CPU time so far, from /proc/PID/schedstat (nanoseconds on the CPU); 0 if unknown. */
+static uint64_t task_cpu_usec(uint32_t pid) {
+        _cleanup_free_ char *text = NULL;
+        char path[64];
+        uint64_t ns;
+        size_t n;
+
+        snprintf(path, sizeof(path), "/proc/%" PRIu32 "/schedstat", pid);
+        if (read_file_all(path, 256, &text, &n) < 0)
+                return 0;
+        text[strcspn(text, " ")] = 0;
+        return safe_atou64(text, &ns) < 0 ? 0 : ns / 1000;
 }
 
 /* The cgroup as kw reads it from the host: CPU, memory peak and OOM kills. */
@@ -159,6 +179,8 @@ static int service_property(sd_bus_message *m, const char *name, void *userdata)
                 r = sd_bus_message_read(m, "v", "t", &sb->start_usec);
         else if (strcmp(name, "ExecMainExitTimestampMonotonic") == 0)
                 r = sd_bus_message_read(m, "v", "t", &sb->exit_usec);
+        else if (strcmp(name, "ControlPID") == 0)
+                r = sd_bus_message_read(m, "v", "u", &sb->control_pid);
         else
                 return 0;
         return r < 0 ? r : 1;
@@ -180,6 +202,10 @@ static int on_service_properties(sd_bus_message *reply, void *userdata, sd_bus_e
          * ExecStopPost= runs. Read it now, without waiting for the unit to end. */
         CgroupStats st;
         if (sb->handed_over && sandbox_read_cgroup(sb, &st) >= 0 && st.cpu_usec != UINT64_MAX) {
+                /* The ExecStopPost= process is in the cgroup too, since before its set-up: its CPU
+                 * time so far is not the program's. */
+                uint64_t own = sb->control_pid > 0 ? task_cpu_usec(sb->control_pid) : 0;
+                st.cpu_usec = st.cpu_usec > own ? st.cpu_usec - own : 0;
                 sb->stats = st;
                 sb->have_stats = true;
         }
@@ -288,14 +314,26 @@ static int on_unit_properties(sd_bus_message *reply, void *userdata, sd_bus_erro
         return 0;
 }
 
+static int on_retry(sd_event_source *s _unused_, uint64_t usec _unused_, void *userdata) {
+        Sandbox *sb = userdata;
+
+        sb->retry = sd_event_source_disable_unref(sb->retry);
+        if (sb->call)
+                sb->requery = true;
+        else
+                sandbox_query(sb);
+        return 0;
+}
+
 static void sandbox_query(Sandbox *sb) {
         sb->requery = false;
         int r = sd_bus_call_method_async(sb->config.bus, &sb->call, "org.freedesktop.systemd1", sb->path,
                                          "org.freedesktop.DBus.Properties", "GetAll", on_unit_properties, sb,
                                          "s", "org.freedesktop.systemd1.Unit");
-        /* Not fatal here (its callers go on using the sandbox): the next change of the unit, or
-         * kw's wall-clock timer killing it, asks again. */
-        if (r < 0)
+        /* Its callers go on using the sandbox, so not fatal here; and the unit may not change again
+         * to make kw ask: ask again shortly. */
+        if (r < 0 && !sb->retry &&
+            sd_event_add_time_relative(sb->config.event, &sb->retry, CLOCK_MONOTONIC, RETRY_USEC, 1, on_retry, sb) < 0)
                 sandbox_fail(sb, "could not ask systemd how the run is going");
 }
 
@@ -474,9 +512,11 @@ void sandbox_describe_run(char *buf, size_t size, const char *job_id, unsigned r
 static void sandbox_go(Sandbox *sb) {
         int r;
 
-        r = sd_event_add_time_relative(sb->config.event, &sb->wall_timer, CLOCK_MONOTONIC, sb->wall_usec, 0,
-                                       on_wall_timeout, sb);
+        /* From the real now, not the loop's cached one, and to the microsecond (accuracy 0 would be
+         * sd-event's default of 250 ms). */
         sb->handed_usec = now_usec();
+        r = sd_event_add_time(sb->config.event, &sb->wall_timer, CLOCK_MONOTONIC, sb->handed_usec + sb->wall_usec, 1,
+                              on_wall_timeout, sb);
         if (r >= 0 && stdin_write(sb) > 0)
                 r = sd_event_add_io(sb->config.event, &sb->stdin_source, sb->stdin_fd, EPOLLOUT, on_stdin_writable, sb);
         if (r < 0) {
@@ -532,7 +572,7 @@ void sandbox_kill(Sandbox *sb) {
                 return;
         (void) sd_bus_call_method_async(sb->config.bus, NULL, "org.freedesktop.systemd1", "/org/freedesktop/systemd1",
                                         "org.freedesktop.systemd1.Manager", "KillUnit", NULL, NULL, "ssi", sb->name,
-                                        "all", SIGKILL);
+                                        "main", SIGKILL);
 }
 
 void sandbox_stop(Sandbox *sb) {
@@ -570,7 +610,8 @@ const char *sandbox_outcome(const Sandbox *sb, RunOutcome *o, char *invocation_i
         uint64_t from = sb->handed_usec > sb->start_usec ? sb->handed_usec : sb->start_usec;
         o->wall_usec = sb->exit_usec > from ? sb->exit_usec - from : 0;
         /* The timer may fire just after a program that ended in time, before kw saw it end. */
-        o->wall_exceeded = sb->wall_exceeded && (sb->exit_usec == 0 || o->wall_usec >= sb->wall_usec);
+        o->wall_exceeded = sb->handed_usec > 0 && sb->wall_usec > 0 &&
+                           (sb->exit_usec > 0 ? o->wall_usec >= sb->wall_usec : sb->wall_exceeded);
         memcpy(invocation_id, sb->invocation_id, sizeof(sb->invocation_id));
         return sb->error;
 }
@@ -590,6 +631,7 @@ Sandbox *sandbox_free(Sandbox *sb) {
         sd_bus_slot_unref(sb->call);
         sandbox_unref_unit(sb);
         sd_event_source_disable_unref(sb->wall_timer);
+        sd_event_source_disable_unref(sb->retry);
         stdin_close(sb);
         if (sb->out_fd >= 0)
                 close(sb->out_fd);

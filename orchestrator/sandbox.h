@@ -79,7 +79,8 @@ int sandbox_hand_over(Sandbox *sb, const char *job_id, unsigned run, const char 
 /* "kw run RUN of job JOB_ID": the Description= of a unit once it has its run. */
 void sandbox_describe_run(char *buf, size_t size, const char *job_id, unsigned run);
 
-/* SIGKILL to every process of the unit (output over its cap). */
+/* SIGKILL to the unit's main process (over a limit): systemd then kills the rest as the unit stops.
+ * Never "all": the ExecStopPost= may be running by then. */
 void sandbox_kill(Sandbox *sb);
 
 /* StopUnit: ends the unit, or the start job PID 1 has not run yet. */
