@@ -73,13 +73,30 @@ static void run_fail(Run *run, const char *reason) {
 
 /* ---- output: pipe -> journal ---- */
 
+/* Stop following the program's stdout or stderr and close kw's end. */
+static void run_close_stream(Run *run, bool is_err) {
+        sd_event_source **source = is_err ? &run->err_source : &run->out_source;
+        int *fd = is_err ? &run->err_fd : &run->out_fd;
+
+        *source = sd_event_source_disable_unref(*source);
+        if (*fd >= 0)
+                *fd = (close(*fd), -EBADF);
+}
+
+/* A run dropped before its unit finished: the unit must not run on, and ends in the pool's keeping. */
+static void run_abandon_sandbox(Run *run) {
+        if (!run->sandbox)
+                return;
+        sandbox_stop(run->sandbox);
+        pool_retire(run->runner->ctx.pool, TAKE_PTR(run->sandbox));
+}
+
 /* Reads one chunk from the program's stdout or stderr and forwards what fits under the cap. Returns
  * 1 if it read some, 0 if the pipe is empty for now, -1 once the pipe is closed (at its end, at the
  * cap, or on an error). */
 static int run_read(Run *run, bool is_err) {
         uint64_t *count = is_err ? &run->err_bytes : &run->out_bytes;
         int *fd = is_err ? &run->err_fd : &run->out_fd;
-        sd_event_source **source = is_err ? &run->err_source : &run->out_source;
         const Limits *limits = &run->runner->job->limits;
         char buf[PIPE_CHUNK];
         bool end = false;
@@ -110,8 +127,7 @@ static int run_read(Run *run, bool is_err) {
         }
         if (!end)
                 return 1;
-        *source = sd_event_source_disable_unref(*source);
-        *fd = (close(*fd), -EBADF);
+        run_close_stream(run, is_err);
         return -1;
 }
 
@@ -127,14 +143,9 @@ static int on_output(sd_event_source *s, int fd _unused_, uint32_t revents _unus
  * the write ends, so no end of file comes yet). */
 static void run_drain(Run *run) {
         for (int is_err = 0; is_err < 2; is_err++) {
-                int *fd = is_err ? &run->err_fd : &run->out_fd;
-                while (*fd >= 0 && run_read(run, is_err) > 0)
+                while ((is_err ? run->err_fd : run->out_fd) >= 0 && run_read(run, is_err) > 0)
                         ;
-                if (*fd >= 0) {
-                        *(is_err ? &run->err_source : &run->out_source) =
-                                sd_event_source_disable_unref(is_err ? run->err_source : run->out_source);
-                        *fd = (close(*fd), -EBADF);
-                }
+                run_close_stream(run, is_err);
         }
 }
 
@@ -216,18 +227,10 @@ static void runner_start_next(Runner *runner) {
                 if (r < 0) {
                         log_error_errno(r, "Failed to start run %u of job %s: %m", run->index, runner->job_id);
                         run_fail(run, "could not set up the run");
-                        /* Never handed over, or half: it must not run on. */
-                        if (run->sandbox) {
-                                sandbox_stop(run->sandbox);
-                                pool_retire(runner->ctx.pool, TAKE_PTR(run->sandbox));
-                        }
+                        run_abandon_sandbox(run);
                         run->finished = true;
-                        run->out_source = sd_event_source_disable_unref(run->out_source);
-                        run->err_source = sd_event_source_disable_unref(run->err_source);
-                        if (run->out_fd >= 0)
-                                run->out_fd = (close(run->out_fd), -EBADF);
-                        if (run->err_fd >= 0)
-                                run->err_fd = (close(run->err_fd), -EBADF);
+                        run_close_stream(run, false);
+                        run_close_stream(run, true);
                         run_maybe_done(run);
                 }
         }
@@ -433,16 +436,9 @@ Runner *runner_free(Runner *runner) {
         for (size_t i = 0; runner->runs && i < runner->n_runs; i++) {
                 Run *run = &runner->runs[i];
                 /* Only when the job is dropped half-way. */
-                if (run->sandbox) {
-                        sandbox_stop(run->sandbox);
-                        pool_retire(runner->ctx.pool, run->sandbox);
-                }
-                sd_event_source_disable_unref(run->out_source);
-                sd_event_source_disable_unref(run->err_source);
-                if (run->out_fd >= 0)
-                        close(run->out_fd);
-                if (run->err_fd >= 0)
-                        close(run->err_fd);
+                run_abandon_sandbox(run);
+                run_close_stream(run, false);
+                run_close_stream(run, true);
         }
         sd_event_source_disable_unref(runner->fence_timer);
         if (runner->watching)
@@ -466,7 +462,6 @@ void run_results_free(RunResult *r, size_t n) {
 
 int runner_find_helper(const char *name, char **ret) {
         _cleanup_free_ char *self = NULL, *path = NULL, *real = NULL;
-        struct stat st;
         int r;
 
         /* Beside the running program (a build tree): as trusted as the program itself, whoever can
@@ -478,10 +473,9 @@ int runner_find_helper(const char *name, char **ret) {
                 if (asprintf_safe(&path, "%s/%s", self, name) < 0)
                         return -ENOMEM;
                 if (access(path, X_OK) == 0) {
-                        if (stat(path, &st) < 0)
-                                return negative_errno();
-                        if (st.st_uid != 0 || (st.st_mode & 0022))
-                                return -EPERM;
+                        r = file_check_root_only(path);
+                        if (r < 0)
+                                return r;
                         *ret = TAKE_PTR(path);
                         return 0;
                 }

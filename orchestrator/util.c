@@ -233,16 +233,24 @@ uint64_t now_usec(void) {
         return (uint64_t) ts.tv_sec * 1000000ULL + (uint64_t) ts.tv_nsec / 1000;
 }
 
+int file_check_root_only(const char *path) {
+        struct stat st;
+
+        if (stat(path, &st) < 0)
+                return negative_errno();
+        return st.st_uid != 0 || (st.st_mode & 0022) ? -EPERM : 0;
+}
+
 int path_check_root_only(const char *path) {
         _cleanup_free_ char *p = strdup(path);
         struct stat st;
+        int r;
 
         if (!p)
                 return -ENOMEM;
-        if (stat(p, &st) < 0)
-                return negative_errno();
-        if (st.st_uid != 0 || (st.st_mode & 0022))
-                return -EPERM;
+        r = file_check_root_only(p);
+        if (r < 0)
+                return r;
         for (char *slash; (slash = strrchr(p, '/'));) {
                 slash[slash == p] = 0; /* "/a/b" -> "/a" -> "/" */
                 if (stat(p, &st) < 0)

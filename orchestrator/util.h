@@ -86,6 +86,9 @@ char *conf_next_line(char **cursor, unsigned *line_number);
 int parse_size(const char *s, uint64_t *ret); /* 512M, 1G, 4096 */
 uint64_t now_usec(void);
 
+/* @path is root's and not writable by group or others. Return: 0, -EPERM, or -errno of stat(). */
+int file_check_root_only(const char *path);
+
 /**
  * path_check_root_only() - nobody but root can change what @path (absolute, no symlinks) names: it
  * and every directory above it are root's, the file is not writable by others, and no directory lets

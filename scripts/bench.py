@@ -27,18 +27,9 @@ def cpu_jiffies():
     return sum(v) - v[3] - v[4]  # minus idle and iowait
 
 
-def timed(fn, n):
-    out = []
-    for _ in range(n):
-        t = time.perf_counter()
-        fn()
-        out.append((time.perf_counter() - t) * 1000)
-    return out
-
-
-def timed_idle(fn, n, gap=0.3):
-    """Like timed(), each call after @gap seconds of quiet: a job arriving at an idle kwd, its warm
-    units ready and the last run's unit gone."""
+def timed(fn, n, gap=0.0):
+    """Milliseconds of @n calls of @fn, each after @gap seconds of quiet (gap > 0: a job arriving at
+    an idle kwd, its warm units ready and the last run's unit gone)."""
     out = []
     for _ in range(n):
         time.sleep(gap)
@@ -130,7 +121,7 @@ def main():
             for name, fn in series.items():
                 fn()  # warm caches and the daemon
                 lat[name] = timed(fn, RUNS)
-            lat["kw via kwd, idle kwd"] = timed_idle(series["kw via kwd"], RUNS)
+            lat["kw via kwd, idle kwd"] = timed(series["kw via kwd"], RUNS, gap=0.3)
             base = statistics.median(lat["bare exec"])
             for name, s in lat.items():
                 rows.append((lang, f"latency {name}", f"p50 {pct(s, 50):7.1f} ms  p95 {pct(s, 95):7.1f} ms",
