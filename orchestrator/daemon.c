@@ -627,6 +627,10 @@ int daemon_new(sd_event *event, int listen_fd, const DaemonConfig *config, Daemo
         r = journal_sink_open(sink_path ? sink_path : JOURNAL_SOCKET, &d->sink);
         if (r >= 0)
                 r = journal_reader_new(event, d->bus, config->log_namespace, &d->reader);
+        if (r == -ENOENT && config->log_namespace)
+                return log_error_errno(r, "The journal namespace %s has no journal directory: systemd-journald@%s.service "
+                                       "has never run (kwd.service starts it first).", config->log_namespace,
+                                       config->log_namespace);
         if (r < 0)
                 return log_error_errno(r, "Failed to open the journal%s%s: %m", config->log_namespace ? " namespace " : "",
                                        config->log_namespace ? config->log_namespace : "");

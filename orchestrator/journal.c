@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 #include <inttypes.h>
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 #include <signal.h>
@@ -14,6 +15,9 @@
 
 /* Large entries are a whole pipe's worth of output; let the kernel queue plenty of them. */
 #define SINK_SNDBUF (8 * 1024 * 1024)
+/* A send waits while journald's queue is full: a restarting or socket-activated journald drains it
+ * in well under this. Past it journald is gone for good, and the run fails instead of kw hanging. */
+#define SINK_SEND_TIMEOUT_SEC 10
 
 static const char *const stream_names[] = {
         [STREAM_STDOUT] = "stdout",
@@ -25,6 +29,7 @@ static const char *const stream_names[] = {
 int journal_sink_open(const char *socket_path, JournalSink **ret) {
         _cleanup_(journal_sink_freep) JournalSink *s = calloc(1, sizeof(JournalSink));
         int size = SINK_SNDBUF;
+        struct timeval timeout = { .tv_sec = SINK_SEND_TIMEOUT_SEC };
 
         if (!s)
                 return -ENOMEM;
@@ -40,6 +45,8 @@ int journal_sink_open(const char *socket_path, JournalSink **ret) {
         /* Root may go past wmem_max; others get what they get. */
         if (setsockopt(s->fd, SOL_SOCKET, SO_SNDBUFFORCE, &size, sizeof(size)) < 0)
                 (void) setsockopt(s->fd, SOL_SOCKET, SO_SNDBUF, &size, sizeof(size));
+        if (setsockopt(s->fd, SOL_SOCKET, SO_SNDTIMEO, &timeout, sizeof(timeout)) < 0)
+                return negative_errno();
         *ret = TAKE_PTR(s);
         return 0;
 }
@@ -175,6 +182,22 @@ typedef struct Watch {
         void *userdata;
 } Watch;
 
+/* Asking journald to write out what it has queued (journal_reader_sync()), one request at a time.
+ * journald@NS comes and goes (it exits when idle, restarts, may be killed): a request it cannot take
+ * now waits for it, and one sent to a journald that has gone since is sent again to its successor. */
+typedef enum SyncState {
+        SYNC_IDLE,
+        SYNC_WANTED,                   /* asked for; journald is not running (or not yet ready) */
+        SYNC_SENT,                     /* signalled sync_pid; waiting for its "synced" */
+        SYNC_SENT_WANTED,              /* that, and asked for again since (not covered by it) */
+} SyncState;
+
+typedef enum SyncEvent {
+        SYNC_REQUEST,
+        SYNC_DONE,                     /* journald touched "synced" */
+        SYNC_JOURNALD_CHANGED,         /* its unit's properties changed: started, ready, gone */
+} SyncEvent;
+
 struct JournalReader {
         sd_journal *journal;
         sd_event_source *source;
@@ -182,9 +205,12 @@ struct JournalReader {
         size_t n_watches;
         sd_bus *bus;
         char *journald_unit;           /* systemd-journald.service or systemd-journald@NS.service */
+        char *journald_path;           /* its object path */
+        sd_bus_slot *journald_slot;    /* its PropertiesChanged */
         int synced_fd;                 /* inotify on journald's runtime directory */
         sd_event_source *synced_source;
-        bool sync_pending;
+        SyncState sync;
+        pid_t sync_pid;
 };
 
 /* The value of @field in the current entry, without the "FIELD=" prefix. */
@@ -260,6 +286,7 @@ static void dispatch_entry(JournalReader *r) {
         } else if (field_equals(j, "KW_STREAM", "stdout") || field_equals(j, "KW_STREAM", "stderr")) {
                 e.kind = ENTRY_CHUNK;
                 e.stream = field_equals(j, "KW_STREAM", "stderr") ? STREAM_STDERR : STREAM_STDOUT;
+                e.seq = number_field(j, "KW_SEQ");
                 if (get_field(j, "MESSAGE", &e.data, &e.size) < 0)
                         return;
         } else
@@ -270,8 +297,6 @@ static void dispatch_entry(JournalReader *r) {
 static void reader_read(JournalReader *r) {
         int k;
 
-        /* Whatever woke us, it read all there is: a sync that never comes back must not block the next. */
-        r->sync_pending = false;
         k = sd_journal_process(r->journal);
         if (k < 0)
                 log_error_errno(k, "Failed to process journal changes: %m");
@@ -287,41 +312,109 @@ static int on_journal(sd_event_source *s _unused_, int fd _unused_, uint32_t rev
         return 0;
 }
 
-/* journald touched "synced": everything sent before the request is in the files. */
-static int on_synced(sd_event_source *s _unused_, int fd, uint32_t revents _unused_, void *userdata) {
-        JournalReader *r = userdata;
-        char buf[4096] __attribute__((aligned(__alignof__(struct inotify_event))));
-
-        while (read(fd, buf, sizeof(buf)) > 0)
-                ; /* which event does not matter: only "synced" is watched for */
-        reader_read(r);
-        return 0;
-}
-
-static pid_t journald_pid(JournalReader *r) {
-        _cleanup_free_ char *path = NULL;
+/* journald's main pid once it is ready for signals, else 0. Before READY=1 it may not have blocked
+ * SIGRTMIN+1 yet, whose default action would kill it. */
+static pid_t journald_ready_pid(JournalReader *r) {
+        _cleanup_free_ char *state = NULL;
         uint32_t pid = 0;
 
-        if (!r->bus || sd_bus_path_encode("/org/freedesktop/systemd1/unit", r->journald_unit, &path) < 0 ||
-            sd_bus_get_property_trivial(r->bus, "org.freedesktop.systemd1", path, "org.freedesktop.systemd1.Service",
-                                        "MainPID", NULL, 'u', &pid) < 0)
+        if (sd_bus_get_property_string(r->bus, "org.freedesktop.systemd1", r->journald_path,
+                                       "org.freedesktop.systemd1.Unit", "ActiveState", NULL, &state) < 0 ||
+            strcmp(state, "active") != 0 ||
+            sd_bus_get_property_trivial(r->bus, "org.freedesktop.systemd1", r->journald_path,
+                                        "org.freedesktop.systemd1.Service", "MainPID", NULL, 'u', &pid) < 0)
                 return 0;
         return (pid_t) pid;
 }
 
-void journal_reader_sync(JournalReader *r) {
-        if (r->synced_fd < 0 || r->sync_pending)
-                return; /* one request in flight serves everybody */
-        /* Looked up each time, through a pidfd: journald@NS exits when idle, and a cached pid could
-         * be somebody else's by now (SIGRTMIN+1 would kill it). */
-        pid_t pid = journald_pid(r);
+/* Signal the journald running now, through a pidfd taken before its pid is checked again: a pid
+ * read a moment ago could be somebody else's by now (SIGRTMIN+1 would kill it). */
+static SyncState sync_signal(JournalReader *r) {
+        pid_t pid = journald_ready_pid(r);
         if (pid <= 0)
-                return;
+                return SYNC_WANTED;
         _cleanup_close_ int pidfd = (int) syscall(SYS_pidfd_open, pid, 0);
-        if (pidfd < 0 || journald_pid(r) != pid)
-                return;
-        if (syscall(SYS_pidfd_send_signal, pidfd, SIGRTMIN + 1, NULL, 0) == 0)
-                r->sync_pending = true;
+        if (pidfd < 0 || journald_ready_pid(r) != pid ||
+            syscall(SYS_pidfd_send_signal, pidfd, SIGRTMIN + 1, NULL, 0) < 0)
+                return SYNC_WANTED;
+        r->sync_pid = pid;
+        return SYNC_SENT;
+}
+
+/* The one transition function of the sync request. */
+static void sync_transition(JournalReader *r, SyncEvent ev) {
+        switch (r->sync) {
+        case SYNC_IDLE:
+                if (ev == SYNC_REQUEST)
+                        r->sync = sync_signal(r);
+                break;
+        case SYNC_WANTED:
+                /* A "synced" now is somebody else's request, which need not cover ours. */
+                if (ev != SYNC_DONE)
+                        r->sync = sync_signal(r);
+                break;
+        case SYNC_SENT:
+        case SYNC_SENT_WANTED:
+                if (ev == SYNC_REQUEST)
+                        r->sync = SYNC_SENT_WANTED;
+                else if (ev == SYNC_DONE)
+                        r->sync = r->sync == SYNC_SENT_WANTED ? sync_signal(r) : SYNC_IDLE;
+                /* The journald asked has gone before it answered: ask its successor. */
+                else if (journald_ready_pid(r) != r->sync_pid)
+                        r->sync = sync_signal(r);
+                break;
+        }
+}
+
+/* journald touched "synced": everything sent before the request is in the files. */
+static int on_synced(sd_event_source *s _unused_, int fd, uint32_t revents _unused_, void *userdata) {
+        JournalReader *r = userdata;
+        char buf[4096] __attribute__((aligned(__alignof__(struct inotify_event))));
+        bool synced = false;
+        ssize_t n;
+
+        while ((n = read(fd, buf, sizeof(buf))) > 0)
+                for (char *p = buf; p < buf + n;) {
+                        const struct inotify_event *e = (const struct inotify_event *) p;
+                        if (e->len > 0 && strcmp(e->name, "synced") == 0)
+                                synced = true;
+                        p += sizeof(*e) + e->len;
+                }
+        if (!synced)
+                return 0;
+        reader_read(r);
+        sync_transition(r, SYNC_DONE);
+        return 0;
+}
+
+static int on_journald_changed(sd_bus_message *m _unused_, void *userdata, sd_bus_error *error _unused_) {
+        sync_transition(userdata, SYNC_JOURNALD_CHANGED);
+        return 0;
+}
+
+void journal_reader_sync(JournalReader *r) {
+        if (r->synced_fd >= 0 && r->bus)
+                sync_transition(r, SYNC_REQUEST);
+}
+
+/* sd-journal follows new files in the directories it found when opened, but not a namespace's
+ * directory made later (at journald@NS's first start): it must be there already. */
+static int namespace_directory_exists(const char *log_namespace) {
+        static const char *const roots[] = { "/run/log/journal", "/var/log/journal" };
+        sd_id128_t machine;
+        char path[PATH_MAX];
+        int k;
+
+        k = sd_id128_get_machine(&machine);
+        if (k < 0)
+                return k;
+        for (size_t i = 0; i < ELEMENTSOF(roots); i++) {
+                snprintf(path, sizeof(path), "%s/" SD_ID128_FORMAT_STR ".%s", roots[i], SD_ID128_FORMAT_VAL(machine),
+                         log_namespace);
+                if (access(path, F_OK) == 0)
+                        return 0;
+        }
+        return -ENOENT;
 }
 
 int journal_reader_new(sd_event *event, sd_bus *bus, const char *log_namespace, JournalReader **ret) {
@@ -336,14 +429,31 @@ int journal_reader_new(sd_event *event, sd_bus *bus, const char *log_namespace, 
         if (log_namespace ? asprintf_safe(&r->journald_unit, "systemd-journald@%s.service", log_namespace) < 0
                           : !(r->journald_unit = strdup("systemd-journald.service")))
                 return -ENOMEM;
+        k = sd_bus_path_encode("/org/freedesktop/systemd1/unit", r->journald_unit, &r->journald_path);
+        if (k < 0)
+                return k;
+        /* Whenever journald starts, becomes ready or goes, a sync waiting for it is sent (again). */
+        if (bus) {
+                k = sd_bus_match_signal_async(bus, &r->journald_slot, "org.freedesktop.systemd1", r->journald_path,
+                                              "org.freedesktop.DBus.Properties", "PropertiesChanged",
+                                              on_journald_changed, NULL, r);
+                if (k < 0)
+                        return k;
+        }
         if (log_namespace ? asprintf_safe(&dir, "/run/systemd/journal.%s", log_namespace) < 0
                           : !(dir = strdup("/run/systemd/journal")))
                 return -ENOMEM;
-        /* Without the watch there is no sync, only journald's own notification (slower). */
+        /* Without the watch there is no sync, only journald's own notification (slower). journald
+         * touches "synced" last (open, futimens, close): its close is the one event to wait for. */
         r->synced_fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
-        if (r->synced_fd >= 0 && (inotify_add_watch(r->synced_fd, dir, IN_ATTRIB | IN_CLOSE_WRITE | IN_MOVED_TO) < 0 ||
+        if (r->synced_fd >= 0 && (inotify_add_watch(r->synced_fd, dir, IN_CLOSE_WRITE) < 0 ||
                                   sd_event_add_io(event, &r->synced_source, r->synced_fd, EPOLLIN, on_synced, r) < 0))
                 r->synced_fd = (close(r->synced_fd), -EBADF);
+        if (log_namespace) {
+                k = namespace_directory_exists(log_namespace);
+                if (k < 0)
+                        return k;
+        }
         k = log_namespace ? sd_journal_open_namespace(&r->journal, log_namespace, SD_JOURNAL_LOCAL_ONLY)
                           : sd_journal_open(&r->journal, SD_JOURNAL_LOCAL_ONLY | SD_JOURNAL_SYSTEM);
         if (k < 0)
@@ -379,8 +489,10 @@ JournalReader *journal_reader_free(JournalReader *r) {
         sd_event_source_disable_unref(r->synced_source);
         if (r->synced_fd >= 0)
                 close(r->synced_fd);
+        sd_bus_slot_unref(r->journald_slot);
         sd_bus_unref(r->bus);
         free(r->journald_unit);
+        free(r->journald_path);
         sd_event_source_disable_unref(r->source);
         sd_journal_close(r->journal);
         free(r->watches);

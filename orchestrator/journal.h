@@ -67,6 +67,7 @@ typedef struct JournalEntry {
         JournalEntryKind kind;
         unsigned run;
         OutputStream stream;                        /* chunks */
+        uint64_t seq;                               /* chunks: KW_SEQ, UINT64_MAX if unknown */
         const void *data;                           /* chunks: the bytes; fences: the nonce */
         size_t size;
         uint64_t cpu_usec, memory_peak, oom_kills;  /* stats, UINT64_MAX if unknown */
@@ -81,7 +82,8 @@ typedef void (*JournalEntryFn)(void *userdata, const JournalEntry *e);
  * every job in flight. */
 typedef struct JournalReader JournalReader;
 
-/* @bus finds journald's pid for journal_reader_sync(). */
+/* @bus finds journald's pid for journal_reader_sync(). Return: 0, -ENOENT if @log_namespace has no
+ * journal directory yet (its journald never ran), or -errno. */
 int journal_reader_new(sd_event *event, sd_bus *bus, const char *log_namespace, JournalReader **ret);
 JournalReader *journal_reader_free(JournalReader *r);
 DEFINE_TRIVIAL_CLEANUP_FUNC(JournalReader *, journal_reader_free);
@@ -90,8 +92,10 @@ DEFINE_TRIVIAL_CLEANUP_FUNC(JournalReader *, journal_reader_free);
  * journal_reader_sync() - have what was sent so far read back now, not when journald next tells
  * its readers (it coalesces that for 250 ms). SIGRTMIN+1 asks journald to write out every datagram
  * it has queued — at lower priority than its sockets, so all that came before — and then touch its
- * "synced" file, on whose inotify event the reader reads. One request serves every job waiting.
- * Best effort: without it the reader still gets there on journald's own notification.
+ * "synced" file, on whose inotify event the reader reads. One request in flight at a time; one asked
+ * for while journald is not running waits for it to be ready (its unit's PropertiesChanged), and one
+ * sent to a journald that went away before answering goes to its successor. Best effort: without it
+ * the reader still gets there on journald's own notification.
  */
 void journal_reader_sync(JournalReader *r);
 

@@ -41,6 +41,7 @@ typedef struct Run {
         int out_fd, err_fd;          /* read ends of the program's stdout and stderr */
         sd_event_source *out_source, *err_source;
         uint64_t out_bytes, err_bytes, seq;
+        uint64_t next_seq;           /* the KW_SEQ of the next chunk to read back */
         RunResult *result;
 } Run;
 
@@ -324,14 +325,21 @@ static void on_journal_entry(void *userdata, const JournalEntry *e) {
         }
         if (e->run >= runner->n_runs)
                 return;
-        RunResult *res = runner->runs[e->run].result;
+        Run *run = &runner->runs[e->run];
         if (e->kind == ENTRY_CHUNK) {
-                if (buffer_append(e->stream == STREAM_STDERR ? &res->err : &res->out, e->data, e->size) < 0)
-                        run_fail(&runner->runs[e->run], "out of memory reading the output back");
+                /* Chunks come back in the order sent. One seen before is a journal file a restarted
+                 * journald renamed and the reader saw again; one skipped, a journald killed between
+                 * reading a chunk and storing it. */
+                if (e->seq < run->next_seq)
+                        return;
+                if (e->seq != run->next_seq)
+                        run_fail(run, "the journal lost part of the output");
+                run->next_seq = e->seq == UINT64_MAX ? UINT64_MAX : e->seq + 1;
+                if (buffer_append(e->stream == STREAM_STDERR ? &run->result->err : &run->result->out, e->data, e->size) < 0)
+                        run_fail(run, "out of memory reading the output back");
                 return;
         }
         /* Of this run's unit: a reused job id may have units of its earlier run still ending. */
-        Run *run = &runner->runs[e->run];
         if (e->unit_size != strlen(run->name) || memcmp(e->unit, run->name, e->unit_size) != 0)
                 return;
         run->have_runstat = true;

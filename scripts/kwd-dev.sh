@@ -20,6 +20,7 @@ install)
 uninstall)
         systemctl stop kwd.service kwd.socket 2>/dev/null || true
         rm -f "$units/kwd.service" "$units/kwd.socket" "$units/kw.slice"
+        rm -rf "$units/kwd.service.d"
         rm -rf /run/systemd/journald@kw.conf.d
         systemctl daemon-reload
         ;;

@@ -5,11 +5,12 @@
 #   3. the same under valgrind, and under AddressSanitizer + UBSan
 #   4. a short fuzz run of the job and policy parsers (libFuzzer)
 #   5. integration tests against a real systemd: this machine's, or a box booted for them
-#   6. kwd installed as a service into that systemd, and its tests
+#   6. kwd installed as a service into that systemd, and its tests; then the same while journald
+#      comes and goes (idle exits, restarts, kills)
 #   7. the adversarial suite: hostile programs, and the host and the next run checked after each
 #   8. two kwd workers (two boxes) sharing a real redis-server
 #   9. the integration tests again with the sanitized kwctl (without the 1000-run burst)
-#  10. the kwd tests again with the sanitized kwd
+#  10. the kwd tests again with the sanitized kwd (a shorter soak)
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
@@ -58,6 +59,11 @@ step "kwd as a systemd service"
         scripts/systemd.sh tests/daemon.sh build
 }; result $?
 
+step "kwd while journald comes and goes"
+{
+        scripts/systemd.sh tests/journald.sh build
+}; result $?
+
 step "the adversarial suite"
 {
         scripts/systemd.sh tests/adversarial.sh build
@@ -75,7 +81,8 @@ step "integration tests with the sanitized kwctl"
 
 step "kwd tests with the sanitized kwd"
 {
-        KW_SANITIZED=1 scripts/systemd.sh tests/daemon.sh build-asan
+        KW_SANITIZED=1 scripts/systemd.sh tests/daemon.sh build-asan; daemon_rc=$?
+        KW_SANITIZED=1 KW_SOAK_SECONDS=60 scripts/systemd.sh tests/journald.sh build-asan && [ "$daemon_rc" = 0 ]
 }; result $?
 
 echo

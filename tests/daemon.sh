@@ -8,76 +8,15 @@
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 build=$(readlink -f "${1:-$top/build}")
-kwctl=$build/orchestrator/kwctl
-work=$(mktemp -d /tmp/kw-daemon.XXXXXX)
-units=/run/systemd/system
-passed=0
-failed=0
-
-ok() { passed=$((passed + 1)); echo "ok   $1"; }
-fail() { failed=$((failed + 1)); echo "FAIL $1: $2"; }
-check() { if eval "$2"; then ok "$1"; else fail "$1" "$3"; fi; }
-
-cleanup() {
-        rm -rf "$units/kwd.service.d"
-        "$top/scripts/kwd-dev.sh" uninstall
-        rm -rf "$work"
-}
-trap cleanup EXIT
-
-job() {
-        jq -cn --arg code "$1" --arg lang "$2" --argjson extra "${3:-{\}}" '{code: $code, language: $lang} + $extra'
-}
-# Runs in flight: units that have a run ("kw run N of job ..."), warm ones included.
-runs() { systemctl list-units --plain --no-legend 'kw-*.service' | grep -c ' kw run '; }
-# Idle warm units ("kw warm unit for ...").
-warm() { systemctl list-units --all --plain --no-legend 'kw-*.service' | grep -c ' kw warm unit for '; }
-# Warm units kwd keeps with the test's policy: warm_units per language.
-warm_max() {
-        echo $(($(sed -n 's/^warm_units = //p' "$work/policy/limits.conf") * $(ls "$work/policy/languages" | wc -l)))
-}
-# What is left over once nothing runs: any kw unit but kwd's idle warm units (and those only while
-# kwd runs, at most warm_max of them), and any run directory without its unit.
-leftovers() {
-        local n=0 max=0 count d
-        systemctl is-active -q kwd.service && max=$(warm_max)
-        n=$(systemctl list-units --all --plain --no-legend 'kw-*.service' | grep -vc ' kw warm unit for ')
-        count=$(warm)
-        [ "$count" -gt "$max" ] && n=$((n + count - max))
-        for d in $(find /run/kw -mindepth 1 -maxdepth 1 -type d ! -name '.*' -printf '%f\n' 2>/dev/null); do
-                systemctl list-units --all --plain --no-legend "$d.service" | grep -q . || n=$((n + 1))
-        done
-        # Mounts below /run/kw (each run's scratch tmpfs) whose unit is gone.
-        for d in $(awk '$5 ~ "^/run/kw/" { split($5, p, "/"); print p[4] }' /proc/self/mountinfo | sort -u); do
-                systemctl list-units --all --plain --no-legend "$d.service" | grep -q . || n=$((n + 1))
-        done
-        echo "$n"
-}
-# wait_for CONDITION: up to 30 s, for things that happen after a command returns (a test's wait).
-wait_for() {
-        local i
-        for i in $(seq 300); do eval "$1" && return 0; sleep 0.1; done
-        return 1
-}
-set_policy() { # set_policy KEY VALUE: in the test's copy of the policy
-        sed -i "s/^$1 = .*/$1 = $2/" "$work/policy/limits.conf"
-}
+. "$top/tests/lib.sh"
 
 # ---- install, verify, start ----
-cp -r "$top/policy" "$work/policy"
-"$top/scripts/kwd-dev.sh" install "$build" "$work/policy"
-if [ -n "${KW_SANITIZED:-}" ]; then
-        # LeakSanitizer stops the world with ptrace when kwd exits: allow it in the test's kwd only.
-        mkdir -p "$units/kwd.service.d"
-        printf '[Service]\nSystemCallFilter=@debug\nEnvironment=ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1\n' \
-                >"$units/kwd.service.d/sanitizer.conf"
-        systemctl daemon-reload
-fi
+kwd_install
 check "systemd-analyze verify on every unit" \
-        'systemd-analyze verify "$units/kwd.service" "$units/kwd.socket" "$units/kw.slice" >"$work/verify" 2>&1' \
-        "$(cat "$work/verify" 2>/dev/null)"
+        'systemd-analyze verify "$unit_dir/kwd.service" "$unit_dir/kwd.socket" "$unit_dir/kw.slice" >"$work/verify" 2>&1' \
+        'cat "$work/verify"'
 systemctl start kwd.socket
-check "kwd.socket listening" 'systemctl is-active -q kwd.socket && [ -S /run/kwd.sock ]' "not active"
+check "kwd.socket listening" 'systemctl is-active -q kwd.socket && [ -S /run/kwd.sock ]' 'echo not active'
 
 # ---- the same result either way ----
 "$kwctl" submit "$top/examples/hello-python.json" >"$work/via-kwd" 2>"$work/err"; rc_kwd=$?
@@ -85,11 +24,11 @@ check "kwd.socket listening" 'systemctl is-active -q kwd.socket && [ -S /run/kwd
 normalise='del(.job_id) | .test_results |= map(del(.time_ms, .wall_time_ms, .memory_bytes))'
 check "kwd and direct give the same result" \
         '[ "$rc_kwd" = "$rc_direct" ] && [ "$(jq -S "$normalise" "$work/via-kwd")" = "$(jq -S "$normalise" "$work/direct")" ]' \
-        "exit $rc_kwd vs $rc_direct: $(head -c 300 "$work/via-kwd")"
-check "kwd was socket-activated and is ready" 'systemctl is-active -q kwd.service' "$(systemctl status kwd --no-pager | head -5)"
+        'echo "exit $rc_kwd vs $rc_direct: $(head -c 300 "$work/via-kwd")"'
+check "kwd was socket-activated and is ready" 'systemctl is-active -q kwd.service' 'systemctl status kwd --no-pager | head -5'
 check "job output lands in journal namespace kw" \
         'systemctl is-active -q systemd-journald@kw.service && journalctl --namespace=kw -q --no-pager KW_JOB_ID=$(jq -r .job_id "$work/via-kwd") KW_STREAM=stdout | grep -q "Hello, world"' \
-        "no output in namespace kw"
+        'echo no output in namespace kw'
 
 # ---- warm units: started ahead, taken by jobs with the policy's limits, replaced, renewed on reload ----
 units_of() { # the units that ran job $1, from kwd's summaries of its runs
@@ -101,27 +40,27 @@ submit() {
         "$kwctl" submit "$work/$1.json" >"$work/$1.out" 2>&1
         units=$(units_of "$(jq -r .job_id "$work/$1.out")")
 }
-check "warm units: warm_units per language waiting" 'wait_for "[ \"\$(warm)\" = $(warm_max) ]"' "$(warm) of $(warm_max)"
+check "warm units: warm_units per language waiting" 'wait_for "[ \"\$(warm)\" = $(warm_max) ]"' 'echo "$(warm) of $(warm_max)"'
 sleep 1 # they have waited a while: that is no run's time
 submit warm 'print(input())' '{"test_cases":[{"input":"a","expected":"a"},{"input":"b","expected":"b"}]}'
 check "a job with the policy's limits runs in warm units, timed from its start" \
         '[[ "$units" == kw-warm-*" "kw-warm-*" " ]] && jq -e ".verdict == \"accepted\" and all(.test_results[]; .wall_time_ms < 900)" "$work/warm.out" >/dev/null' \
-        "units '$units': $(head -c 400 "$work/warm.out")"
-check "taken warm units are replaced" 'wait_for "[ \"\$(warm)\" = $(warm_max) ]"' "$(warm) of $(warm_max)"
+        'echo "units $units: $(head -c 400 "$work/warm.out")"'
+check "taken warm units are replaced" 'wait_for "[ \"\$(warm)\" = $(warm_max) ]"' 'echo "$(warm) of $(warm_max)"'
 submit own-limits 'print(input())' '{"limits":{"time_ms":5000},"test_cases":[{"input":"a","expected":"a"}]}'
 id=$(jq -r .job_id "$work/own-limits.out")
 check "a job with limits of its own gets a unit of its own" '[ "$units" = "kw-$id-0.service " ] && jq -e ".verdict == \"accepted\"" "$work/own-limits.out" >/dev/null' \
-        "units '$units'"
+        'echo "units $units"'
 old_warm=$(systemctl list-units --plain --no-legend 'kw-*.service' | grep ' kw warm unit for ' | awk '{print $1}')
 set_policy wall_time_ms 2000
 systemctl reload kwd
 check "reload: warm units of the old policy stopped, new ones waiting" \
         'wait_for "[ \"\$(warm)\" = $(warm_max) ] && ! systemctl list-units --all --plain --no-legend $(echo $old_warm) | grep -q ."' \
-        "$(warm) waiting; old ones: $(systemctl list-units --all --plain --no-legend $(echo $old_warm) | head -2)"
+        'echo "$(warm) waiting; old ones: $(systemctl list-units --all --plain --no-legend $old_warm | head -2)"'
 submit sleep 'import time; time.sleep(30)' '{"test_cases":[{"input":"","expected":""}]}'
 check "a warm unit is killed at the wall-clock limit, counted from its start" \
         '[[ "$units" == kw-warm-* ]] && jq -e ".verdict == \"time_limit_exceeded\" and (.error | contains(\"wall-clock limit of 2000 ms\")) and .test_results[0].wall_time_ms < 3000" "$work/sleep.out" >/dev/null' \
-        "units '$units': $(head -c 400 "$work/sleep.out")"
+        'echo "units $units: $(head -c 400 "$work/sleep.out")"'
 set_policy wall_time_ms 60000
 systemctl reload kwd
 
@@ -135,7 +74,7 @@ good=0
 for i in $(seq 50); do
         [ "$(cat "$work/c$i.rc")" = 0 ] && jq -e '.verdict == "accepted" and (.test_results | length) == 2' "$work/c$i.out" >/dev/null && good=$((good + 1))
 done
-check "50 concurrent jobs all judged correctly" '[ "$good" = 50 ]' "$good of 50"
+check "50 concurrent jobs all judged correctly" '[ "$good" = 50 ]' 'echo "$good of 50"'
 
 # ---- overload: busy beyond the queue; reload mid-load keeps every job ----
 set_policy max_jobs 1
@@ -158,10 +97,10 @@ for i in $(seq 8); do
         if [ "$rc" = 4 ] && grep -q "kwd is busy" "$work/o$i.err"; then busy=$((busy + 1)); fi
         if [ "$rc" = 0 ] && jq -e '.verdict == "accepted"' "$work/o$i.out" >/dev/null; then done_ok=$((done_ok + 1)); fi
 done
-check "overload: 'busy' (exit 4) beyond one running and two queued" '[ "$busy" = 5 ] && [ "$done_ok" = 3 ]' "busy $busy, accepted $done_ok"
-check "reload mid-load: kwd stayed up, jobs finished" 'systemctl is-active -q kwd && [ $((busy + done_ok)) = 8 ]' "lost jobs"
+check "overload: 'busy' (exit 4) beyond one running and two queued" '[ "$busy" = 5 ] && [ "$done_ok" = 3 ]' 'echo "busy $busy, accepted $done_ok"'
+check "reload mid-load: kwd stayed up, jobs finished" 'systemctl is-active -q kwd && [ $((busy + done_ok)) = 8 ]' 'echo lost jobs'
 "$kwctl" submit "$work/sleepy.json" >/dev/null 2>&1; rc=$?
-check "after the reload the new bounds hold" '[ "$rc" = 0 ]' "exit $rc"
+check "after the reload the new bounds hold" '[ "$rc" = 0 ]' 'echo "exit $rc"'
 
 # ---- a client that goes away: its runs are stopped ----
 long=$(job 'import time; time.sleep(50)' python '{"test_cases":[{"input":"","expected":""},{"input":"","expected":""}]}')
@@ -170,9 +109,9 @@ printf '%s' "$long" >"$work/long.json"
 cpid=$!
 wait_for '[ "$(runs)" = 2 ]'
 slice=$(systemctl show -P Slice $(systemctl list-units --plain --no-legend "kw-*.service" | grep ' kw run ' | awk '{print $1; exit}'))
-check "runs live in kw.slice" '[ "$slice" = kw.slice ]' "slice $slice"
+check "runs live in kw.slice" '[ "$slice" = kw.slice ]' 'echo "slice $slice"'
 kill -9 "$cpid"; wait "$cpid" 2>/dev/null
-check "client gone: its runs stopped, nothing left" 'wait_for "[ \"\$(leftovers)\" = 0 ]"' "$(leftovers) left"
+check "client gone: its runs stopped, nothing left" 'wait_for "[ \"\$(leftovers)\" = 0 ]"' 'leftovers_list'
 
 # ---- systemctl stop mid-job: the client is told, nothing left ----
 "$kwctl" submit "$work/long.json" >"$work/stop.out" 2>"$work/stop.err" &
@@ -182,7 +121,7 @@ systemctl stop kwd.service
 wait "$cpid"; rc=$?
 check "stop mid-job: client told, units stopped, warm ones too" \
         '[ "$rc" = 3 ] && jq -e ".verdict == \"internal_error\" and (.error | contains(\"kwd was stopped\"))" "$work/stop.out" >/dev/null && [ "$(leftovers)" = 0 ] && [ "$(warm)" = 0 ]' \
-        "exit $rc, $(leftovers) left, $(head -c 200 "$work/stop.out")"
+        'echo "exit $rc, $(leftovers) left, $(head -c 200 "$work/stop.out")"'
 
 # ---- kill -9 mid-load: every client gets an error; after restart nothing is left ----
 for i in $(seq 6); do
@@ -203,14 +142,14 @@ check "kill -9 mid-load: every client gets an error" '[ "$errors" = 6 ]' "$error
 systemctl start kwd.service
 check "restart after kill -9: no unit, directory or mount left" \
         '[ "$(leftovers)" = 0 ]' \
-        "$(leftovers) left: $(systemctl list-units --all --plain --no-legend 'kw-*.service' | head -3; systemctl show -P ActiveState,MainPID kwd.service)"
+        'leftovers_list; systemctl show -P ActiveState,MainPID kwd.service'
 "$kwctl" submit "$top/examples/hello-python.json" >"$work/after" 2>&1; rc=$?
-check "and it judges again" '[ "$rc" = 0 ]' "exit $rc"
+check "and it judges again" '[ "$rc" = 0 ]' 'echo "exit $rc"'
 
 # ---- access: decided by the socket's permissions ----
 setpriv --reuid=65534 --regid=65534 --clear-groups "$kwctl" submit "$top/examples/hello-python.json" >"$work/nobody.out" 2>"$work/nobody.err"; rc=$?
 check "a peer the socket refuses gets a clear error" '[ "$rc" = 3 ] && grep -q "Permission denied on kwd.s socket" "$work/nobody.err"' \
-        "exit $rc: $(cat "$work/nobody.err")"
+        'echo "exit $rc: $(cat "$work/nobody.err")"'
 
 # ---- audit: one complete entry per judged job ----
 ids=$(cat "$work"/c*.out "$work/via-kwd" | jq -r .job_id)
@@ -221,25 +160,24 @@ for id in $ids; do
                 .KW_LANGUAGE == "python" and (.KW_VERDICTS | length > 0) and .KW_VERDICT != null and (.KW_CPU_USEC | test("^[0-9]+$")) and
                 (.KW_MEMORY_PEAK_BYTES | test("^[0-9]+$")) and has("KW_LIMITS_HIT") and has("KW_SECURITY_EVENTS"))' >/dev/null && complete=$((complete + 1))
 done
-check "audit: a complete entry for every job" '[ "$complete" = 51 ]' "$complete of 51"
+check "audit: a complete entry for every job" '[ "$complete" = 51 ]' 'echo "$complete of 51"'
 id=$(jq -r .job_id "$work/via-kwd")
 story=$(journalctl --namespace='*' -q --no-pager -o cat "KW_JOB_ID=$id" | wc -l)
-check "journalctl KW_JOB_ID=<id> tells the job's story" '[ "$story" -ge 8 ]' "$story entries"
+check "journalctl KW_JOB_ID=<id> tells the job's story" '[ "$story" -ge 8 ]' 'echo "$story entries"'
 printf '%s' "$(job 'import ctypes; ctypes.CDLL(None).syscall(165, 0, 0, 0, 0, 0)' python)" >"$work/sigsys.json"
 "$kwctl" submit "$work/sigsys.json" >"$work/sigsys.out" 2>/dev/null
 id=$(jq -r .job_id "$work/sigsys.out")
 check "audit: a seccomp violation is a security event" \
-        'journalctl -q --no-pager -o json KW_AUDIT=1 "KW_JOB_ID=$id" | jq -e ".KW_SECURITY_EVENTS == \"0:seccomp-violation\" and .PRIORITY == \"4\"" >/dev/null' "missing"
+        'journalctl -q --no-pager -o json KW_AUDIT=1 "KW_JOB_ID=$id" | jq -e ".KW_SECURITY_EVENTS == \"0:seccomp-violation\" and .PRIORITY == \"4\"" >/dev/null' 'echo missing'
 
 # ---- stats ----
 "$kwctl" stats >"$work/stats" 2>&1; rc=$?
 check "kwctl stats" '[ "$rc" = 0 ] && jq -e ".jobs >= 2 and .runs_by_verdict.killed_by_signal >= 1 and .security.seccomp_violations >= 1 and
         .run_time_ms.p50 > 0 and .run_time_ms.p95 >= .run_time_ms.p50 and .memory_peak_bytes.max > 0 and .in_flight == 0 and .queued == 0 and
-        (.error_rate >= 0)" "$work/stats" >/dev/null' "$(cat "$work/stats")"
+        (.error_rate >= 0)" "$work/stats" >/dev/null' 'cat "$work/stats"'
 
 # A sanitized kwd (test.sh runs this file with build-asan too) reports into its journal.
 check "no sanitizer report from kwd" '! journalctl -q --no-pager -u kwd.service | grep -qE "AddressSanitizer|LeakSanitizer|runtime error:"' \
-        "$(journalctl -q --no-pager -u kwd.service | grep -E -m3 "AddressSanitizer|LeakSanitizer|runtime error:")"
+        'journalctl -q --no-pager -u kwd.service | grep -E -m3 "AddressSanitizer|LeakSanitizer|runtime error:"'
 
-echo "daemon: $passed passed, $failed failed"
-[ "$failed" = 0 ]
+summary daemon

@@ -1,0 +1,94 @@
+# The shell suites' harness: checks and their count, jobs, waiting on conditions, and kwd installed
+# into the running systemd for a suite and removed after it. Source it after setting `top` (the
+# checkout) and `build` (the build tree); it sets `kwctl` and `work` (a scratch directory).
+#   . "$top/tests/lib.sh"
+
+kwctl=$build/orchestrator/kwctl
+work=$(mktemp -d /tmp/kw-test.XXXXXX)
+unit_dir=/run/systemd/system
+passed=0
+failed=0
+cleanups=()
+
+ok() { passed=$((passed + 1)); echo "ok   $1"; }
+fail() { failed=$((failed + 1)); echo "FAIL $1: $2"; }
+# check NAME CONDITION [DETAIL]: CONDITION is eval'd; on failure so is DETAIL, a command whose output
+# says what was found instead, so the message tells the state at the failure, not before it.
+check() {
+        if eval "$2"; then ok "$1"; else fail "$1" "$(eval "${3:-true}" 2>&1 | head -c 600)"; fi
+}
+# summary NAME: the closing line, and the suite's exit status.
+summary() {
+        echo "$1: $passed passed, $failed failed"
+        [ "$failed" = 0 ]
+}
+
+# on_exit CMD: run CMD when the suite ends, however it ends (last registered, first run).
+on_exit() { cleanups=("$1" "${cleanups[@]}"); }
+run_cleanups() {
+        local c
+        for c in "${cleanups[@]}"; do eval "$c"; done
+        rm -rf "$work"
+}
+trap run_cleanups EXIT
+
+# job CODE LANGUAGE [EXTRA-JSON]: a job's JSON on stdout.
+job() {
+        jq -cn --arg code "$1" --arg lang "$2" --argjson extra "${3:-{\}}" '{code: $code, language: $lang} + $extra'
+}
+# wait_for CONDITION [SECONDS]: until CONDITION holds (default 30 s), for what happens after a command
+# returns. Return: 1 if it never did.
+wait_for() {
+        local i
+        for i in $(seq $((${2:-30} * 10))); do eval "$1" && return 0; sleep 0.1; done
+        return 1
+}
+
+# ---- kwd as a service of the running systemd ----
+
+# kwd_install: the build's kwd with a copy of the policy ($work/policy, for set_policy) under
+# /run/systemd/system; with KW_SANITIZED set, a drop-in that lets LeakSanitizer ptrace kwd. Removed
+# when the suite ends.
+kwd_install() {
+        cp -r "$top/policy" "$work/policy"
+        "$top/scripts/kwd-dev.sh" install "$build" "$work/policy"
+        on_exit '"$top/scripts/kwd-dev.sh" uninstall'
+        if [ -n "${KW_SANITIZED:-}" ]; then
+                mkdir -p "$unit_dir/kwd.service.d"
+                printf '[Service]\nSystemCallFilter=@debug\nEnvironment=ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1\n' \
+                        >"$unit_dir/kwd.service.d/sanitizer.conf"
+                systemctl daemon-reload
+        fi
+}
+set_policy() { # set_policy KEY VALUE: in the suite's copy of the policy
+        sed -i "s/^$1 = .*/$1 = $2/" "$work/policy/limits.conf"
+}
+policy_value() { sed -n "s/^$1 = //p" "$work/policy/limits.conf"; }
+
+# Runs in flight: units that have a run ("kw run N of job ..."), warm ones included.
+runs() { systemctl list-units --plain --no-legend 'kw-*.service' | grep -c ' kw run '; }
+# Idle warm units ("kw warm unit for ...").
+warm() { systemctl list-units --all --plain --no-legend 'kw-*.service' | grep -c ' kw warm unit for '; }
+# Warm units kwd keeps with the suite's policy: warm_units per language.
+warm_max() { echo $(($(policy_value warm_units) * $(ls "$work/policy/languages" | wc -l))); }
+# What is left over once nothing runs: any kw unit but kwd's idle warm units (and those only while
+# kwd runs, at most warm_max of them), and any run directory or scratch mount without its unit.
+leftovers() {
+        local n=0 max=0 count d
+        systemctl is-active -q kwd.service && max=$(warm_max)
+        n=$(systemctl list-units --all --plain --no-legend 'kw-*.service' | grep -vc ' kw warm unit for ')
+        count=$(warm)
+        [ "$count" -gt "$max" ] && n=$((n + count - max))
+        for d in $(find /run/kw -mindepth 1 -maxdepth 1 -type d ! -name '.*' -printf '%f\n' 2>/dev/null); do
+                systemctl list-units --all --plain --no-legend "$d.service" | grep -q . || n=$((n + 1))
+        done
+        for d in $(awk '$5 ~ "^/run/kw/" { split($5, p, "/"); print p[4] }' /proc/self/mountinfo | sort -u); do
+                systemctl list-units --all --plain --no-legend "$d.service" | grep -q . || n=$((n + 1))
+        done
+        echo "$n"
+}
+# What is left, named: for failure messages.
+leftovers_list() {
+        systemctl list-units --all --plain --no-legend 'kw-*.service' | head -5
+        find /run/kw -mindepth 1 -maxdepth 1 ! -name '.*' 2>/dev/null | head -5
+}
