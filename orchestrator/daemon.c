@@ -164,7 +164,7 @@ static void audit_job(Client *c, const RunResult *results, Verdict overall) {
         (void) buffer_terminate(&security);
 
         char from[96];
-        sd_journal_send("MESSAGE=kw job %s from %s: %s, %zu run%s", c->job_id, client_describe(c, from), verdict_to_string(overall), n,
+        int k = sd_journal_send("MESSAGE=kw job %s from %s: %s, %zu run%s", c->job_id, client_describe(c, from), verdict_to_string(overall), n,
                         n == 1 ? "" : "s", "KW_QUEUE_MESSAGE=%s", c->msg_id ? c->msg_id : "",
                         "PRIORITY=%d", security.size ? 4 : 6, "SYSLOG_IDENTIFIER=kwd", "KW_AUDIT=1",
                         "KW_JOB_ID=%s", c->job_id, "KW_SUBMITTER_UID=%u", (unsigned) c->peer.uid,
@@ -174,6 +174,8 @@ static void audit_job(Client *c, const RunResult *results, Verdict overall) {
                         "KW_CPU_USEC=%" PRIu64, cpu, "KW_MEMORY_PEAK_BYTES=%" PRIu64, memory, "KW_LIMITS_HIT=%s",
                         limits.data ? limits.data : "", "KW_SECURITY_EVENTS=%s", security.data ? security.data : "",
                         NULL);
+        if (k < 0)
+                log_error_errno(k, "Failed to write the audit entry of job %s to the journal: %m", c->job_id);
 }
 
 /* ---- jobs ---- */
@@ -320,10 +322,12 @@ static void client_submit(Client *c, const char *text, size_t size) {
         }
         sha256_hex(c->job->code, c->job->code_size, c->code_sha256);
         char from[96];
-        sd_journal_send("MESSAGE=kw job %s accepted from %s, %s, %zu run%s", c->job_id, client_describe(c, from),
+        int k = sd_journal_send("MESSAGE=kw job %s accepted from %s, %s, %zu run%s", c->job_id, client_describe(c, from),
                         c->job->language->name, job_n_runs(c->job), job_n_runs(c->job) == 1 ? "" : "s", "PRIORITY=6", "SYSLOG_IDENTIFIER=kwd", "KW_JOB_ID=%s",
                         c->job_id, "KW_SUBMITTER_UID=%u", (unsigned) c->peer.uid, "KW_SUBMITTER_PID=%d",
                         (int) c->peer.pid, "KW_CODE_SHA256=%s", c->code_sha256, NULL);
+        if (k < 0)
+                log_error_errno(k, "Failed to write the acceptance of job %s to the journal: %m", c->job_id);
 
         if (d->n_running < d->policy->daemon.max_jobs && !d->queue_head) {
                 client_run(c);
