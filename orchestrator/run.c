@@ -15,6 +15,12 @@
 
 
 #define PIPE_CHUNK (64 * 1024)
+/* Output goes to the journal in entries of at least FORWARD_MIN bytes, or of what one slice gathered:
+ * after a short read the pipe is left to fill for FORWARD_SLICE_USEC. A program writing a byte at a
+ * time then costs journald and kw an entry and a wakeup per slice, not per write; one writing fast
+ * fills the pipe between reads and is never paused. */
+#define FORWARD_MIN (16 * 1024)
+#define FORWARD_SLICE_USEC (50 * 1000ULL)
 /* How long the journal may take to hand back what was logged, after every run has ended. */
 #define JOURNAL_TIMEOUT_USEC (30 * 1000000ULL)
 /* A unit started for a run at once gets its job at once: its RuntimeMaxSec= backstop (kw's own timer
@@ -27,6 +33,15 @@ typedef enum RunState {
         RUN_DONE,
 } RunState;
 
+/* One of the program's output streams, as kw reads it. */
+typedef struct RunStream {
+        int fd;                      /* the pipe's read end */
+        sd_event_source *io;
+        sd_event_source *slice;      /* while set, the pipe is left to fill */
+        Buffer pending;              /* read, not yet forwarded */
+        uint64_t bytes;              /* read and kept, under the cap */
+} RunStream;
+
 typedef struct Run {
         Runner *runner;
         unsigned index;
@@ -38,9 +53,8 @@ typedef struct Run {
         uint64_t cpu_baseline_usec;
         bool have_runstat;           /* kw-runstat's entry, used if the sandbox had no counters */
         uint64_t runstat_cpu_usec, runstat_memory_peak, runstat_oom_kills;
-        int out_fd, err_fd;          /* read ends of the program's stdout and stderr */
-        sd_event_source *out_source, *err_source;
-        uint64_t out_bytes, err_bytes, seq;
+        RunStream streams[2];        /* by OutputStream */
+        uint64_t seq;
         uint64_t next_seq;           /* the KW_SEQ of the next chunk to read back */
         RunResult *result;
 } Run;
@@ -74,14 +88,29 @@ static void run_fail(Run *run, const char *reason) {
 
 /* ---- output: pipe -> journal ---- */
 
-/* Stop following the program's stdout or stderr and close kw's end. */
-static void run_close_stream(Run *run, bool is_err) {
-        sd_event_source **source = is_err ? &run->err_source : &run->out_source;
-        int *fd = is_err ? &run->err_fd : &run->out_fd;
+/* What was read of @stream so far, as one entry. */
+static void run_forward(Run *run, OutputStream stream) {
+        RunStream *st = &run->streams[stream];
+        JournalTag tag = { run->runner->job_id, run->index, run->name };
 
-        *source = sd_event_source_disable_unref(*source);
-        if (*fd >= 0)
-                *fd = (close(*fd), -EBADF);
+        if (st->pending.size == 0)
+                return;
+        if (journal_forward(run->runner->ctx.sink, &tag, stream, run->seq++, st->pending.data, st->pending.size) < 0)
+                run_fail(run, "the journal did not take the program's output");
+        st->pending.size = 0;
+}
+
+/* Stop following the program's stdout or stderr, forward what is left and close kw's end. */
+static void run_close_stream(Run *run, OutputStream stream) {
+        RunStream *st = &run->streams[stream];
+
+        st->io = sd_event_source_disable_unref(st->io);
+        st->slice = sd_event_source_disable_unref(st->slice);
+        if (st->fd >= 0)
+                run_forward(run, stream);
+        if (st->fd >= 0)
+                st->fd = (close(st->fd), -EBADF);
+        buffer_done(&st->pending);
 }
 
 /* A run dropped before its unit finished: the unit must not run on, and ends in the pool's keeping. */
@@ -92,17 +121,19 @@ static void run_abandon_sandbox(Run *run) {
         pool_retire(run->runner->ctx.pool, TAKE_PTR(run->sandbox));
 }
 
-/* Reads one chunk from the program's stdout or stderr and forwards what fits under the cap. Returns
- * 1 if it read some, 0 if the pipe is empty for now, -1 once the pipe is closed (at its end, at the
- * cap, or on an error). */
-static int run_read(Run *run, bool is_err) {
-        uint64_t *count = is_err ? &run->err_bytes : &run->out_bytes;
-        int *fd = is_err ? &run->err_fd : &run->out_fd;
+static int on_slice(sd_event_source *s _unused_, uint64_t usec _unused_, void *userdata);
+
+/* Reads one chunk from the program's stdout or stderr and keeps what fits under the cap, forwarding
+ * it in entries of FORWARD_MIN; after a short read (unless @draining) the pipe is left to fill for a
+ * slice. Returns 1 if it read some, 0 if the pipe is empty for now, -1 once the pipe is closed (at its
+ * end, at the cap, or on an error). */
+static int run_read(Run *run, OutputStream stream, bool draining) {
+        RunStream *st = &run->streams[stream];
         const Limits *limits = &run->runner->job->limits;
         char buf[PIPE_CHUNK];
         bool end = false;
 
-        ssize_t n = read(*fd, buf, sizeof(buf));
+        ssize_t n = read(st->fd, buf, sizeof(buf));
         if (n < 0) {
                 if (errno == EAGAIN || errno == EINTR)
                         return 0;
@@ -111,42 +142,58 @@ static int run_read(Run *run, bool is_err) {
         } else if (n == 0)
                 end = true;
         else {
-                /* Forward what fits; past the cap, stop the run: a flood must not reach the journal. */
-                uint64_t room = limits->output_bytes - *count;
+                /* Keep what fits; past the cap, stop the run: a flood must not reach the journal. */
+                uint64_t room = limits->output_bytes - st->bytes;
                 size_t keep = (uint64_t) n > room ? (size_t) room : (size_t) n;
-                JournalTag tag = { run->runner->job_id, run->index, run->name };
-                *count += keep;
-                if (keep > 0 && journal_forward(run->runner->ctx.sink, &tag, is_err ? STREAM_STDERR : STREAM_STDOUT,
-                                                run->seq++, buf, keep) < 0)
-                        run_fail(run, "the journal did not take the program's output");
+                st->bytes += keep;
+                if (buffer_append(&st->pending, buf, keep) < 0)
+                        run_fail(run, "out of memory reading the program's output");
+                if (st->pending.size >= FORWARD_MIN)
+                        run_forward(run, stream);
                 if (keep < (size_t) n) {
                         run->result->outcome.output_exceeded = true;
                         if (run->sandbox)
                                 sandbox_kill(run->sandbox);
                         end = true;
+                } else if (!draining && n < FORWARD_MIN && !st->slice) {
+                        if (sd_event_add_time_relative(run->runner->ctx.sandbox.event, &st->slice, CLOCK_MONOTONIC,
+                                                       FORWARD_SLICE_USEC, 0, on_slice, run) >= 0)
+                                (void) sd_event_source_set_enabled(st->io, SD_EVENT_OFF);
                 }
         }
         if (!end)
                 return 1;
-        run_close_stream(run, is_err);
+        run_close_stream(run, stream);
         return -1;
 }
 
 static int on_output(sd_event_source *s, int fd _unused_, uint32_t revents _unused_, void *userdata) {
         Run *run = userdata;
 
-        if (run_read(run, s == run->err_source) < 0)
+        if (run_read(run, s == run->streams[STREAM_STDERR].io ? STREAM_STDERR : STREAM_STDOUT, false) < 0)
                 run_maybe_done(run);
+        return 0;
+}
+
+/* A slice is over: forward what it gathered and read again. */
+static int on_slice(sd_event_source *s, uint64_t usec _unused_, void *userdata) {
+        Run *run = userdata;
+        OutputStream stream = s == run->streams[STREAM_STDERR].slice ? STREAM_STDERR : STREAM_STDOUT;
+        RunStream *st = &run->streams[stream];
+
+        st->slice = sd_event_source_disable_unref(st->slice);
+        run_forward(run, stream);
+        (void) sd_event_source_set_enabled(st->io, SD_EVENT_ON);
         return 0;
 }
 
 /* The program is done: what is in the pipes is all it wrote (systemd's ExecStopPost= still holds
  * the write ends, so no end of file comes yet). */
 static void run_drain(Run *run) {
-        for (int is_err = 0; is_err < 2; is_err++) {
-                while ((is_err ? run->err_fd : run->out_fd) >= 0 && run_read(run, is_err) > 0)
+        for (OutputStream stream = STREAM_STDOUT; stream <= STREAM_STDERR; stream++) {
+                while (run->streams[stream].fd >= 0 && run_read(run, stream, true) > 0)
                         ;
-                run_close_stream(run, is_err);
+                run_close_stream(run, stream);
         }
 }
 
@@ -171,11 +218,10 @@ static void on_sandbox_event(Sandbox *sb, SandboxEvent event _unused_, void *use
 static int run_watch_output(Run *run) {
         int r;
 
-        r = sandbox_take_output(run->sandbox, &run->out_fd, &run->err_fd);
-        if (r >= 0)
-                r = sd_event_add_io(run->runner->ctx.sandbox.event, &run->out_source, run->out_fd, EPOLLIN, on_output, run);
-        if (r >= 0)
-                r = sd_event_add_io(run->runner->ctx.sandbox.event, &run->err_source, run->err_fd, EPOLLIN, on_output, run);
+        r = sandbox_take_output(run->sandbox, &run->streams[STREAM_STDOUT].fd, &run->streams[STREAM_STDERR].fd);
+        for (OutputStream stream = STREAM_STDOUT; r >= 0 && stream <= STREAM_STDERR; stream++)
+                r = sd_event_add_io(run->runner->ctx.sandbox.event, &run->streams[stream].io, run->streams[stream].fd,
+                                    EPOLLIN, on_output, run);
         return r;
 }
 
@@ -230,8 +276,8 @@ static void runner_start_next(Runner *runner) {
                         run_fail(run, "could not set up the run");
                         run_abandon_sandbox(run);
                         run->finished = true;
-                        run_close_stream(run, false);
-                        run_close_stream(run, true);
+                        run_close_stream(run, STREAM_STDOUT);
+                        run_close_stream(run, STREAM_STDERR);
                         run_maybe_done(run);
                 }
         }
@@ -240,7 +286,8 @@ static void runner_start_next(Runner *runner) {
 static void run_maybe_done(Run *run) {
         Runner *runner = run->runner;
 
-        if (run->state != RUN_ACTIVE || !run->finished || run->out_fd >= 0 || run->err_fd >= 0)
+        if (run->state != RUN_ACTIVE || !run->finished || run->streams[STREAM_STDOUT].fd >= 0 ||
+            run->streams[STREAM_STDERR].fd >= 0)
                 return;
         run->state = RUN_DONE;
         runner->active--;
@@ -275,7 +322,7 @@ static void judge(Runner *runner) {
                 }
                 /* The fence proves order, not delivery: journald may have dropped entries (rate limits
                  * are per priority) or rotated them away. Every byte forwarded must have come back. */
-                if (r->out.size != run->out_bytes || r->err.size != run->err_bytes)
+                if (r->out.size != run->streams[STREAM_STDOUT].bytes || r->err.size != run->streams[STREAM_STDERR].bytes)
                         run_fail(run, "the journal lost part of the output");
 
                 r->verdict = verdict_decide(&r->outcome, &job->limits, r->out.data ? r->out.data : "", r->out.size,
@@ -396,7 +443,7 @@ int runner_new(const RunnerContext *ctx, const Job *job, const Policy *policy, c
                 return -ENOMEM;
         for (size_t i = 0; i < runner->n_runs; i++) {
                 Run *run = &runner->runs[i];
-                *run = (Run) { .runner = runner, .index = (unsigned) i, .out_fd = -EBADF, .err_fd = -EBADF,
+                *run = (Run) { .runner = runner, .index = (unsigned) i, .streams = { { .fd = -EBADF }, { .fd = -EBADF } },
                                .result = &runner->results[i] };
                 run->result->outcome.memory_peak = run->result->outcome.oom_kills = UINT64_MAX;
         }
@@ -445,8 +492,8 @@ Runner *runner_free(Runner *runner) {
                 Run *run = &runner->runs[i];
                 /* Only when the job is dropped half-way. */
                 run_abandon_sandbox(run);
-                run_close_stream(run, false);
-                run_close_stream(run, true);
+                run_close_stream(run, STREAM_STDOUT);
+                run_close_stream(run, STREAM_STDERR);
         }
         sd_event_source_disable_unref(runner->fence_timer);
         if (runner->watching)

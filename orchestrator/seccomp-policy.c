@@ -45,27 +45,33 @@ static int parse_number(const char *s, uint64_t *ret) {
         return 0;
 }
 
-/* "argN OP VALUE" or "argN & MASK == VALUE", from words[0..]. */
+/* "argN OP VALUE", "argN & MASK == VALUE" or "argN & MASK != VALUE", from words[0..]. *ret_masked_ne
+ * is set for the last, whose *ret is the MASKED_EQ it negates. */
 static int parse_condition(char **words, size_t n, const char *filename, unsigned line, struct scmp_arg_cmp *ret,
-                           char **ret_error) {
+                           bool *ret_masked_ne, char **ret_error) {
         unsigned arg;
         uint64_t a, b;
 
         if (n < 3 || sscanf(words[0], "arg%u", &arg) != 1 || arg > 5 || strlen(words[0]) != 4)
                 return fail(ret_error, filename, line, "expected 'argN OP VALUE' after 'if'");
-        if (n == 5 && strcmp(words[1], "&") == 0 && strcmp(words[3], "==") == 0) {
+        if (n == 5 && strcmp(words[1], "&") == 0 && (strcmp(words[3], "==") == 0 || strcmp(words[3], "!=") == 0)) {
                 if (parse_number(words[2], &a) < 0 || parse_number(words[4], &b) < 0)
-                        return fail(ret_error, filename, line, "bad number in '& %s == %s'", words[2], words[4]);
+                        return fail(ret_error, filename, line, "bad number in '& %s %s %s'", words[2], words[3], words[4]);
+                if (a == 0 || (b & ~a) != 0)
+                        return fail(ret_error, filename, line, "'& %s %s %s': the value has bits outside the mask", words[2],
+                                    words[3], words[4]);
                 *ret = (struct scmp_arg_cmp) { .arg = arg, .op = SCMP_CMP_MASKED_EQ, .datum_a = a, .datum_b = b };
+                *ret_masked_ne = words[3][0] == '!';
                 return 0;
         }
         if (n != 3)
-                return fail(ret_error, filename, line, "expected 'argN OP VALUE' or 'argN & MASK == VALUE'");
+                return fail(ret_error, filename, line, "expected 'argN OP VALUE' or 'argN & MASK ==|!= VALUE'");
         for (size_t i = 0; i < ELEMENTSOF(operators); i++)
                 if (strcmp(words[1], operators[i].name) == 0) {
                         if (parse_number(words[2], &a) < 0)
                                 return fail(ret_error, filename, line, "bad number '%s'", words[2]);
                         *ret = (struct scmp_arg_cmp) { .arg = arg, .op = operators[i].op, .datum_a = a };
+                        *ret_masked_ne = false;
                         return 0;
                 }
         return fail(ret_error, filename, line, "unknown operator '%s'", words[1]);
@@ -89,6 +95,7 @@ static int parse_line(SeccompPolicy *p, char *line, unsigned number, const char 
         size_t n = 0, first = 1, end;
         char *save = NULL;
         SeccompRule rule = { .line = number, .section = (char *) section };
+        bool masked_ne = false;
         int r;
 
         for (char *w = strtok_r(line, " \t", &save); w; w = strtok_r(NULL, " \t", &save)) {
@@ -104,16 +111,19 @@ static int parse_line(SeccompPolicy *p, char *line, unsigned number, const char 
                                 rule.errno_value = errnos[i].value;
                 if (!rule.errno_value)
                         return fail(ret_error, p->filename, number, "unknown errno '%s'", words[1]);
+                rule.action = SECCOMP_ERRNO;
                 first = 2;
-        } else if (strcmp(words[0], "allow") != 0)
-                return fail(ret_error, p->filename, number, "expected 'allow' or 'errno', got '%s'", words[0]);
+        } else if (strcmp(words[0], "noop") == 0)
+                rule.action = SECCOMP_NOOP;
+        else if (strcmp(words[0], "allow") != 0)
+                return fail(ret_error, p->filename, number, "expected 'allow', 'errno' or 'noop', got '%s'", words[0]);
 
         for (end = first; end < n && strcmp(words[end], "if") != 0; end++)
                 ;
         if (end == first)
                 return fail(ret_error, p->filename, number, "no system call named");
         if (end < n) {
-                r = parse_condition(words + end + 1, n - end - 1, p->filename, number, &rule.cmp, ret_error);
+                r = parse_condition(words + end + 1, n - end - 1, p->filename, number, &rule.cmp, &masked_ne, ret_error);
                 if (r < 0)
                         return r;
                 rule.n_cmp = 1;
@@ -122,9 +132,25 @@ static int parse_line(SeccompPolicy *p, char *line, unsigned number, const char 
                 rule.nr = seccomp_syscall_resolve_name_arch(SCMP_ARCH_NATIVE, words[i]);
                 if (rule.nr == __NR_SCMP_ERROR || rule.nr < 0)
                         return fail(ret_error, p->filename, number, "unknown system call '%s'", words[i]);
-                r = add_rule(p, &rule);
-                if (r < 0)
-                        return r;
+                if (!masked_ne) {
+                        r = add_rule(p, &rule);
+                        if (r < 0)
+                                return r;
+                        continue;
+                }
+                /* (arg & MASK) != VALUE: some bit of MASK differs. The rules share an action, so
+                 * their order does not matter, unlike an "allow if !=" beside an "errno if ==" that
+                 * overlaps it. */
+                SeccompRule bit = rule;
+                for (uint64_t k = 1; k; k <<= 1) {
+                        if (!(rule.cmp.datum_a & k))
+                                continue;
+                        bit.cmp.datum_a = k;
+                        bit.cmp.datum_b = ~rule.cmp.datum_b & k;
+                        r = add_rule(p, &bit);
+                        if (r < 0)
+                                return r;
+                }
         }
         return 0;
 }
@@ -204,7 +230,9 @@ int seccomp_policy_compile(const SeccompPolicy *p, const char *language, void **
                 const SeccompRule *rule = &p->rules[i];
                 if (strcmp(rule->section, "all") != 0 && strcmp(rule->section, language) != 0)
                         continue;
-                uint32_t action = rule->errno_value ? SCMP_ACT_ERRNO((uint32_t) rule->errno_value) : SCMP_ACT_ALLOW;
+                uint32_t action = rule->action == SECCOMP_ERRNO ? SCMP_ACT_ERRNO((uint32_t) rule->errno_value)
+                                : rule->action == SECCOMP_NOOP  ? SCMP_ACT_ERRNO(0)
+                                                                : SCMP_ACT_ALLOW;
                 r = seccomp_rule_add_exact_array(ctx, action, rule->nr, rule->n_cmp, rule->n_cmp ? &rule->cmp : NULL);
                 if (r < 0)
                         return fail(ret_error, p->filename, rule->line, "libseccomp refused the rule: %s", strerror(-r));

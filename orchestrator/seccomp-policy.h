@@ -7,11 +7,18 @@
 
 /* The system-call policy of policy/seccomp.conf: rules per section ([all], [LANGUAGE]), compiled
  * with libseccomp into a BPF program per language that kw-exec loads before the interpreter. */
+typedef enum SeccompAction {
+        SECCOMP_ALLOW,
+        SECCOMP_ERRNO,               /* fail with errno_value */
+        SECCOMP_NOOP,                /* succeed (return 0) without doing anything */
+} SeccompAction;
+
 typedef struct SeccompRule {
         unsigned line;
         char *section;
         int nr;                      /* native system-call number */
-        int errno_value;             /* 0: allow */
+        SeccompAction action;
+        int errno_value;
         unsigned n_cmp;
         struct scmp_arg_cmp cmp;
 } SeccompRule;
@@ -24,7 +31,8 @@ typedef struct SeccompPolicy {
 
 /**
  * seccomp_policy_parse() - parse seccomp.conf. Unknown system calls, errnos, arguments or operators
- * are errors naming the line. Return: 0 or -errno, with *ret_error.
+ * are errors naming the line. "argN & MASK != VALUE" becomes one rule per bit of MASK, "bit k of argN
+ * differs from VALUE's", since libseccomp has no masked "!=". Return: 0 or -errno, with *ret_error.
  */
 int seccomp_policy_parse(const char *text, const char *filename, SeccompPolicy **ret, char **ret_error);
 

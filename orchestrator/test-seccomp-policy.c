@@ -24,7 +24,7 @@ static const struct {
         { "allow read\n", "seccomp.conf:1: rule before any [section]", 0 },
         { "[all]\nallow read nosuchcall\n", "seccomp.conf:2: unknown system call 'nosuchcall'", 0 },
         { "[all]\nallow socketcall\n", "seccomp.conf:2: unknown system call 'socketcall'", 0 },
-        { "[all]\ndeny read\n", "seccomp.conf:2: expected 'allow' or 'errno', got 'deny'", 0 },
+        { "[all]\ndeny read\n", "seccomp.conf:2: expected 'allow', 'errno' or 'noop', got 'deny'", 0 },
         { "[all]\nerrno EWHAT read\n", "seccomp.conf:2: unknown errno 'EWHAT'", 0 },
         { "[all]\nerrno EPERM\n", "seccomp.conf:2: expected 'errno ERRNO NAME...'", 0 },
         { "[all]\nallow\n", "seccomp.conf:2: no system call named", 0 },
@@ -34,7 +34,13 @@ static const struct {
         { "[all]\nallow read if arg0 =~ 1\n", "seccomp.conf:2: unknown operator '=~'", 0 },
         { "[all]\nallow read if arg0 == x\n", "seccomp.conf:2: bad number 'x'", 0 },
         { "[all]\nallow read if arg0 == -1\n", "seccomp.conf:2: bad number '-1'", 0 },
-        { "[all]\nallow read if arg0 & 1 != 0\n", "seccomp.conf:2: expected 'argN OP VALUE' or 'argN & MASK == VALUE'", 0 },
+        /* A masked "!=" is one rule per bit of the mask. */
+        { "[all]\nallow ioctl if arg1 & 0xffffffff != 0x5412\n", NULL, 32 },
+        { "[all]\nallow read if arg0 & 0x5 != 1\n", NULL, 2 },
+        { "[all]\nnoop fsync sync\n", NULL, 2 },
+        { "[all]\nallow read if arg0 & 1 != 2\n", "seccomp.conf:2: '& 1 != 2': the value has bits outside the mask", 0 },
+        { "[all]\nallow read if arg0 & 0 == 0\n", "seccomp.conf:2: '& 0 == 0': the value has bits outside the mask", 0 },
+        { "[all]\nallow read if arg0 & 1 < 0\n", "seccomp.conf:2: expected 'argN OP VALUE' or 'argN & MASK ==|!= VALUE'", 0 },
         { "[all\nallow read\n", "seccomp.conf:1: bad section header '[all'", 0 },
 };
 
@@ -86,6 +92,14 @@ static long probe_bpf(void) { return syscall(SYS_bpf, 0, NULL, 0); }
 static long probe_clone_newuser(void) { return syscall(SYS_clone, 0x10000000 | SIGCHLD, 0, 0, 0, 0); }
 static long probe_clone3(void) { return syscall(SYS_clone3, NULL, 0); }
 static long probe_tiocsti(void) { return syscall(SYS_ioctl, 0, 0x5412, "x"); }
+/* The kernel reads the request's low 32 bits: this is TIOCSTI too. */
+static long probe_tiocsti_high(void) { return syscall(SYS_ioctl, 0, 0x100005412UL, "x"); }
+static long probe_tcgets(void) { return syscall(SYS_ioctl, -1, 0x5401, NULL); }
+/* On a descriptor that is not open: a real call fails (EBADF), one that does nothing succeeds. */
+static long probe_fsync(void) { return syscall(SYS_fsync, -1); }
+static long probe_fdatasync(void) { return syscall(SYS_fdatasync, -1); }
+static long probe_syncfs(void) { return syscall(SYS_syncfs, -1); }
+static long probe_sync_file_range(void) { return syscall(SYS_sync_file_range, -1, 0, 0, 0); }
 static long probe_personality(void) { return syscall(SYS_personality, 0x0040000); }
 static long probe_pkey(void) { return syscall(SYS_pkey_free, -1); }
 static long probe_x32(void) { return syscall(SYS_getpid | 0x40000000); }
@@ -107,6 +121,12 @@ static const struct {
         { "clone(CLONE_NEWUSER)", probe_clone_newuser, "SIGSYS", "SIGSYS" },
         { "clone3", probe_clone3, "-ENOSYS", "-ENOSYS" },
         { "ioctl(TIOCSTI)", probe_tiocsti, "-EPERM", "-EPERM" },
+        { "ioctl(TIOCSTI | 1 << 32)", probe_tiocsti_high, "-EPERM", "-EPERM" },
+        { "ioctl(-1, TCGETS)", probe_tcgets, "-EBADF", "-EBADF" },
+        { "fsync(-1)", probe_fsync, "ok", "ok" },
+        { "fdatasync(-1)", probe_fdatasync, "ok", "ok" },
+        { "syncfs(-1)", probe_syncfs, "ok", "ok" },
+        { "sync_file_range(-1)", probe_sync_file_range, "ok", "ok" },
         { "personality(ADDR_NO_RANDOMIZE)", probe_personality, "SIGSYS", "SIGSYS" },
         { "pkey_free(-1)", probe_pkey, "SIGSYS", "-EINVAL" },
         { "x32 getpid", probe_x32, "SIGSYS", "SIGSYS" },

@@ -120,6 +120,10 @@ static int append_limits(sd_bus_message *m, const Limits *l, uint64_t runtime_ma
                 r = append_rlimit(m, "LimitFSIZE", l->file_size_bytes, l->file_size_bytes);
         if (r >= 0)
                 r = append_rlimit(m, "LimitCORE", 0, 0);
+        /* No locked memory: mlock() is refused by seccomp, but mmap(MAP_LOCKED) and shmctl(SHM_LOCK)
+         * lock up to RLIMIT_MEMLOCK (8 MiB by default) that the kernel can never reclaim. */
+        if (r >= 0)
+                r = append_rlimit(m, "LimitMEMLOCK", 0, 0);
         /* Accounting gives the CPU time the verdict is judged on. */
         if (r >= 0)
                 r = append_bool(m, "CPUAccounting", 1);

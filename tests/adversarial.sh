@@ -100,6 +100,13 @@ syscall-fsopen.py          | -                                    | 1 | sig("SIG
 syscall-unshare.py         | -                                    | 1 | sig("SIGSYS") and .output == "unshare(CLONE_NEWUSER): blocked EPERM\nunshare(CLONE_NEWNS|CLONE_NEWNET): blocked EPERM\nsetns(own netns fd, 0): blocked EPERM\nclone3(CLONE_NEWUSER): blocked ENOSYS\n"
 syscall-chown.py           | -                                    | 1 | sig("SIGSYS") and .output == "calling chown(/tmp/f, 0, 0)\n"
 syscall-personality.py     | -                                    | 1 | sig("SIGSYS") and (.output | test("^personality query: [^\n]*\n$"))
+tiocsti.py                 | -                                    | 0 | .verdict == "accepted" and all_blocked_with(2; "EPERM") and (.output | endswith("typed into the pty: nothing\n"))
+map-locked.py              | -                                    | 0 | .verdict == "accepted" and all_blocked_with(2; "EPERM") and (.output | startswith("RLIMIT_MEMLOCK: 0 0\n")) and (.output | test("VmLck:\\s+0 kB\n$"))
+# -- the host's disk and journal (the suite adds .host_flushes, the host's disk flushes during the
+#    case, and .journal_entries, the job's output entries; run.c forwards at least 16 KiB an entry,
+#    or one entry per 50 ms slice)
+disk-flush.py              | -                                    | 0 | .verdict == "accepted" and .output == "fsync, fdatasync, syncfs, sync_file_range, sync: many rounds, every call returned 0\n" and .host_flushes < 100
+byte-writes.py             | -                                    | 0 | .verdict == "accepted" and .output == ("x" * 65536) and .journal_entries <= (65536 / 16384) + (.wall_time_ms / 50 | floor) + 2
 EOF
 
 passed=0
@@ -109,6 +116,10 @@ ok() { passed=$((passed + 1)); say "ok   $1"; }
 fail() { failed=$((failed + 1)); say "FAIL $1: $2"; }
 trim() { local s=$1; s=${s#"${s%%[![:space:]]*}"}; s=${s%"${s##*[![:space:]]}"}; printf '%s' "$s"; }
 is_dynamic() { [ "$1" -ge "$DYN_MIN" ] && [ "$1" -le "$DYN_MAX" ]; }
+
+# Cache flushes the host's disks have done (field 16 of /sys/block/*/stat; 0 where the kernel has no
+# such field).
+host_flushes() { cat /sys/block/*/stat 2>/dev/null | awk '{ n += $16 } END { print n + 0 }'; }
 
 # ---- the state of the host that no run may change ----
 host_state() {
@@ -249,9 +260,15 @@ while IFS= read -r row; do
                 fail "$file" "cannot build the job (extra JSON: $extra)"; continue
         fi
         t0=$(date +%s.%N)
+        flushes=$(host_flushes)
         out=$("${KWCTL[@]}" "$work/job.json" 2>"$work/err")
         rc=$?
         secs=$(echo "$(date +%s.%N) - $t0" | bc)
+        flushes=$(($(host_flushes) - flushes))
+        if id=$(printf '%s' "$out" | jq -er .job_id 2>/dev/null); then
+                entries=$(journalctl -q --no-pager -o json "KW_JOB_ID=$id" KW_STREAM=stdout KW_STREAM=stderr | wc -l)
+                out=$(printf '%s' "$out" | jq -c --argjson f "$flushes" --argjson e "$entries" '. + {host_flushes: $f, journal_entries: $e}')
+        fi
         got=$(printf '%s' "$out" | jq -r '[.verdict, .signal // empty] | join(" ")' 2>/dev/null)
         if ! printf '%s' "$out" | jq -e . >/dev/null 2>&1; then
                 fail "$file" "kwctl's output is not valid JSON (exit $rc): ${out:0:300} $(head -c 300 "$work/err")"
@@ -263,7 +280,7 @@ while IFS= read -r row; do
                 ok "$file ($got, $(printf '%.1f' "$secs") s)"
         fi
         if [ "$rc" != "$want_rc" ] || ! printf '%s' "$out" | jq -e "$PRELUDE $filter" >/dev/null 2>&1; then
-                printf '%s' "$out" | jq -r '"     output: \(.output // "" | .[0:700] | @json)\n     stderr: \(.stderr // "" | .[0:300] | @json)\n     error:  \(.error // "" | .[0:300] | @json)",
+                printf '%s' "$out" | jq -r '"     output: \(.output // "" | .[0:700] | @json)\n     stderr: \(.stderr // "" | .[0:300] | @json)\n     error:  \(.error // "" | .[0:300] | @json)\n     host disk flushes: \(.host_flushes), journal entries: \(.journal_entries)",
                         (.test_results // [] | to_entries[] | "     test \(.key): \(.value.verdict) \(.value.actual | .[0:300] | @json)")' 2>/dev/null
         fi
         problems=$(aftermath "$state" "$(printf '%s' "$out" | jq -r '.output // "", .test_results[]?.actual' 2>/dev/null |
