@@ -24,7 +24,8 @@
 #define ACCEPT_PAUSE_USEC (100 * 1000ULL)
 
 typedef enum ClientState {
-        CLIENT_READING,
+        CLIENT_READING,                  /* a socket client's request, until its end */
+        CLIENT_HANDLING,                 /* a whole request (or a Redis message), being looked at */
         CLIENT_QUEUED,
         CLIENT_RUNNING,
         CLIENT_WRITING,
@@ -38,6 +39,7 @@ struct Client {
         Client *queue_next;              /* the queue, oldest first */
         int fd;
         sd_event_source *source;
+        sd_event_source *read_timer;     /* CLIENT_READING: its request_timeout_ms */
         struct ucred peer;
         ClientState state;
         bool gone;                       /* hung up before its answer */
@@ -69,12 +71,15 @@ struct Daemon {
         Client *queue_head, *queue_tail;
         unsigned n_queued, n_running;
         uint64_t queued_bytes;
+        uint64_t n_connections;         /* socket clients */
+        uint64_t reading_bytes;         /* held for requests not yet complete */
         bool stopping;
         Queue *queue;
         Stats stats;
 };
 
 static void client_free(Client *c);
+static void client_refuse(Client *c, int status, const char *message);
 static void daemon_start_queued(Daemon *d);
 static void client_submit(Client *c, const char *text, size_t size);
 static void daemon_maybe_exit(Daemon *d);
@@ -191,7 +196,7 @@ static void on_job_done(Runner *runner, void *userdata) {
         d->n_running--;
         stats_add_job(&d->stats, c->job, results, overall);
         audit_job(c, results, overall);
-        if (report_job(&body, c->job, c->job_id, results) < 0) {
+        if (report_job(&body, c->job, &c->policy->caps, c->job_id, results) < 0) {
                 status = EXIT_INTERNAL;
                 buffer_done(&body);
         } else
@@ -278,7 +283,8 @@ static void on_queue_job(void *userdata, const char *msg_id, const char *job_id,
                 log_error("Out of memory taking message %s; it stays pending.", msg_id);
                 return;
         }
-        *c = (Client) { .daemon = d, .fd = -EBADF, .msg_id = c->msg_id, .peer = { .pid = 0, .uid = (uid_t) -1 } };
+        *c = (Client) { .daemon = d, .fd = -EBADF, .state = CLIENT_HANDLING, .msg_id = c->msg_id,
+                        .peer = { .pid = 0, .uid = (uid_t) -1 } };
         c->next = d->clients;
         if (d->clients)
                 d->clients->prev = c;
@@ -354,6 +360,15 @@ static void client_submit(Client *c, const char *text, size_t size) {
         d->queued_bytes += c->in.size;
 }
 
+/* The request is complete, or is refused: its bytes no longer count as being read. */
+static void client_stop_reading(Client *c) {
+        if (c->state != CLIENT_READING)
+                return;
+        c->daemon->reading_bytes -= c->in.size;
+        c->read_timer = sd_event_source_disable_unref(c->read_timer);
+        c->state = CLIENT_HANDLING;
+}
+
 static void client_handle(Client *c) {
         Daemon *d = c->daemon;
         _cleanup_free_ char *error = NULL;
@@ -361,6 +376,7 @@ static void client_handle(Client *c) {
         size_t size;
         Command command;
 
+        client_stop_reading(c);
         /* From here on only a hang-up matters (EPOLLHUP is reported with no events asked for). */
         if (sd_event_source_set_io_events(c->source, 0) < 0) {
                 client_free(c);
@@ -385,6 +401,23 @@ static void client_handle(Client *c) {
         client_submit(c, body, size);
 }
 
+/* Answer a request that is not read to its end: stop reading it, and drop what was read. */
+static void client_refuse(Client *c, int status, const char *message) {
+        client_stop_reading(c);
+        buffer_done(&c->in);
+        (void) sd_event_source_set_io_events(c->source, 0);
+        client_respond(c, status, message, NULL, 0);
+}
+
+static int on_read_timeout(sd_event_source *s _unused_, uint64_t usec _unused_, void *userdata) {
+        Client *c = userdata;
+        _cleanup_free_ char *message = NULL;
+
+        (void) asprintf_safe(&message, "request: not complete within %" PRIu64 " ms", c->daemon->policy->daemon.request_timeout_ms);
+        client_refuse(c, EXIT_BAD_INPUT, message ? message : "request: not complete in time");
+        return 0;
+}
+
 static int on_client_io(sd_event_source *s _unused_, int fd, uint32_t revents, void *userdata) {
         Client *c = userdata;
         char buf[65536];
@@ -404,15 +437,22 @@ static int on_client_io(sd_event_source *s _unused_, int fd, uint32_t revents, v
                                 return 0;
                         }
                         if (c->in.size + (size_t) n > PROTOCOL_MAX_REQUEST) {
-                                (void) sd_event_source_set_io_events(c->source, 0);
-                                client_respond(c, EXIT_BAD_INPUT, "job: larger than 67108864 bytes", NULL, 0);
+                                client_refuse(c, EXIT_BAD_INPUT, "job: larger than 67108864 bytes");
+                                return 0;
+                        }
+                        if (c->daemon->reading_bytes + (size_t) n > c->daemon->policy->daemon.max_reading_bytes) {
+                                c->daemon->stats.busy++;
+                                client_refuse(c, EXIT_BUSY, "kwd is busy receiving other requests; try again later");
                                 return 0;
                         }
                         if (buffer_append(&c->in, buf, (size_t) n) < 0) {
                                 client_free(c);
                                 return 0;
                         }
+                        c->daemon->reading_bytes += (size_t) n;
                 }
+        case CLIENT_HANDLING:
+                return 0; /* never seen by the loop: handling is done at once */
         case CLIENT_QUEUED:
                 if (revents & (EPOLLHUP | EPOLLERR)) {
                         queue_remove(c->daemon, c);
@@ -437,6 +477,9 @@ static int on_client_io(sd_event_source *s _unused_, int fd, uint32_t revents, v
 static void client_free(Client *c) {
         Daemon *d = c->daemon;
 
+        client_stop_reading(c);
+        if (c->fd >= 0)
+                d->n_connections--;
         if (c->prev)
                 c->prev->next = c->next;
         else
@@ -482,12 +525,23 @@ static int on_accept(sd_event_source *s, int fd, uint32_t revents _unused_, void
         }
         if (cfd < 0)
                 return 0; /* EAGAIN, or a client gone before we got to it */
+        if (d->n_connections >= d->policy->daemon.max_connections) {
+                /* Told at once, in what fits the socket's buffer, and not kept. */
+                _cleanup_(buffer_done) Buffer busy = {};
+                d->stats.busy++;
+                if (protocol_format_response(&busy, EXIT_BUSY, "kwd is busy: too many clients connected; try again later",
+                                             NULL, 0) >= 0)
+                        (void) send(cfd, busy.data, busy.size, MSG_NOSIGNAL | MSG_DONTWAIT);
+                close(cfd);
+                return 0;
+        }
         c = calloc(1, sizeof(Client));
         if (!c) {
                 close(cfd);
                 return 0;
         }
-        *c = (Client) { .daemon = d, .fd = cfd };
+        *c = (Client) { .daemon = d, .fd = cfd, .state = CLIENT_READING };
+        d->n_connections++;
         c->next = d->clients;
         if (d->clients)
                 d->clients->prev = c;
@@ -497,6 +551,9 @@ static int on_accept(sd_event_source *s, int fd, uint32_t revents _unused_, void
                 return 0;
         }
         r = sd_event_add_io(d->event, &c->source, cfd, EPOLLIN, on_client_io, c);
+        if (r >= 0)
+                r = sd_event_add_time_relative(d->event, &c->read_timer, CLOCK_MONOTONIC,
+                                               d->policy->daemon.request_timeout_ms * 1000, 0, on_read_timeout, c);
         if (r < 0)
                 client_free(c);
         return 0;

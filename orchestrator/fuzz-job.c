@@ -32,7 +32,7 @@ static void check_report(const Job *j) {
                 ASSERT_OR_ABORT(buffer_append(&results[i].out, out, out_size) >= 0);
                 ASSERT_OR_ABORT(buffer_append(&results[i].err, j->code, j->code_size) >= 0);
         }
-        ASSERT_OR_ABORT(report_job(&b, j, "0123456789abcdef0123456789abcdef", results) >= 0);
+        ASSERT_OR_ABORT(report_job(&b, j, &policy->caps, "0123456789abcdef0123456789abcdef", results) >= 0);
         ASSERT_OR_ABORT(is_json(&b));
         for (size_t i = 0; i < n; i++) {
                 buffer_done(&results[i].out);

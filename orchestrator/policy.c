@@ -26,9 +26,14 @@ static const CapField cap_fields[] = {
         { "job", "max_input_bytes", offsetof(Policy, caps.max_input_bytes) },
         { "job", "max_test_cases", offsetof(Policy, caps.max_test_cases) },
         { "job", "parallel_runs", offsetof(Policy, caps.parallel_runs) },
+        { "job", "result_case_bytes", offsetof(Policy, caps.result_case_bytes) },
+        { "job", "result_bytes", offsetof(Policy, caps.result_bytes) },
         { "daemon", "max_jobs", offsetof(Policy, daemon.max_jobs) },
         { "daemon", "max_queued_jobs", offsetof(Policy, daemon.max_queued_jobs) },
         { "daemon", "max_queued_bytes", offsetof(Policy, daemon.max_queued_bytes) },
+        { "daemon", "max_connections", offsetof(Policy, daemon.max_connections) },
+        { "daemon", "request_timeout_ms", offsetof(Policy, daemon.request_timeout_ms) },
+        { "daemon", "max_reading_bytes", offsetof(Policy, daemon.max_reading_bytes) },
 };
 
 /* Warm units per language: each is a started unit, a process and a tmpfs, waiting. */

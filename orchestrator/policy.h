@@ -25,6 +25,8 @@ typedef struct JobCaps {
         uint64_t max_input_bytes;   /* each test's input and expected output */
         uint64_t max_test_cases;
         uint64_t parallel_runs;     /* test cases of one job run at once */
+        uint64_t result_case_bytes; /* JSON bytes reported of each run's stdout and of its stderr */
+        uint64_t result_bytes;      /* JSON bytes reported of all runs' output together */
 } JobCaps;
 
 /* kwd's bounds: jobs judged at once, and the queue behind them. */
@@ -32,6 +34,9 @@ typedef struct DaemonCaps {
         uint64_t max_jobs;
         uint64_t max_queued_jobs;
         uint64_t max_queued_bytes;  /* job text held in the queue */
+        uint64_t max_connections;   /* clients connected at once */
+        uint64_t request_timeout_ms; /* for a client to send its whole request */
+        uint64_t max_reading_bytes; /* requests not yet complete, all clients together */
         uint64_t warm_units;        /* per language, started ahead of jobs; optional, 0 = none */
 } DaemonCaps;
 

@@ -35,41 +35,53 @@ static size_t utf8_valid_length(const unsigned char *p, size_t n) {
         return len;
 }
 
-int json_append_string(Buffer *b, const char *s, size_t n) {
+/* @s as a JSON string whose content takes at most @max bytes, cut between characters; *ret_size is
+ * that content's size, *ret_cut whether @s was cut. */
+static int json_append_string_max(Buffer *b, const char *s, size_t n, size_t max, size_t *ret_size, bool *ret_cut) {
         const unsigned char *p = (const unsigned char *) s;
+        size_t written = 0, i = 0;
         int r = buffer_append(b, "\"", 1);
 
-        for (size_t i = 0; r >= 0 && i < n;) {
+        while (r >= 0 && i < n) {
                 unsigned char c = p[i];
                 char esc[8];
+                const char *out;
+                size_t len, in;
 
                 if (c == '"' || c == '\\') {
-                        esc[0] = '\\', esc[1] = (char) c;
-                        r = buffer_append(b, esc, 2);
-                        i++;
+                        esc[0] = '\\', esc[1] = (char) c, esc[2] = 0;
+                        out = esc, len = 2, in = 1;
                 } else if (c < 0x20) {
-                        const char *named = c == '\n' ? "\\n" : c == '\t' ? "\\t" : c == '\r' ? "\\r"
-                                          : c == '\b' ? "\\b" : c == '\f' ? "\\f" : NULL;
-                        if (!named) {
+                        out = c == '\n' ? "\\n" : c == '\t' ? "\\t" : c == '\r' ? "\\r" : c == '\b' ? "\\b" : c == '\f' ? "\\f" : NULL;
+                        if (!out) {
                                 snprintf(esc, sizeof(esc), "\\u%04x", c);
-                                named = esc;
+                                out = esc;
                         }
-                        r = buffer_append(b, named, strlen(named));
-                        i++;
+                        len = strlen(out), in = 1;
                 } else {
-                        size_t len = utf8_valid_length(p + i, n - i);
-                        if (len == 0) {
-                                r = buffer_append(b, "\\ufffd", 6);
-                                i++;
-                        } else {
-                                r = buffer_append(b, p + i, len);
-                                i += len;
-                        }
+                        in = utf8_valid_length(p + i, n - i);
+                        if (in == 0)
+                                out = "\\ufffd", len = 6, in = 1;
+                        else
+                                out = (const char *) p + i, len = in;
                 }
+                if (len > max - written)
+                        break;
+                r = buffer_append(b, out, len);
+                written += len;
+                i += in;
         }
         if (r >= 0)
                 r = buffer_append(b, "\"", 1);
+        if (ret_size)
+                *ret_size = written;
+        if (ret_cut)
+                *ret_cut = i < n;
         return r;
+}
+
+int json_append_string(Buffer *b, const char *s, size_t n) {
+        return json_append_string_max(b, s, n, SIZE_MAX, NULL, NULL);
 }
 
 int json_append_string_or_null(Buffer *b, const char *s) {
@@ -144,7 +156,29 @@ static int append_error(Buffer *b, const Job *job, const RunResult *results, ssi
         return k;
 }
 
-static int append_run_details(Buffer *b, const RunResult *r) {
+/* How much of the runs' output a result may still carry (policy [job] result_*_bytes). */
+typedef struct ReportBudget {
+        uint64_t case_bytes;
+        uint64_t left;
+} ReportBudget;
+
+/* A run's stdout or stderr as the string field @name, within the budget; "@name_truncated": true
+ * beside it if cut. */
+static int append_output(Buffer *b, ReportBudget *budget, const char *name, const Buffer *s) {
+        size_t max = (size_t) (budget->case_bytes < budget->left ? budget->case_bytes : budget->left), size;
+        bool cut;
+        int k;
+
+        k = buffer_printf(b, ",\"%s\":", name);
+        if (k >= 0)
+                k = json_append_string_max(b, s->data ? s->data : "", s->size, max, &size, &cut);
+        if (k < 0)
+                return k;
+        budget->left -= size;
+        return cut ? buffer_printf(b, ",\"%s_truncated\":true", name) : 0;
+}
+
+static int append_run_details(Buffer *b, ReportBudget *budget, const RunResult *r) {
         char sig[16];
         bool killed = r->outcome.exit_code == CLD_KILLED || r->outcome.exit_code == CLD_DUMPED;
         int k;
@@ -165,20 +199,19 @@ static int append_run_details(Buffer *b, const RunResult *r) {
         if (k >= 0)
                 k = json_append_string_or_null(b, killed ? signal_name(r->outcome.exit_status, sig) : NULL);
         if (k >= 0)
-                k = buffer_printf(b, ",\"stderr\":");
-        if (k >= 0)
-                k = json_append_string(b, r->err.data ? r->err.data : "", r->err.size);
+                k = append_output(b, budget, "stderr", &r->err);
         return k;
 }
 
-int report_job(Buffer *b, const Job *job, const char *job_id, const RunResult *results) {
+int report_job(Buffer *b, const Job *job, const JobCaps *caps, const char *job_id, const RunResult *results) {
+        ReportBudget budget = { .case_bytes = caps->result_case_bytes, .left = caps->result_bytes };
         ssize_t first = report_first_failure(job, results);
         const RunResult *r0 = &results[0];
         int k;
 
-        k = buffer_printf(b, "{\"status\":\"%s\",\"output\":", first < 0 ? "success" : "error");
+        k = buffer_printf(b, "{\"status\":\"%s\"", first < 0 ? "success" : "error");
         if (k >= 0)
-                k = json_append_string(b, r0->out.data ? r0->out.data : "", r0->out.size);
+                k = append_output(b, &budget, "output", &r0->out);
         if (k >= 0)
                 k = buffer_printf(b, ",\"error\":");
         if (k >= 0)
@@ -196,13 +229,11 @@ int report_job(Buffer *b, const Job *job, const char *job_id, const RunResult *r
                 if (k >= 0)
                         k = json_append_string(b, c->expected, c->expected_size);
                 if (k >= 0)
-                        k = buffer_printf(b, ",\"actual\":");
-                if (k >= 0)
-                        k = json_append_string(b, r->out.data ? r->out.data : "", r->out.size);
+                        k = append_output(b, &budget, "actual", &r->out);
                 if (k >= 0)
                         k = buffer_printf(b, ",\"passed\":%s", r->verdict == VERDICT_ACCEPTED ? "true" : "false");
                 if (k >= 0)
-                        k = append_run_details(b, r);
+                        k = append_run_details(b, &budget, r);
                 if (k >= 0)
                         k = buffer_printf(b, "}");
         }
@@ -210,7 +241,7 @@ int report_job(Buffer *b, const Job *job, const char *job_id, const RunResult *r
                 k = buffer_printf(b, "],\"job_id\":\"%s\"", job_id);
         /* A job without tests has a single run: its details sit at the top level. */
         if (k >= 0 && !job->has_cases)
-                k = append_run_details(b, r0);
+                k = append_run_details(b, &budget, r0);
         else if (k >= 0)
                 k = buffer_printf(b, ",\"verdict\":\"%s\"", verdict_to_string(report_overall(job, results)));
         if (k >= 0)

@@ -20,12 +20,17 @@
         "max_code_bytes = 1K\n"                                                                    \
         "max_input_bytes = 2K\n"                                                                   \
         "max_test_cases = 3\n"                                                                     \
-        "parallel_runs = 2\n"
+        "parallel_runs = 2\n"                                                                      \
+        "result_case_bytes = 1K\n"                                                                 \
+        "result_bytes = 4K\n"
 #define LIMITS_DAEMON                                                                              \
         "[daemon]\n"                                                                               \
         "max_jobs = 2\n"                                                                           \
         "max_queued_jobs = 10\n"                                                                   \
-        "max_queued_bytes = 1M\n"
+        "max_queued_bytes = 1M\n"                                                                  \
+        "max_connections = 8\n"                                                                    \
+        "request_timeout_ms = 500\n"                                                               \
+        "max_reading_bytes = 2M\n"
 #define LIMITS_GOOD LIMITS_RUN LIMITS_JOB LIMITS_DAEMON
 
 
@@ -50,14 +55,14 @@ static const struct {
           "limits.conf:2: unknown key 'max_test_cases' in [run]", 0 },
         { "a [run] key in [job]", "[job]\ntime_ms = 3\n", "limits.conf:2: unknown key 'time_ms' in [job]", 0 },
         { "unknown key in [daemon]", LIMITS_DAEMON "max_workers = 2\n",
-          "limits.conf:5: unknown key 'max_workers' in [daemon]", 0 },
+          "limits.conf:8: unknown key 'max_workers' in [daemon]", 0 },
         { "a [job] key in [daemon]", "[daemon]\nparallel_runs = 2\n",
           "limits.conf:2: unknown key 'parallel_runs' in [daemon]", 0 },
         { "a [daemon] key in [job]", "[job]\nmax_jobs = 2\n", "limits.conf:2: unknown key 'max_jobs' in [job]", 0 },
-        { "unknown section", LIMITS_GOOD "[limits]\ntime_ms = 1\n", "limits.conf:21: unknown section [limits]", 0 },
+        { "unknown section", LIMITS_GOOD "[limits]\ntime_ms = 1\n", "limits.conf:26: unknown section [limits]", 0 },
         { "key before any section", "time_ms = 1\n" LIMITS_GOOD, "limits.conf:1: unknown section []", 0 },
         { "empty section name", "[]\ntime_ms = 1\n", "limits.conf:1: unknown section []", 0 },
-        { "unknown section with no key", LIMITS_GOOD "[limits]\n", "limits.conf:21: unknown section [limits]", 0 },
+        { "unknown section with no key", LIMITS_GOOD "[limits]\n", "limits.conf:26: unknown section [limits]", 0 },
         { "section lacks ']'", "[run\ntime_ms = 1\n", "limits.conf:1: section header lacks ']'", 0 },
         { "a lone '['", "\n[\n", "limits.conf:2: section header lacks ']'", 0 },
         { "no '='", "[run]\ntime_ms 1000\n", "limits.conf:2: expected 'key = value', got 'time_ms 1000'", 0 },
@@ -234,6 +239,11 @@ static void test_load_real(void) {
         ASSERT_U64_EQ(p->caps.max_input_bytes, 1 << 20);
         ASSERT_U64_EQ(p->caps.max_test_cases, 64);
         ASSERT_U64_EQ(p->caps.parallel_runs, 4);
+        ASSERT_U64_EQ(p->caps.result_case_bytes, 64 << 10);
+        ASSERT_U64_EQ(p->caps.result_bytes, 1 << 20);
+        ASSERT_U64_EQ(p->daemon.max_connections, 256);
+        ASSERT_U64_EQ(p->daemon.request_timeout_ms, 10000);
+        ASSERT_U64_EQ(p->daemon.max_reading_bytes, 128ULL << 20);
         ASSERT_U64_EQ(p->daemon.max_jobs, 4);
         ASSERT_U64_EQ(p->daemon.max_queued_jobs, 1000);
         ASSERT_U64_EQ(p->daemon.warm_units, 4);
@@ -312,7 +322,7 @@ static const struct {
         { "limits.conf is a directory", { PF("limits.conf/x", ""), PF("languages/python.conf", LANG_PY) }, -EISDIR,
           "limits.conf: cannot read: Is a directory", 0 },
         { "broken limits.conf", { PF("limits.conf", LIMITS_GOOD "[run]\nbogus = 1\n") }, -EINVAL,
-          "limits.conf:22: unknown key 'bogus' in [run]", 0 },
+          "limits.conf:27: unknown key 'bogus' in [run]", 0 },
         { "NUL byte in limits.conf", { PF_NUL("limits.conf", LIMITS_GOOD) }, -EINVAL,
           "limits.conf: contains a NUL byte", 0 },
         { "no languages directory", { PF("limits.conf", LIMITS_GOOD) }, -ENOENT,

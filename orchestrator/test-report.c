@@ -285,6 +285,9 @@ static void check_run_details(const cJSON *o, const RunSpec *s) {
         ASSERT_STR_EQ(json_string(o, "stderr"), s->err);
 }
 
+/* Large enough that nothing in these tests is cut. */
+static const JobCaps test_caps = { .result_case_bytes = 1 << 20, .result_bytes = 16 << 20 };
+
 static void test_report_job(size_t i) {
         const __typeof__(report_cases[0]) *c = &report_cases[i];
         TestCase cases[ELEMENTSOF(c->runs)] = {};
@@ -313,7 +316,7 @@ static void test_report_job(size_t i) {
                         r = buffer_append(&results[k].err, c->runs[k].err, strlen(c->runs[k].err));
         }
         if (r >= 0)
-                r = report_job(&b, &job, JOB_ID, results);
+                r = report_job(&b, &job, &test_caps, JOB_ID, results);
         buffers_done(results, ELEMENTSOF(results));
         ASSERT_OK(r);
 
@@ -375,7 +378,7 @@ static void test_report_stderr_tail(void) {
         if (r >= 0)
                 r = buffer_append(&result.err, "\n\n  \n", 5);
         if (r >= 0)
-                r = report_job(&b, &job, JOB_ID, &result);
+                r = report_job(&b, &job, &test_caps, JOB_ID, &result);
         buffer_done(&result.out);
         buffer_done(&result.err);
         ASSERT_OK(r);
@@ -410,7 +413,7 @@ static void test_report_binary_output(void) {
         if (r >= 0)
                 r = buffer_append(&result.err, junk, sizeof(junk) - 1);
         if (r >= 0)
-                r = report_job(&b, &job, JOB_ID, &result);
+                r = report_job(&b, &job, &test_caps, JOB_ID, &result);
         buffer_done(&result.out);
         buffer_done(&result.err);
         ASSERT_OK(r);
@@ -430,6 +433,73 @@ static void test_report_binary_output(void) {
         }
 }
 
+/* What a result carries of the runs' output: per field, then in all, in JSON bytes, cut between
+ * characters, marked where cut. */
+static const struct {
+        const char *name;
+        uint64_t case_bytes, job_bytes;
+        const char *out[3], *err[3];            /* three runs */
+        const char *actual[3], *stderr[3];      /* as reported */
+        bool actual_cut[3], stderr_cut[3];
+        const char *output;                     /* the top-level copy of the first run's stdout */
+} cap_cases[] = {
+        { "under every cap", 100, 1000, { "a\n", "b\n", "c\n" }, { "", "", "e" },
+          { "a\n", "b\n", "c\n" }, { "", "", "e" }, {}, {}, "a\n" },
+        { "per field", 4, 1000, { "abcdef", "ab", "abcd" }, { "123456", "", "" },
+          { "abcd", "ab", "abcd" }, { "1234", "", "" }, { true }, { true }, "abcd" },
+        /* "output" (4) + actual 0 (4) + its stderr (4) + actual 1 (3 of 4, the budget's end). */
+        { "in all, in order", 4, 15, { "abcdef", "abcdef", "abcdef" }, { "123456", "", "x" },
+          { "abcd", "abc", "" }, { "1234", "", "" }, { true, true, true }, { true, false, true }, "abcd" },
+        /* A control byte is six bytes of JSON, and never split. */
+        { "escapes count as written", 8, 1000, { "\x01\x02", "ab\x01", "\"\"\"\"\"" }, { "", "", "" },
+          { "\x01", "ab\x01", "\"\"\"\"" }, { "", "", "" }, { true, false, true }, {}, "\x01" },
+        /* Nor a UTF-8 character (3 bytes each). */
+        { "characters kept whole", 7, 1000, { "\xe4\xb8\xad\xe4\xb8\xad\xe4\xb8\xad", "", "" }, { "", "", "" },
+          { "\xe4\xb8\xad\xe4\xb8\xad", "", "" }, { "", "", "" }, { true }, {}, "\xe4\xb8\xad\xe4\xb8\xad" },
+};
+
+static bool json_true(const cJSON *o, const char *key) {
+        return cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, key));
+}
+
+static void test_report_caps(size_t i) {
+        const __typeof__(cap_cases[0]) *c = &cap_cases[i];
+        TestCase cases[3] = {};
+        RunResult results[3] = {};
+        JobCaps caps = { .result_case_bytes = c->case_bytes, .result_bytes = c->job_bytes };
+        Job job = { .code = (char *) "x", .code_size = 1, .cases = cases, .n_cases = 3, .has_cases = true,
+                    .limits = test_limits };
+        _cleanup_(buffer_done) Buffer b = {};
+        int r = 0;
+
+        test_case_begin("report caps: %s", c->name);
+        for (size_t k = 0; k < 3; k++) {
+                cases[k] = (TestCase) { (char *) "", 0, (char *) "", 0 };
+                results[k] = (RunResult) { .outcome = EXIT(0) }, .verdict = VERDICT_WRONG_ANSWER };
+                if (r >= 0)
+                        r = buffer_append(&results[k].out, c->out[k], strlen(c->out[k]));
+                if (r >= 0)
+                        r = buffer_append(&results[k].err, c->err[k], strlen(c->err[k]));
+        }
+        if (r >= 0)
+                r = report_job(&b, &job, &caps, JOB_ID, results);
+        buffers_done(results, ELEMENTSOF(results));
+        ASSERT_OK(r);
+        _cleanup_(cJSON_Deletep) cJSON *j = cJSON_ParseWithLength(b.data, b.size);
+        ASSERT_NOT_NULL(j);
+        ASSERT_STR_EQ(json_string(j, "output"), c->output);
+        ASSERT_TRUE(json_true(j, "output_truncated") == (strcmp(c->output, c->out[0]) != 0));
+        for (size_t n = 0; n < 3; n++) {
+                const cJSON *t = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(j, "test_results"), (int) n);
+                ASSERT_STR_EQ(json_string(t, "actual"), c->actual[n]);
+                ASSERT_STR_EQ(json_string(t, "stderr"), c->stderr[n]);
+                ASSERT_TRUE(json_true(t, "actual_truncated") == c->actual_cut[n]);
+                ASSERT_TRUE(json_true(t, "stderr_truncated") == c->stderr_cut[n]);
+                /* Absent unless cut. */
+                ASSERT_TRUE(c->actual_cut[n] || !cJSON_GetObjectItemCaseSensitive(t, "actual_truncated"));
+        }
+}
+
 int main(void) {
         TEST_TABLE(test_json_append_string, string_cases);
         TEST_RUN(test_json_append_string_or_null);
@@ -437,5 +507,6 @@ int main(void) {
         TEST_TABLE(test_report_job, report_cases);
         TEST_RUN(test_report_stderr_tail);
         TEST_RUN(test_report_binary_output);
+        TEST_TABLE(test_report_caps, cap_cases);
         return test_summary();
 }
