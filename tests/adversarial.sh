@@ -107,6 +107,9 @@ map-locked.py              | -                                    | 0 | .verdict
 #    or one entry per 50 ms slice)
 disk-flush.py              | -                                    | 0 | .verdict == "accepted" and .output == "fsync, fdatasync, syncfs, sync_file_range, sync: many rounds, every call returned 0\n" and .host_flushes < 100
 byte-writes.py             | -                                    | 0 | .verdict == "accepted" and .output == ("x" * 65536) and .journal_entries <= (65536 / 16384) + (.wall_time_ms / 50 | floor) + 2
+# -- the result itself (the suite adds .result_size and .job_size, in bytes; limits.conf has
+#    result_case_bytes = 64K, result_bytes = 1M)
+result-amplification.py    | jq:{limits: {wall_time_ms: 4000}, test_cases: [range(16)|{input: "", expected: (([1]|implode) * 65536)}]} | 0 | .verdict == "accepted" and ([.test_results[] | select(.passed)] | length) == 16 and .result_size <= .job_size + 1048576 + 65536 and .output_truncated and .test_results[0].actual_truncated and .test_results[0].stderr_truncated and .test_results[15].actual == "" and .test_results[15].actual_truncated
 EOF
 
 passed=0
@@ -255,9 +258,12 @@ while IFS= read -r row; do
         n_cases=$((n_cases + 1))
         case $file in *.py) lang=python ;; *.js) lang=javascript ;; *) fail "$file" "unknown language"; continue ;; esac
         [ "$extra" = - ] && extra='{}'
-        if ! jq -n --rawfile code "$cases_dir/$file" --arg lang "$lang" --argjson base "$BASE" --argjson extra "$extra" \
-                '{code: $code, language: $lang} + ($base * $extra)' >"$work/job.json"; then
-                fail "$file" "cannot build the job (extra JSON: $extra)"; continue
+        # "jq:PROGRAM": the extra JSON is what PROGRAM makes (for cases too big to write out).
+        [[ $extra == jq:* ]] && extra=$(jq -cn "${extra#jq:}")
+        printf '%s' "$extra" >"$work/extra.json"
+        if ! jq -n --rawfile code "$cases_dir/$file" --arg lang "$lang" --argjson base "$BASE" --slurpfile extra "$work/extra.json" \
+                '{code: $code, language: $lang} + ($base * $extra[0])' >"$work/job.json"; then
+                fail "$file" "cannot build the job (extra JSON: ${extra:0:200})"; continue
         fi
         t0=$(date +%s.%N)
         flushes=$(host_flushes)
@@ -267,7 +273,8 @@ while IFS= read -r row; do
         flushes=$(($(host_flushes) - flushes))
         if id=$(printf '%s' "$out" | jq -er .job_id 2>/dev/null); then
                 entries=$(journalctl -q --no-pager -o json "KW_JOB_ID=$id" KW_STREAM=stdout KW_STREAM=stderr | wc -l)
-                out=$(printf '%s' "$out" | jq -c --argjson f "$flushes" --argjson e "$entries" '. + {host_flushes: $f, journal_entries: $e}')
+                out=$(printf '%s' "$out" | jq -c --argjson f "$flushes" --argjson e "$entries" --argjson r "${#out}" \
+                        --argjson j "$(stat -c %s "$work/job.json")" '. + {host_flushes: $f, journal_entries: $e, result_size: $r, job_size: $j}')
         fi
         got=$(printf '%s' "$out" | jq -r '[.verdict, .signal // empty] | join(" ")' 2>/dev/null)
         if ! printf '%s' "$out" | jq -e . >/dev/null 2>&1; then

@@ -146,6 +146,41 @@ check "restart after kill -9: no unit, directory or mount left" \
 "$kwctl" submit "$top/examples/hello-python.json" >"$work/after" 2>&1; rc=$?
 check "and it judges again" '[ "$rc" = 0 ]' 'echo "exit $rc"'
 
+# ---- slow and unfinished clients: a request timeout, a bound on what they hold, a connection cap ----
+slow() { python3 "$top/tests/slow-clients.py" /run/kwd.sock "$@"; }
+set_policy request_timeout_ms 1000
+reload_kwd
+slow 1 10 5 >"$work/slow"
+check "a request not finished within request_timeout_ms is answered and dropped" \
+        '[ "$(cat "$work/slow")" = "2 request: not complete within 1000 ms" ]' 'cat "$work/slow"'
+# 48 clients each sending 8 MiB and never finishing: what kwd holds for them stays under the bound.
+set_policy request_timeout_ms 20000
+set_policy max_reading_bytes 16M
+reload_kwd
+hwm() { awk '/^VmHWM/ { print $2 * 1024 }' "/proc/$(systemctl show -P MainPID kwd.service)/status"; }
+hwm_before=$(hwm)
+slow 48 8388608 30 >"$work/slow"
+growth=$(($(hwm) - hwm_before))
+echo "     48 unfinished 8 MiB requests: kwd's peak RSS grew by $((growth >> 20)) MiB; $(grep -c "kwd is busy" "$work/slow") told busy"
+check "unfinished requests hold at most max_reading_bytes; the rest are told busy" \
+        '[ "$growth" -lt $(((16 + 32) << 20)) ] && [ "$(grep -c "^4 kwd is busy receiving other requests" "$work/slow")" -ge $((48 - 16 / 8)) ]' \
+        'echo "grew by $growth bytes"; sort "$work/slow" | uniq -c'
+set_policy max_connections 4
+set_policy request_timeout_ms 3000
+reload_kwd
+slow 4 0 10 >"$work/slow" &
+slow_pid=$!
+established() { ss -xH state established src /run/kwd.sock | wc -l; }
+wait_for '[ "$(established)" -ge 4 ]'
+"$kwctl" submit "$top/examples/hello-python.json" >"$work/cap.out" 2>"$work/cap.err"; rc=$?
+check "beyond max_connections a client is told busy at once" '[ "$rc" = 4 ] && grep -q "too many clients connected" "$work/cap.err"' \
+        'echo "exit $rc: $(cat "$work/cap.err")"; echo "established: $(established)"'
+wait "$slow_pid"
+"$kwctl" submit "$top/examples/hello-python.json" >/dev/null 2>&1; rc=$?
+check "once they are gone, jobs are taken again" '[ "$rc" = 0 ]' 'echo "exit $rc"'
+cp "$top/policy/limits.conf" "$work/policy/limits.conf"
+reload_kwd
+
 # ---- access: decided by the socket's permissions ----
 setpriv --reuid=65534 --regid=65534 --clear-groups "$kwctl" submit "$top/examples/hello-python.json" >"$work/nobody.out" 2>"$work/nobody.err"; rc=$?
 check "a peer the socket refuses gets a clear error" '[ "$rc" = 3 ] && grep -q "Permission denied on kwd.s socket" "$work/nobody.err"' \

@@ -60,6 +60,14 @@ kwd_install() {
                 systemctl daemon-reload
         fi
 }
+# reload_kwd: systemctl reload, then wait until kwd says it has the new policy (the reload is a
+# signal, handled after systemctl returns).
+reload_kwd() {
+        local cursor
+        cursor=$(journalctl -u kwd.service -n 0 --show-cursor -q --no-pager | sed -n 's/^-- cursor: //p')
+        systemctl reload kwd
+        wait_for 'journalctl -u kwd.service --after-cursor="$cursor" -q --no-pager | grep -q "Policy reloaded"'
+}
 set_policy() { # set_policy KEY VALUE: in the suite's copy of the policy
         sed -i "s/^$1 = .*/$1 = $2/" "$work/policy/limits.conf"
 }
