@@ -208,9 +208,9 @@ static int ask_kwd(const char *command, const char *body, size_t body_size) {
         }
         if (r >= 0 && shutdown(fd, SHUT_WR) < 0)
                 r = -errno;
-        /* kwd may answer before it has read it all (busy, too large) and close: the answer is there. */
-        if (r >= 0 || r == -EPIPE || r == -ECONNRESET)
-                r = read_fd_all(fd, SIZE_MAX / 2, &response, &size);
+        /* Whether or not all of it went out: kwd may answer before it has read it all (busy, too
+         * large) and close, and its answer is there to read. */
+        r = read_fd_all(fd, SIZE_MAX / 2, &response, &size);
         if (r >= 0)
                 r = protocol_parse_response(response, size, &status, &message, &result, &result_size);
         if (r < 0)

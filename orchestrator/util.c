@@ -134,6 +134,10 @@ int read_fd_all(int fd, size_t max, char **ret, size_t *ret_size) {
                 if (n < 0) {
                         if (errno == EINTR)
                                 continue;
+                        /* A stream socket whose peer closed with what we sent unread reports this
+                         * after all that the peer sent: that is its end. */
+                        if (errno == ECONNRESET && b.size > 0)
+                                break;
                         return negative_errno();
                 }
                 if (n == 0)

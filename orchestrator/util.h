@@ -76,6 +76,7 @@ int buffer_terminate(Buffer *b);
 
 _printf_(2, 3) int asprintf_safe(char **ret, const char *fmt, ...);
 int random_hex(char *ret, size_t bytes); /* ret must hold 2*bytes+1 */
+/* Everything up to the end (or, for a socket, a reset after some data); NUL-terminated. */
 int read_fd_all(int fd, size_t max, char **ret, size_t *ret_size);
 int read_file_all(const char *path, size_t max, char **ret, size_t *ret_size);
 int safe_atou64(const char *s, uint64_t *ret);
