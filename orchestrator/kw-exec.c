@@ -1,9 +1,14 @@
 /* SPDX-License-Identifier: MIT */
 /* kw-exec FILTER PROGRAM [ARG...]: the first process of every run, inside the sandbox. Loads the
  * compiled seccomp program FILTER (a BPF file kwctl or kwd wrote when they loaded the policy), waits
- * for kw's go (one byte, 'G', on stdin: the rest of stdin is the program's input), then execs PROGRAM
- * with ARGs and an empty environment. Applying a ready program costs microseconds; compiling per run
- * is what makes systemd's own allow-list slow. Waiting lets kwd start units before jobs arrive. */
+ * for kw's go (one byte, 'G', on stdin, a socket: the rest of stdin is the program's input), then
+ * execs PROGRAM with ARGs and an empty environment. Applying a ready program costs microseconds;
+ * compiling per run is what makes systemd's own allow-list slow. Waiting lets kwd start units before
+ * jobs arrive.
+ *
+ * The go carries a pipe (SCM_RIGHTS) on which kw-exec reports, out of band: 'R' once it has its go,
+ * then, if exec fails, the errno. The pipe is O_CLOEXEC: the program never holds it, so no exit
+ * status or signal of the program can pass for a failure of kw's. */
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/filter.h>
@@ -11,6 +16,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 /* In systemd's reserved range (200-243): kw reports a run that ends so as a sandbox failure. */
@@ -60,18 +66,32 @@ int main(int argc, char *argv[]) {
 
         /* One byte exactly: what follows is the program's. End of input means no job is coming. */
         char go;
+        union {
+                struct cmsghdr header;
+                char buf[CMSG_SPACE(sizeof(int))];
+        } control;
+        struct iovec iov = { .iov_base = &go, .iov_len = 1 };
+        struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = &control, .msg_controllen = sizeof(control) };
         ssize_t n;
         do
-                n = read(STDIN_FILENO, &go, 1);
+                n = recvmsg(STDIN_FILENO, &mh, MSG_CMSG_CLOEXEC);
         while (n < 0 && errno == EINTR);
         if (n == 0)
                 return 0;
         if (n < 0)
                 return die("waiting for the go");
-        if (go != 'G') {
-                fprintf(stderr, "kw-exec: not a go: 0x%02x\n", (unsigned char) go);
+        struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
+        int report = -1;
+        if (c && c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS && c->cmsg_len == CMSG_LEN(sizeof(int)))
+                memcpy(&report, CMSG_DATA(c), sizeof(int));
+        if (go != 'G' || report < 0) {
+                fprintf(stderr, "kw-exec: not a go: 0x%02x%s\n", (unsigned char) go, report < 0 ? " without its pipe" : "");
                 return EXIT_SANDBOX;
         }
+        if (write(report, "R", 1) != 1)
+                return die("reporting the go");
         execve(argv[2], argv + 2, empty);
+        int e = errno;
+        (void) !write(report, &e, sizeof(e));
         return die(argv[2]);
 }

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #include <fcntl.h>
 #include <inttypes.h>
+#include <sys/socket.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -30,7 +31,8 @@ struct Sandbox {
         bool wall_exceeded;          /* kw's timer killed it */
         bool have_stats;             /* stats read by kw itself at stop-post */
         const char *error;           /* why kw could not follow it, if it could not */
-        int stdin_fd, out_fd, err_fd;
+        int stdin_fd, out_fd, err_fd;   /* stdin: kw's end of a socket (the go carries the report pipe) */
+        int report_fd, report_w;     /* kw-exec's report pipe: kw's read end; the end for kw-exec, until the go */
         sd_event_source *stdin_source;
         sd_event_source *wall_timer;
         char *input;                 /* the go byte and the input, still to be written */
@@ -74,11 +76,39 @@ static void sandbox_fail(Sandbox *sb, const char *error) {
                 sb->error = error;
 }
 
+/* What kw-exec said on its report pipe: 'R' once it took its go, then an errno if it could not exec
+ * the interpreter; closed by the exec (or its end). Read when the program is done, so all is there:
+ * without the 'R' kw-exec never took its go (its end may still be in flight, unread, in stdin). */
+static void sandbox_read_report(Sandbox *sb) {
+        unsigned char buf[1 + sizeof(int)];
+        size_t size = 0;
+        ssize_t n;
+
+        if (sb->report_fd < 0)
+                return;
+        while (size < sizeof(buf) && (n = read(sb->report_fd, buf + size, sizeof(buf) - size)) != 0) {
+                if (n < 0 && errno == EINTR)
+                        continue;
+                if (n < 0)
+                        break;
+                size += (size_t) n;
+        }
+        if (size == 0 || buf[0] != 'R')
+                sb->outcome.exec = EXEC_NOT_REACHED;
+        else if (size == sizeof(buf)) {
+                sb->outcome.exec = EXEC_FAILED;
+                memcpy(&sb->outcome.exec_errno, buf + 1, sizeof(int));
+        } else
+                sb->outcome.exec = n == 0 ? EXEC_STARTED : EXEC_NOT_REACHED;
+        sb->report_fd = (close(sb->report_fd), -EBADF);
+}
+
 /* The program is done, or kw can no longer follow the unit: tell the owner, once. */
 static void sandbox_finish(Sandbox *sb) {
         sb->wall_timer = sd_event_source_disable_unref(sb->wall_timer);
         if (sb->finished)
                 return;
+        sandbox_read_report(sb);
         sb->finished = true;
         sandbox_notify(sb, SANDBOX_FINISHED);
 }
@@ -367,6 +397,23 @@ static int on_started(sd_bus_message *reply, void *userdata, sd_bus_error *error
 
 /* ---- start ---- */
 
+/* stdin: a stream socket, so that the go can carry kw-exec's report pipe (SCM_RIGHTS). kw's end is
+ * non-blocking; the program's blocks, and reads the input to its end like a pipe's. */
+static int make_stdin(int *ret_ours, int *ret_theirs) {
+        int fds[2];
+
+        if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds) < 0)
+                return negative_errno();
+        if (fcntl(fds[0], F_SETFL, O_NONBLOCK) < 0) {
+                close(fds[0]);
+                close(fds[1]);
+                return negative_errno();
+        }
+        *ret_ours = fds[0];
+        *ret_theirs = fds[1];
+        return 0;
+}
+
 /* A pipe whose end @ours_read (or the write end) is kw's, non-blocking; the other end blocks like an
  * ordinary pipe, for the program. */
 static int make_pipe(bool ours_read, int *ret_ours, int *ret_theirs) {
@@ -396,7 +443,8 @@ int sandbox_start(const SandboxConfig *config, const SandboxSpec *spec, SandboxF
         if (!sb)
                 return -ENOMEM;
         *sb = (Sandbox) { .config = *config, .language = spec->language, .dir = RUN_DIR_NULL, .stdin_fd = -EBADF,
-                          .out_fd = -EBADF, .err_fd = -EBADF, .fn = fn, .userdata = userdata };
+                          .out_fd = -EBADF, .err_fd = -EBADF, .report_fd = -EBADF, .report_w = -EBADF, .fn = fn,
+                          .userdata = userdata };
         sb->outcome.cpu_nsec = UINT64_MAX;
         snprintf(sb->name, sizeof(sb->name), "%s", spec->name);
         snprintf(sb->description, sizeof(sb->description), "%s", spec->description);
@@ -406,7 +454,9 @@ int sandbox_start(const SandboxConfig *config, const SandboxSpec *spec, SandboxF
         if (r >= 0)
                 r = run_dir_mount_scratch(&sb->dir, spec->limits->tmp_bytes);
         if (r >= 0)
-                r = make_pipe(false, &sb->stdin_fd, &in_r);
+                r = make_stdin(&sb->stdin_fd, &in_r);
+        if (r >= 0)
+                r = make_pipe(true, &sb->report_fd, &sb->report_w);
         if (r >= 0)
                 r = make_pipe(true, &sb->out_fd, &out_w);
         if (r >= 0)
@@ -474,9 +524,31 @@ static void stdin_close(Sandbox *sb) {
 
 /* Writes what the pipe takes; 1 if more is left. A program that never reads its input, or has
  * ended, closes the pipe (EPIPE): that ends its input, and is no error of kw's. */
+/* The go: its one byte carries the end of the report pipe for kw-exec, which kw then lets go of. */
+static ssize_t send_go(Sandbox *sb) {
+        union {
+                struct cmsghdr header;
+                char buf[CMSG_SPACE(sizeof(int))];
+        } control = {};
+        struct iovec iov = { .iov_base = sb->input, .iov_len = 1 };
+        struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = &control, .msg_controllen = sizeof(control) };
+        struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
+
+        c->cmsg_level = SOL_SOCKET;
+        c->cmsg_type = SCM_RIGHTS;
+        c->cmsg_len = CMSG_LEN(sizeof(int));
+        memcpy(CMSG_DATA(c), &sb->report_w, sizeof(int));
+        ssize_t n = sendmsg(sb->stdin_fd, &mh, MSG_NOSIGNAL);
+        if (n > 0)
+                sb->report_w = (close(sb->report_w), -EBADF);
+        return n;
+}
+
 static int stdin_write(Sandbox *sb) {
         while (sb->input_done < sb->input_size) {
-                ssize_t n = write(sb->stdin_fd, sb->input + sb->input_done, sb->input_size - sb->input_done);
+                ssize_t n = sb->input_done == 0 ? send_go(sb)
+                                                : send(sb->stdin_fd, sb->input + sb->input_done,
+                                                       sb->input_size - sb->input_done, MSG_NOSIGNAL);
                 if (n < 0) {
                         if (errno == EINTR)
                                 continue;
@@ -599,6 +671,8 @@ const char *sandbox_outcome(const Sandbox *sb, RunOutcome *o, char *invocation_i
         snprintf(o->result, sizeof(o->result), "%s", sb->outcome.result);
         o->exit_code = sb->outcome.exit_code;
         o->exit_status = sb->outcome.exit_status;
+        o->exec = sb->outcome.exec;
+        o->exec_errno = sb->outcome.exec_errno;
         o->cpu_nsec = sb->outcome.cpu_nsec == UINT64_MAX ? 0 : sb->outcome.cpu_nsec;
         if (sb->have_stats) {
                 uint64_t cpu = sb->stats.cpu_usec > sb->baseline_cpu_usec ? sb->stats.cpu_usec - sb->baseline_cpu_usec : 0;
@@ -633,6 +707,10 @@ Sandbox *sandbox_free(Sandbox *sb) {
         sd_event_source_disable_unref(sb->wall_timer);
         sd_event_source_disable_unref(sb->retry);
         stdin_close(sb);
+        if (sb->report_fd >= 0)
+                close(sb->report_fd);
+        if (sb->report_w >= 0)
+                close(sb->report_w);
         if (sb->out_fd >= 0)
                 close(sb->out_fd);
         if (sb->err_fd >= 0)

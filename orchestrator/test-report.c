@@ -173,9 +173,9 @@ typedef struct RunSpec {
         const char *err;
 } RunSpec;
 
-#define OK { .result = "success", .exit_code = CLD_EXITED, .exit_status = 0
-#define EXIT(n) { .result = "exit-code", .exit_code = CLD_EXITED, .exit_status = (n)
-#define KILLED(res, sig) { .result = res, .exit_code = CLD_KILLED, .exit_status = (sig)
+#define OK { .result = "success", .exit_code = CLD_EXITED, .exit_status = 0, .exec = EXEC_STARTED
+#define EXIT(n) { .result = "exit-code", .exit_code = CLD_EXITED, .exit_status = (n), .exec = EXEC_STARTED
+#define KILLED(res, sig) { .result = res, .exit_code = CLD_KILLED, .exit_status = (sig), .exec = EXEC_STARTED
 
 #define TRACEBACK                                                                                  \
         "Traceback (most recent call last):\n  File \"main.py\", line 1\nZeroDivisionError: division by zero"

@@ -58,10 +58,13 @@ static void test_output_matches(size_t i) {
 
 
 /* How a run ended; the rest of a RunOutcome is zero unless a case says otherwise. */
-#define OK { .result = "success", .exit_code = CLD_EXITED, .exit_status = 0
-#define EXIT(n) { .result = "exit-code", .exit_code = CLD_EXITED, .exit_status = (n)
-#define KILLED(res, sig) { .result = res, .exit_code = CLD_KILLED, .exit_status = (sig)
-#define DUMPED(sig) { .result = "core-dump", .exit_code = CLD_DUMPED, .exit_status = (sig)
+#define OK { .result = "success", .exit_code = CLD_EXITED, .exit_status = 0, .exec = EXEC_STARTED
+#define EXIT(n) { .result = "exit-code", .exit_code = CLD_EXITED, .exit_status = (n), .exec = EXEC_STARTED
+#define KILLED(res, sig) { .result = res, .exit_code = CLD_KILLED, .exit_status = (sig), .exec = EXEC_STARTED
+/* Before the program: kw-exec never took its go (unless the case says exec = EXEC_FAILED). */
+#define UNSTARTED_EXIT(n) { .result = "exit-code", .exit_code = CLD_EXITED, .exit_status = (n)
+#define UNSTARTED_KILLED(sig) { .result = "signal", .exit_code = CLD_KILLED, .exit_status = (sig)
+#define DUMPED(sig) { .result = "core-dump", .exit_code = CLD_DUMPED, .exit_status = (sig), .exec = EXEC_STARTED
 
 static const struct {
         const char *name;
@@ -127,12 +130,23 @@ static const struct {
           "killed by signal SIGSYS (a forbidden system call)" },
         { "real-time signal", KILLED("signal", 36) }, "", NULL, VERDICT_KILLED_BY_SIGNAL,
           "killed by signal SIGRTMIN+2" },
-        { "systemd exit status 203", EXIT(203) }, "1", "1", VERDICT_INTERNAL_ERROR,
+        { "systemd exit status 203", UNSTARTED_EXIT(203) }, "1", "1", VERDICT_INTERNAL_ERROR,
           "internal error: the sandbox could not be set up (systemd exit status 203)" },
-        { "systemd exit status 200", EXIT(200) }, "", NULL, VERDICT_INTERNAL_ERROR,
+        { "systemd exit status 200", UNSTARTED_EXIT(200) }, "", NULL, VERDICT_INTERNAL_ERROR,
           "internal error: the sandbox could not be set up (systemd exit status 200)" },
-        { "systemd exit status 243", EXIT(243) }, "", NULL, VERDICT_INTERNAL_ERROR,
+        { "systemd exit status 243", UNSTARTED_EXIT(243) }, "", NULL, VERDICT_INTERNAL_ERROR,
           "internal error: the sandbox could not be set up (systemd exit status 243)" },
+        /* The same statuses from a program that started are its own: kw's faults travel apart. */
+        { "a program's own exit 241", EXIT(241) }, "", NULL, VERDICT_RUNTIME_ERROR,
+          "runtime error: exited with code 241" },
+        { "a program's own exit 203", EXIT(203) }, "", NULL, VERDICT_RUNTIME_ERROR,
+          "runtime error: exited with code 203" },
+        { "kw-exec could not exec the interpreter", UNSTARTED_EXIT(241), .exec = EXEC_FAILED, .exec_errno = ENOENT }, "", NULL,
+          VERDICT_INTERNAL_ERROR, "internal error: the interpreter could not be started (ENOENT)" },
+        { "kw-exec never took its go", UNSTARTED_EXIT(241) }, "", NULL, VERDICT_INTERNAL_ERROR,
+          "internal error: the sandbox could not be set up (systemd exit status 241)" },
+        { "killed before its go", UNSTARTED_KILLED(SIGKILL) }, "", NULL,
+          VERDICT_INTERNAL_ERROR, "internal error: the run never started" },
         { "internal error", OK, .internal_error = "cannot read the journal" }, "1", "1", VERDICT_INTERNAL_ERROR,
           "internal error: cannot read the journal" },
         { "internal error wins over a timeout", KILLED("timeout", SIGTERM), .internal_error = "lost the unit" }, "", "1",

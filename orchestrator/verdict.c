@@ -84,18 +84,18 @@ const char *signal_name(int sig, char buf[static 16]) {
         return buf;
 }
 
-/* systemd's own exit statuses (EXIT_CHDIR=200 ... EXIT_CREDENTIALS=243) mean the sandbox was not set
- * up. A program that exits with one of them itself is reported the same way (documented). */
+/* systemd's own exit statuses (EXIT_CHDIR=200 ... EXIT_CREDENTIALS=243) from a run whose program never
+ * started mean the sandbox was not set up; from a program, they are its own. */
 static bool is_setup_failure(const RunOutcome *o) {
-        return strcmp(o->result, "exit-code") == 0 && o->exit_code == CLD_EXITED && o->exit_status >= 200 &&
-               o->exit_status <= 243;
+        return o->exec == EXEC_NOT_REACHED && strcmp(o->result, "exit-code") == 0 && o->exit_code == CLD_EXITED &&
+               o->exit_status >= 200 && o->exit_status <= 243;
 }
 
 Verdict verdict_decide(const RunOutcome *o, const Limits *limits, const char *actual, size_t actual_size,
                        const char *expected, size_t expected_size) {
         bool killed = o->exit_code == CLD_KILLED || o->exit_code == CLD_DUMPED;
 
-        if (o->internal_error || o->exit_code == 0 || is_setup_failure(o))
+        if (o->internal_error || o->exec != EXEC_STARTED || o->exit_code == 0)
                 return VERDICT_INTERNAL_ERROR;
         if (o->output_exceeded)
                 return VERDICT_OUTPUT_LIMIT_EXCEEDED;
@@ -155,5 +155,9 @@ int verdict_explain(Buffer *b, Verdict v, const RunOutcome *o, const Limits *lim
         if (is_setup_failure(o))
                 return buffer_printf(b, "internal error: the sandbox could not be set up (systemd exit status %d)",
                                      o->exit_status);
+        if (o->exec == EXEC_FAILED) {
+                const char *name = strerrorname_np(o->exec_errno);
+                return buffer_printf(b, "internal error: the interpreter could not be started (%s)", name ? name : "?");
+        }
         return buffer_printf(b, "internal error: the run never started");
 }

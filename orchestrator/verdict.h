@@ -19,6 +19,14 @@ typedef enum Verdict {
 } Verdict;
 
 /* What systemd and the output path say about one finished run. */
+/* How far kw-exec got, as it said on its report pipe, which it alone holds: closed on exec
+ * (O_CLOEXEC), so the program can neither write to it nor fake what it says. */
+typedef enum ExecReport {
+        EXEC_NOT_REACHED,           /* kw-exec never took its go: the sandbox did not get that far */
+        EXEC_STARTED,               /* the interpreter was exec'd: every exit status after is the program's */
+        EXEC_FAILED,                /* kw-exec could not exec it (exec_errno) */
+} ExecReport;
+
 typedef struct RunOutcome {
         char result[32];            /* the service's Result=: success, exit-code, signal, timeout, oom-kill... */
         int exit_code;              /* ExecMainCode: CLD_EXITED, CLD_KILLED, CLD_DUMPED, or 0 if it never ran */
@@ -30,6 +38,8 @@ typedef struct RunOutcome {
         bool output_exceeded;       /* kw stopped it for writing too much */
         bool wall_exceeded;         /* kw killed it at the wall-clock limit */
         const char *internal_error; /* set if kw itself failed to run it */
+        ExecReport exec;
+        int exec_errno;
 } RunOutcome;
 
 const char *verdict_to_string(Verdict v);
