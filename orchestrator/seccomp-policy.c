@@ -95,7 +95,6 @@ static int parse_line(SeccompPolicy *p, char *line, unsigned number, const char 
         size_t n = 0, first = 1, end;
         char *save = NULL;
         SeccompRule rule = { .line = number, .section = (char *) section };
-        bool masked_ne = false;
         int r;
 
         for (char *w = strtok_r(line, " \t", &save); w; w = strtok_r(NULL, " \t", &save)) {
@@ -122,17 +121,38 @@ static int parse_line(SeccompPolicy *p, char *line, unsigned number, const char 
                 ;
         if (end == first)
                 return fail(ret_error, p->filename, number, "no system call named");
-        if (end < n) {
-                r = parse_condition(words + end + 1, n - end - 1, p->filename, number, &rule.cmp, &masked_ne, ret_error);
+        /* Conditions: the words after "if", cut at each "and". */
+        int negated = -1; /* the condition that is a masked "!=", if any */
+        for (size_t c = end + 1; c < n;) {
+                size_t stop = c;
+                bool ne;
+                while (stop < n && strcmp(words[stop], "and") != 0)
+                        stop++;
+                if (rule.n_cmp == ELEMENTSOF(rule.cmp))
+                        return fail(ret_error, p->filename, number, "too many conditions");
+                r = parse_condition(words + c, stop - c, p->filename, number, &rule.cmp[rule.n_cmp], &ne, ret_error);
                 if (r < 0)
                         return r;
-                rule.n_cmp = 1;
+                for (unsigned k = 0; k < rule.n_cmp; k++)
+                        if (rule.cmp[k].arg == rule.cmp[rule.n_cmp].arg)
+                                return fail(ret_error, p->filename, number, "arg%u is compared twice",
+                                            rule.cmp[k].arg);
+                if (ne && negated >= 0)
+                        return fail(ret_error, p->filename, number, "more than one '& MASK !=' condition");
+                if (ne)
+                        negated = (int) rule.n_cmp;
+                rule.n_cmp++;
+                c = stop + 1;
+                if (stop == n - 1)
+                        return fail(ret_error, p->filename, number, "expected a condition after 'and'");
         }
+        if (end < n && rule.n_cmp == 0)
+                return fail(ret_error, p->filename, number, "expected 'argN OP VALUE' after 'if'");
         for (size_t i = first; i < end; i++) {
                 rule.nr = seccomp_syscall_resolve_name_arch(SCMP_ARCH_NATIVE, words[i]);
                 if (rule.nr == __NR_SCMP_ERROR || rule.nr < 0)
                         return fail(ret_error, p->filename, number, "unknown system call '%s'", words[i]);
-                if (!masked_ne) {
+                if (negated < 0) {
                         r = add_rule(p, &rule);
                         if (r < 0)
                                 return r;
@@ -142,11 +162,12 @@ static int parse_line(SeccompPolicy *p, char *line, unsigned number, const char 
                  * their order does not matter, unlike an "allow if !=" beside an "errno if ==" that
                  * overlaps it. */
                 SeccompRule bit = rule;
+                const struct scmp_arg_cmp *ne = &rule.cmp[negated];
                 for (uint64_t k = 1; k; k <<= 1) {
-                        if (!(rule.cmp.datum_a & k))
+                        if (!(ne->datum_a & k))
                                 continue;
-                        bit.cmp.datum_a = k;
-                        bit.cmp.datum_b = ~rule.cmp.datum_b & k;
+                        bit.cmp[negated].datum_a = k;
+                        bit.cmp[negated].datum_b = ~ne->datum_b & k;
                         r = add_rule(p, &bit);
                         if (r < 0)
                                 return r;
@@ -233,7 +254,7 @@ int seccomp_policy_compile(const SeccompPolicy *p, const char *language, void **
                 uint32_t action = rule->action == SECCOMP_ERRNO ? SCMP_ACT_ERRNO((uint32_t) rule->errno_value)
                                 : rule->action == SECCOMP_NOOP  ? SCMP_ACT_ERRNO(0)
                                                                 : SCMP_ACT_ALLOW;
-                r = seccomp_rule_add_exact_array(ctx, action, rule->nr, rule->n_cmp, rule->n_cmp ? &rule->cmp : NULL);
+                r = seccomp_rule_add_exact_array(ctx, action, rule->nr, rule->n_cmp, rule->n_cmp ? rule->cmp : NULL);
                 if (r < 0)
                         return fail(ret_error, p->filename, rule->line, "libseccomp refused the rule: %s", strerror(-r));
         }

@@ -20,7 +20,7 @@ typedef struct SeccompRule {
         SeccompAction action;
         int errno_value;
         unsigned n_cmp;
-        struct scmp_arg_cmp cmp;
+        struct scmp_arg_cmp cmp[6];  /* all must hold, one per argument */
 } SeccompRule;
 
 typedef struct SeccompPolicy {
@@ -31,8 +31,10 @@ typedef struct SeccompPolicy {
 
 /**
  * seccomp_policy_parse() - parse seccomp.conf. Unknown system calls, errnos, arguments or operators
- * are errors naming the line. "argN & MASK != VALUE" becomes one rule per bit of MASK, "bit k of argN
- * differs from VALUE's", since libseccomp has no masked "!=". Return: 0 or -errno, with *ret_error.
+ * are errors naming the line. A rule's conditions ("if C and C ...") must all hold, one per argument.
+ * "argN & MASK != VALUE" becomes one rule per bit of MASK, "bit k of argN differs from VALUE's", since
+ * libseccomp has no masked "!="; a rule may have one such condition. Return: 0 or -errno, with
+ * *ret_error.
  */
 int seccomp_policy_parse(const char *text, const char *filename, SeccompPolicy **ret, char **ret_error);
 

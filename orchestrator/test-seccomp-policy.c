@@ -2,6 +2,7 @@
 #include <linux/filter.h>
 #include <linux/seccomp.h>
 #include <signal.h>
+#include <time.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
@@ -38,6 +39,13 @@ static const struct {
         { "[all]\nallow ioctl if arg1 & 0xffffffff != 0x5412\n", NULL, 32 },
         { "[all]\nallow read if arg0 & 0x5 != 1\n", NULL, 2 },
         { "[all]\nnoop fsync sync\n", NULL, 2 },
+        /* Conditions on several arguments; a masked "!=" among them is expanded on its own. */
+        { "[all]\nallow prctl if arg0 == 1 and arg1 < 31\n", NULL, 1 },
+        { "[all]\nallow fcntl if arg1 & 0xff == 10 and arg2 & 0xf != 3\n", NULL, 4 },
+        { "[all]\nallow read if arg0 == 1 and arg0 == 2\n", "seccomp.conf:2: arg0 is compared twice", 0 },
+        { "[all]\nallow read if arg0 & 1 != 0 and arg1 & 1 != 0\n", "seccomp.conf:2: more than one '& MASK !=' condition", 0 },
+        { "[all]\nallow read if arg0 == 1 and\n", "seccomp.conf:2: expected a condition after 'and'", 0 },
+        { "[all]\nallow read if and arg0 == 1\n", "seccomp.conf:2: expected 'argN OP VALUE' after 'if'", 0 },
         { "[all]\nallow read if arg0 & 1 != 2\n", "seccomp.conf:2: '& 1 != 2': the value has bits outside the mask", 0 },
         { "[all]\nallow read if arg0 & 0 == 0\n", "seccomp.conf:2: '& 0 == 0': the value has bits outside the mask", 0 },
         { "[all]\nallow read if arg0 & 1 < 0\n", "seccomp.conf:2: expected 'argN OP VALUE' or 'argN & MASK ==|!= VALUE'", 0 },
@@ -100,6 +108,25 @@ static long probe_fsync(void) { return syscall(SYS_fsync, -1); }
 static long probe_fdatasync(void) { return syscall(SYS_fdatasync, -1); }
 static long probe_syncfs(void) { return syscall(SYS_syncfs, -1); }
 static long probe_sync_file_range(void) { return syscall(SYS_sync_file_range, -1, 0, 0, 0); }
+/* SIGSYS may come only from a filter: the program can neither send it nor have it sent. */
+static long probe_kill_sigsys(void) { return syscall(SYS_kill, getpid(), SIGSYS); }
+static long probe_kill_sigsys_high(void) { return syscall(SYS_kill, getpid(), 0x100000000UL | SIGSYS); }
+static long probe_kill_0(void) { return syscall(SYS_kill, getpid(), 0); }
+static long probe_tgkill_sigsys(void) { return syscall(SYS_tgkill, getpid(), gettid(), SIGSYS); }
+static long probe_sigqueue_sigsys(void) { return syscall(SYS_rt_sigqueueinfo, getpid(), SIGSYS, NULL); }
+static long probe_pdeathsig_sigsys(void) { return syscall(SYS_prctl, 1 /* PR_SET_PDEATHSIG */, SIGSYS, 0, 0, 0); }
+static long probe_pdeathsig_sigkill(void) { return syscall(SYS_prctl, 1, SIGKILL, 0, 0, 0); }
+static long probe_f_setsig_sigsys(void) { return syscall(SYS_fcntl, 0, 10 /* F_SETSIG */, SIGSYS); }
+static long probe_timer_sigevent(void) {
+        struct sigevent ev = { .sigev_notify = SIGEV_SIGNAL, .sigev_signo = SIGSYS };
+        timer_t t;
+        return syscall(SYS_timer_create, CLOCK_MONOTONIC, &ev, &t);
+}
+static long probe_timer_default(void) {
+        timer_t t;
+        return syscall(SYS_timer_create, CLOCK_MONOTONIC, NULL, &t);
+}
+static long probe_clone_exit_sigsys(void) { return syscall(SYS_clone, SIGSYS, 0, 0, 0, 0); }
 static long probe_personality(void) { return syscall(SYS_personality, 0x0040000); }
 static long probe_pkey(void) { return syscall(SYS_pkey_free, -1); }
 static long probe_x32(void) { return syscall(SYS_getpid | 0x40000000); }
@@ -127,6 +154,17 @@ static const struct {
         { "fdatasync(-1)", probe_fdatasync, "ok", "ok" },
         { "syncfs(-1)", probe_syncfs, "ok", "ok" },
         { "sync_file_range(-1)", probe_sync_file_range, "ok", "ok" },
+        { "kill(self, SIGSYS)", probe_kill_sigsys, "-EPERM", "-EPERM" },
+        { "kill(self, SIGSYS | 1 << 32)", probe_kill_sigsys_high, "-EPERM", "-EPERM" },
+        { "kill(self, 0)", probe_kill_0, "ok", "ok" },
+        { "tgkill(self, SIGSYS)", probe_tgkill_sigsys, "-EPERM", "-EPERM" },
+        { "rt_sigqueueinfo(self, SIGSYS)", probe_sigqueue_sigsys, "-EPERM", "-EPERM" },
+        { "prctl(PR_SET_PDEATHSIG, SIGSYS)", probe_pdeathsig_sigsys, "-EPERM", "-EPERM" },
+        { "prctl(PR_SET_PDEATHSIG, SIGKILL)", probe_pdeathsig_sigkill, "ok", "ok" },
+        { "fcntl(F_SETSIG, SIGSYS)", probe_f_setsig_sigsys, "-EPERM", "-EPERM" },
+        { "timer_create(a sigevent)", probe_timer_sigevent, "-EPERM", "-EPERM" },
+        { "timer_create(NULL)", probe_timer_default, "ok", "ok" },
+        { "clone(exit signal SIGSYS)", probe_clone_exit_sigsys, "SIGSYS", "SIGSYS" },
         { "personality(ADDR_NO_RANDOMIZE)", probe_personality, "SIGSYS", "SIGSYS" },
         { "pkey_free(-1)", probe_pkey, "SIGSYS", "-EINVAL" },
         { "x32 getpid", probe_x32, "SIGSYS", "SIGSYS" },
