@@ -35,7 +35,15 @@ int main(void) {
                         failed++;
                 }
         }
-        sha256_hex("abc", 3, (char[65]) {});
-        printf("sha256: %zu cases, %d failed\n", sizeof(cases) / sizeof(cases[0]), failed);
+        /* The audit's form: 64 lowercase hex digits and a NUL, of the same digest. */
+        char hex[66];
+        memset(hex, 'x', sizeof(hex));
+        sha256_hex("abc", 3, hex);
+        if (strcmp(hex, cases[1].digest) != 0 || hex[65] != 'x') {
+                fprintf(stderr, "sha256_hex(\"abc\"): %.65s\n", hex);
+                failed++;
+        }
+        size_t n = sizeof(cases) / sizeof(cases[0]) + 1;
+        printf("sha256: %zu passed, %d failed\n", n - (size_t) failed, failed);
         return failed != 0;
 }
