@@ -39,7 +39,7 @@ struct Client {
         Client *queue_next;              /* the queue, oldest first */
         int fd;
         sd_event_source *source;
-        sd_event_source *read_timer;     /* CLIENT_READING: its request_timeout_ms */
+        sd_event_source *io_timer;       /* CLIENT_READING and _WRITING: request_timeout_ms for each */
         struct ucred peer;
         ClientState state;
         bool gone;                       /* hung up before its answer */
@@ -87,6 +87,14 @@ static void daemon_maybe_exit(Daemon *d);
 /* ---- answering ---- */
 
 static int on_client_io(sd_event_source *s, int fd, uint32_t revents, void *userdata);
+static int on_io_timeout(sd_event_source *s, uint64_t usec, void *userdata);
+
+/* A socket client has request_timeout_ms to send its request, and as long again to take its answer. */
+static int client_arm_timer(Client *c) {
+        c->io_timer = sd_event_source_disable_unref(c->io_timer);
+        return sd_event_add_time_relative(c->daemon->event, &c->io_timer, CLOCK_MONOTONIC,
+                                          c->daemon->policy->daemon.request_timeout_ms * 1000, 0, on_io_timeout, c);
+}
 
 static void client_respond(Client *c, int status, const char *message, const char *body, size_t body_size) {
         if (c->gone || c->abandon) {
@@ -109,7 +117,7 @@ static void client_respond(Client *c, int status, const char *message, const cha
         }
         c->state = CLIENT_WRITING;
         if (protocol_format_response(&c->out, status, message, body, body_size) < 0 ||
-            sd_event_source_set_io_events(c->source, EPOLLOUT) < 0) {
+            sd_event_source_set_io_events(c->source, EPOLLOUT) < 0 || client_arm_timer(c) < 0) {
                 log_error("Failed to answer client %d, dropping it.", (int) c->peer.pid);
                 client_free(c);
         }
@@ -365,7 +373,7 @@ static void client_stop_reading(Client *c) {
         if (c->state != CLIENT_READING)
                 return;
         c->daemon->reading_bytes -= c->in.size;
-        c->read_timer = sd_event_source_disable_unref(c->read_timer);
+        c->io_timer = sd_event_source_disable_unref(c->io_timer);
         c->state = CLIENT_HANDLING;
 }
 
@@ -409,11 +417,18 @@ static void client_refuse(Client *c, int status, const char *message) {
         client_respond(c, status, message, NULL, 0);
 }
 
-static int on_read_timeout(sd_event_source *s _unused_, uint64_t usec _unused_, void *userdata) {
+static int on_io_timeout(sd_event_source *s _unused_, uint64_t usec _unused_, void *userdata) {
         Client *c = userdata;
         _cleanup_free_ char *message = NULL;
+        uint64_t ms = c->daemon->policy->daemon.request_timeout_ms;
 
-        (void) asprintf_safe(&message, "request: not complete within %" PRIu64 " ms", c->daemon->policy->daemon.request_timeout_ms);
+        if (c->state == CLIENT_WRITING) {
+                /* It does not take its answer: the answer, and the connection, are dropped. */
+                log_warning("Client %d did not take its answer within %" PRIu64 " ms; dropping it.", (int) c->peer.pid, ms);
+                client_free(c);
+                return 0;
+        }
+        (void) asprintf_safe(&message, "request: not complete within %" PRIu64 " ms", ms);
         client_refuse(c, EXIT_BAD_INPUT, message ? message : "request: not complete in time");
         return 0;
 }
@@ -487,6 +502,7 @@ static void client_free(Client *c) {
         if (c->next)
                 c->next->prev = c->prev;
         sd_event_source_disable_unref(c->source);
+        sd_event_source_disable_unref(c->io_timer);
         if (c->fd >= 0)
                 close(c->fd);
         if (c->msg_id && d->queue)
@@ -552,8 +568,7 @@ static int on_accept(sd_event_source *s, int fd, uint32_t revents _unused_, void
         }
         r = sd_event_add_io(d->event, &c->source, cfd, EPOLLIN, on_client_io, c);
         if (r >= 0)
-                r = sd_event_add_time_relative(d->event, &c->read_timer, CLOCK_MONOTONIC,
-                                               d->policy->daemon.request_timeout_ms * 1000, 0, on_read_timeout, c);
+                r = client_arm_timer(c);
         if (r < 0)
                 client_free(c);
         return 0;

@@ -192,13 +192,17 @@ typedef enum SyncState {
         SYNC_SENT_WANTED,              /* that, and asked for again since (not covered by it) */
 } SyncState;
 
+/* A "synced" that has not come in this long is lost (journald could not write it): move on. */
+#define SYNC_TIMEOUT_USEC (1000 * 1000ULL)
+
 typedef enum SyncEvent {
         SYNC_REQUEST,
-        SYNC_DONE,                     /* journald touched "synced" */
+        SYNC_DONE,                     /* journald touched "synced", or it did not in SYNC_TIMEOUT_USEC */
         SYNC_JOURNALD_CHANGED,         /* its unit's properties changed: started, ready, gone */
 } SyncEvent;
 
 struct JournalReader {
+        sd_event *event;
         sd_journal *journal;
         sd_event_source *source;
         Watch *watches;
@@ -211,6 +215,7 @@ struct JournalReader {
         sd_event_source *synced_source;
         SyncState sync;
         pid_t sync_pid;
+        sd_event_source *sync_timer;   /* while SENT: SYNC_TIMEOUT_USEC */
 };
 
 /* The value of @field in the current entry, without the "FIELD=" prefix. */
@@ -327,6 +332,8 @@ static pid_t journald_ready_pid(JournalReader *r) {
         return (pid_t) pid;
 }
 
+static int on_sync_timeout(sd_event_source *s, uint64_t usec, void *userdata);
+
 /* Signal the journald running now, through a pidfd taken before its pid is checked again: a pid
  * read a moment ago could be somebody else's by now (SIGRTMIN+1 would kill it). */
 static SyncState sync_signal(JournalReader *r) {
@@ -338,6 +345,9 @@ static SyncState sync_signal(JournalReader *r) {
             syscall(SYS_pidfd_send_signal, pidfd, SIGRTMIN + 1, NULL, 0) < 0)
                 return SYNC_WANTED;
         r->sync_pid = pid;
+        r->sync_timer = sd_event_source_disable_unref(r->sync_timer);
+        (void) sd_event_add_time_relative(r->event, &r->sync_timer, CLOCK_MONOTONIC, SYNC_TIMEOUT_USEC, 1000,
+                                          on_sync_timeout, r);
         return SYNC_SENT;
 }
 
@@ -364,6 +374,17 @@ static void sync_transition(JournalReader *r, SyncEvent ev) {
                         r->sync = sync_signal(r);
                 break;
         }
+        if (r->sync != SYNC_SENT && r->sync != SYNC_SENT_WANTED)
+                r->sync_timer = sd_event_source_disable_unref(r->sync_timer);
+}
+
+static int on_sync_timeout(sd_event_source *s _unused_, uint64_t usec _unused_, void *userdata) {
+        JournalReader *r = userdata;
+
+        r->sync_timer = sd_event_source_disable_unref(r->sync_timer);
+        reader_read(r);
+        sync_transition(r, SYNC_DONE);
+        return 0;
 }
 
 /* journald touched "synced": everything sent before the request is in the files. */
@@ -424,6 +445,7 @@ int journal_reader_new(sd_event *event, sd_bus *bus, const char *log_namespace, 
 
         if (!r)
                 return -ENOMEM;
+        r->event = sd_event_ref(event);
         r->synced_fd = -EBADF;
         r->bus = bus ? sd_bus_ref(bus) : NULL;
         if (log_namespace ? asprintf_safe(&r->journald_unit, "systemd-journald@%s.service", log_namespace) < 0
@@ -443,10 +465,10 @@ int journal_reader_new(sd_event *event, sd_bus *bus, const char *log_namespace, 
         if (log_namespace ? asprintf_safe(&dir, "/run/systemd/journal.%s", log_namespace) < 0
                           : !(dir = strdup("/run/systemd/journal")))
                 return -ENOMEM;
-        /* Without the watch there is no sync, only journald's own notification (slower). journald
-         * touches "synced" last (open, futimens, close): its close is the one event to wait for. */
+        /* Without the watch there is no sync, only journald's own notification (slower). journald 252
+         * writes "synced" as a temporary file renamed into place, then closed: either event says so. */
         r->synced_fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
-        if (r->synced_fd >= 0 && (inotify_add_watch(r->synced_fd, dir, IN_CLOSE_WRITE) < 0 ||
+        if (r->synced_fd >= 0 && (inotify_add_watch(r->synced_fd, dir, IN_CLOSE_WRITE | IN_MOVED_TO) < 0 ||
                                   sd_event_add_io(event, &r->synced_source, r->synced_fd, EPOLLIN, on_synced, r) < 0))
                 r->synced_fd = (close(r->synced_fd), -EBADF);
         if (log_namespace) {
@@ -489,12 +511,14 @@ JournalReader *journal_reader_free(JournalReader *r) {
         sd_event_source_disable_unref(r->synced_source);
         if (r->synced_fd >= 0)
                 close(r->synced_fd);
+        sd_event_source_disable_unref(r->sync_timer);
         sd_bus_slot_unref(r->journald_slot);
         sd_bus_unref(r->bus);
         free(r->journald_unit);
         free(r->journald_path);
         sd_event_source_disable_unref(r->source);
         sd_journal_close(r->journal);
+        sd_event_unref(r->event);
         free(r->watches);
         free(r);
         return NULL;

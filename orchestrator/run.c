@@ -100,13 +100,14 @@ static void run_forward(Run *run, OutputStream stream) {
         st->pending.size = 0;
 }
 
-/* Stop following the program's stdout or stderr, forward what is left and close kw's end. */
-static void run_close_stream(Run *run, OutputStream stream) {
+/* Stop following the program's stdout or stderr, forward what is left (unless the run is dropped)
+ * and close kw's end. */
+static void run_close_stream(Run *run, OutputStream stream, bool forward) {
         RunStream *st = &run->streams[stream];
 
         st->io = sd_event_source_disable_unref(st->io);
         st->slice = sd_event_source_disable_unref(st->slice);
-        if (st->fd >= 0)
+        if (st->fd >= 0 && forward)
                 run_forward(run, stream);
         if (st->fd >= 0)
                 st->fd = (close(st->fd), -EBADF);
@@ -156,14 +157,15 @@ static int run_read(Run *run, OutputStream stream, bool draining) {
                                 sandbox_kill(run->sandbox);
                         end = true;
                 } else if (!draining && n < FORWARD_MIN && !st->slice) {
+                        /* Accuracy 1 µs: 0 would be sd-event's default of 250 ms. */
                         if (sd_event_add_time_relative(run->runner->ctx.sandbox.event, &st->slice, CLOCK_MONOTONIC,
-                                                       FORWARD_SLICE_USEC, 0, on_slice, run) >= 0)
+                                                       FORWARD_SLICE_USEC, 1, on_slice, run) >= 0)
                                 (void) sd_event_source_set_enabled(st->io, SD_EVENT_OFF);
                 }
         }
         if (!end)
                 return 1;
-        run_close_stream(run, stream);
+        run_close_stream(run, stream, true);
         return -1;
 }
 
@@ -193,7 +195,7 @@ static void run_drain(Run *run) {
         for (OutputStream stream = STREAM_STDOUT; stream <= STREAM_STDERR; stream++) {
                 while (run->streams[stream].fd >= 0 && run_read(run, stream, true) > 0)
                         ;
-                run_close_stream(run, stream);
+                run_close_stream(run, stream, true);
         }
 }
 
@@ -276,8 +278,8 @@ static void runner_start_next(Runner *runner) {
                         run_fail(run, "could not set up the run");
                         run_abandon_sandbox(run);
                         run->finished = true;
-                        run_close_stream(run, STREAM_STDOUT);
-                        run_close_stream(run, STREAM_STDERR);
+                        run_close_stream(run, STREAM_STDOUT, true);
+                        run_close_stream(run, STREAM_STDERR, true);
                         run_maybe_done(run);
                 }
         }
@@ -439,8 +441,11 @@ int runner_new(const RunnerContext *ctx, const Job *job, const Policy *policy, c
         runner->n_runs = job_n_runs(job);
         runner->results = calloc(runner->n_runs, sizeof(RunResult));
         runner->runs = calloc(runner->n_runs, sizeof(Run));
-        if (!runner->results || !runner->runs)
+        /* Not yet with closed descriptors (-EBADF): runner_free() must not see them. */
+        if (!runner->results || !runner->runs) {
+                runner->runs = (free(runner->runs), NULL);
                 return -ENOMEM;
+        }
         for (size_t i = 0; i < runner->n_runs; i++) {
                 Run *run = &runner->runs[i];
                 *run = (Run) { .runner = runner, .index = (unsigned) i, .streams = { { .fd = -EBADF }, { .fd = -EBADF } },
@@ -492,8 +497,8 @@ Runner *runner_free(Runner *runner) {
                 Run *run = &runner->runs[i];
                 /* Only when the job is dropped half-way. */
                 run_abandon_sandbox(run);
-                run_close_stream(run, STREAM_STDOUT);
-                run_close_stream(run, STREAM_STDERR);
+                run_close_stream(run, STREAM_STDOUT, false);
+                run_close_stream(run, STREAM_STDERR, false);
         }
         sd_event_source_disable_unref(runner->fence_timer);
         if (runner->watching)

@@ -108,6 +108,9 @@ static long probe_fsync(void) { return syscall(SYS_fsync, -1); }
 static long probe_fdatasync(void) { return syscall(SYS_fdatasync, -1); }
 static long probe_syncfs(void) { return syscall(SYS_syncfs, -1); }
 static long probe_sync_file_range(void) { return syscall(SYS_sync_file_range, -1, 0, 0, 0); }
+/* An unaligned address: a real msync fails (EINVAL). */
+static long probe_msync(void) { return syscall(SYS_msync, 1, 4096, 4 /* MS_SYNC */); }
+static long probe_io_setup(void) { return syscall(SYS_io_setup, 1, NULL); }
 /* SIGSYS may come only from a filter: the program can neither send it nor have it sent. */
 static long probe_kill_sigsys(void) { return syscall(SYS_kill, getpid(), SIGSYS); }
 static long probe_kill_sigsys_high(void) { return syscall(SYS_kill, getpid(), 0x100000000UL | SIGSYS); }
@@ -154,6 +157,8 @@ static const struct {
         { "fdatasync(-1)", probe_fdatasync, "ok", "ok" },
         { "syncfs(-1)", probe_syncfs, "ok", "ok" },
         { "sync_file_range(-1)", probe_sync_file_range, "ok", "ok" },
+        { "msync(unaligned)", probe_msync, "ok", "ok" },
+        { "io_setup", probe_io_setup, "-ENOSYS", "-ENOSYS" },
         { "kill(self, SIGSYS)", probe_kill_sigsys, "-EPERM", "-EPERM" },
         { "kill(self, SIGSYS | 1 << 32)", probe_kill_sigsys_high, "-EPERM", "-EPERM" },
         { "kill(self, 0)", probe_kill_0, "ok", "ok" },

@@ -165,6 +165,14 @@ echo "     48 unfinished 8 MiB requests: kwd's peak RSS grew by $((growth >> 20)
 check "unfinished requests hold at most max_reading_bytes; the rest are told busy" \
         '[ "$growth" -lt $(((16 + 32) << 20)) ] && [ "$(grep -c "^4 kwd is busy receiving other requests" "$work/slow")" -ge $((48 - 16 / 8)) ]' \
         'echo "grew by $growth bytes"; sort "$work/slow" | uniq -c'
+# A client that does not take its answer (4 MiB) is dropped after request_timeout_ms as well.
+set_policy request_timeout_ms 2000
+reload_kwd
+job 'import sys; sys.stdout.write("x" * 4194304)' python '{"test_cases":[{"input":"","expected":""}]}' >"$work/big.json"
+slow noread "$work/big.json" 8 >"$work/slow"
+check "a client that does not take its answer is dropped after request_timeout_ms" \
+        '[ "$(cat "$work/slow")" = dropped ] && journalctl -u kwd.service -q --no-pager | grep -q "did not take its answer within 2000 ms"' \
+        'cat "$work/slow"'
 set_policy max_connections 4
 set_policy request_timeout_ms 3000
 reload_kwd

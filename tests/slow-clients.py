@@ -2,12 +2,38 @@
 """Clients of kwd's socket that never finish their request, for tests/daemon.sh.
 
   slow-clients.py SOCKET N BYTES SECONDS
+  slow-clients.py SOCKET noread JOB SECONDS
 
-Opens N connections, sends each "submit\\n" and BYTES bytes of a job that never ends (and never shuts
+The first opens N connections, sends each "submit\\n" and BYTES bytes of a job that never ends (and never shuts
 down its side), then waits up to SECONDS for answers. Prints one line per client: its answer's first
 line ("STATUS MESSAGE"), or "none" if it got none, or "closed" if kwd closed without one. With
-BYTES = 0 the clients send nothing after "submit\\n"."""
+BYTES = 0 the clients send nothing after "submit\\n". The second submits the job in the file JOB
+whole and then does not read its answer for SECONDS; it prints "dropped" if kwd closed the
+connection by then (what had been sent of the answer, then the end), else "kept"."""
 import select, socket, sys, time
+
+if sys.argv[2] == "noread":
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    s.connect(sys.argv[1])
+    s.sendall(b"submit\n" + open(sys.argv[3], "rb").read())
+    s.shutdown(socket.SHUT_WR)
+    time.sleep(float(sys.argv[4]))
+    s.setblocking(False)
+    got, end = 0, False
+    try:
+        while True:
+            data = s.recv(1 << 20)
+            if not data:
+                end = True
+                break
+            got += len(data)
+    except BlockingIOError:
+        pass
+    except OSError:
+        end = True
+    print("dropped" if end else "kept")
+    sys.exit(0)
 
 path, n, size, seconds = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), float(sys.argv[4])
 clients = []
