@@ -162,6 +162,9 @@ hwm_before=$(hwm)
 slow 48 8388608 30 >"$work/slow"
 growth=$(($(hwm) - hwm_before))
 echo "     48 unfinished 8 MiB requests: kwd's peak RSS grew by $((growth >> 20)) MiB; $(grep -c "kwd is busy" "$work/slow") told busy"
+# Under AddressSanitizer freed memory waits in its quarantine (256 MiB) instead of being reused, so
+# the peak there says nothing of what kwd holds: the sanitized run checks the answers only.
+[ -n "${KW_SANITIZED:-}" ] && growth=0
 check "unfinished requests hold at most max_reading_bytes; the rest are told busy" \
         '[ "$growth" -lt $(((16 + 32) << 20)) ] && [ "$(grep -c "^4 kwd is busy receiving other requests" "$work/slow")" -ge $((48 - 16 / 8)) ]' \
         'echo "grew by $growth bytes"; sort "$work/slow" | uniq -c'
