@@ -17,7 +17,7 @@ static bool is_json(const Buffer *b) {
 }
 
 /* The job as if each run had printed its input and failed by turns. */
-static void check_report(const Job *j) {
+static void check_report(const Job *j, const JobCaps *caps) {
         size_t n = job_n_runs(j);
         RunResult *results = calloc(n, sizeof(RunResult));
         _cleanup_(buffer_done) Buffer b = {};
@@ -32,7 +32,12 @@ static void check_report(const Job *j) {
                 ASSERT_OR_ABORT(buffer_append(&results[i].out, out, out_size) >= 0);
                 ASSERT_OR_ABORT(buffer_append(&results[i].err, j->code, j->code_size) >= 0);
         }
-        ASSERT_OR_ABORT(report_job(&b, j, &policy->caps, "0123456789abcdef0123456789abcdef", results) >= 0);
+        ASSERT_OR_ABORT(report_job(&b, j, caps, "0123456789abcdef0123456789abcdef", results) >= 0);
+        ASSERT_OR_ABORT(is_json(&b));
+        /* And cut short everywhere: still JSON, whatever the cuts split. */
+        JobCaps tiny = { .result_case_bytes = 7, .result_bytes = 40 };
+        buffer_done(&b);
+        ASSERT_OR_ABORT(report_job(&b, j, &tiny, "0123456789abcdef0123456789abcdef", results) >= 0);
         ASSERT_OR_ABORT(is_json(&b));
         for (size_t i = 0; i < n; i++) {
                 buffer_done(&results[i].out);
@@ -80,6 +85,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                 uint64_t v = *limits_field(&j->limits, &limit_fields[i]);
                 ASSERT_OR_ABORT(v >= 1 && v <= *limits_field(&policy->limits, &limit_fields[i]));
         }
-        check_report(j);
+        check_report(j, &policy->caps);
         return 0;
 }
