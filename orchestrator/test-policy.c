@@ -241,7 +241,7 @@ static void test_load_real(void) {
         ASSERT_U64_EQ(p->caps.parallel_runs, 4);
         ASSERT_U64_EQ(p->caps.result_case_bytes, 2 << 20);
         ASSERT_U64_EQ(p->caps.result_bytes, 16 << 20);
-        ASSERT_U64_EQ(p->daemon.max_connections, 256);
+        ASSERT_U64_EQ(p->daemon.max_connections, 2048);
         ASSERT_U64_EQ(p->daemon.request_timeout_ms, 10000);
         ASSERT_U64_EQ(p->daemon.max_reading_bytes, 128ULL << 20);
         ASSERT_U64_EQ(p->daemon.max_jobs, 4);
