@@ -397,39 +397,36 @@ static int on_started(sd_bus_message *reply, void *userdata, sd_bus_error *error
 
 /* ---- start ---- */
 
-/* stdin: a stream socket, so that the go can carry kw-exec's report pipe (SCM_RIGHTS). kw's end is
- * non-blocking; the program's blocks, and reads the input to its end like a pipe's. */
+/* Hands out a fresh pair: fds[@ours] is kw's, made non-blocking; the other end blocks, for the
+ * program. */
+static int split_pair(int fds[2], int ours, int *ret_ours, int *ret_theirs) {
+        if (fcntl(fds[ours], F_SETFL, O_NONBLOCK) < 0) {
+                close(fds[0]);
+                close(fds[1]);
+                return negative_errno();
+        }
+        *ret_ours = fds[ours];
+        *ret_theirs = fds[!ours];
+        return 0;
+}
+
+/* stdin: a stream socket, so that the go can carry kw-exec's report pipe (SCM_RIGHTS). The program
+ * reads the input to its end like a pipe's. */
 static int make_stdin(int *ret_ours, int *ret_theirs) {
         int fds[2];
 
         if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds) < 0)
                 return negative_errno();
-        if (fcntl(fds[0], F_SETFL, O_NONBLOCK) < 0) {
-                close(fds[0]);
-                close(fds[1]);
-                return negative_errno();
-        }
-        *ret_ours = fds[0];
-        *ret_theirs = fds[1];
-        return 0;
+        return split_pair(fds, 0, ret_ours, ret_theirs);
 }
 
-/* A pipe whose end @ours_read (or the write end) is kw's, non-blocking; the other end blocks like an
- * ordinary pipe, for the program. */
+/* A pipe whose read end (@ours_read) or write end is kw's. */
 static int make_pipe(bool ours_read, int *ret_ours, int *ret_theirs) {
         int fds[2];
 
         if (pipe2(fds, O_CLOEXEC) < 0)
                 return negative_errno();
-        int ours = fds[ours_read ? 0 : 1], theirs = fds[ours_read ? 1 : 0];
-        if (fcntl(ours, F_SETFL, O_NONBLOCK) < 0) {
-                close(fds[0]);
-                close(fds[1]);
-                return negative_errno();
-        }
-        *ret_ours = ours;
-        *ret_theirs = theirs;
-        return 0;
+        return split_pair(fds, ours_read ? 0 : 1, ret_ours, ret_theirs);
 }
 
 int sandbox_start(const SandboxConfig *config, const SandboxSpec *spec, SandboxFn fn, void *userdata,
@@ -522,8 +519,6 @@ static void stdin_close(Sandbox *sb) {
         sb->input = (free(sb->input), NULL);
 }
 
-/* Writes what the pipe takes; 1 if more is left. A program that never reads its input, or has
- * ended, closes the pipe (EPIPE): that ends its input, and is no error of kw's. */
 /* The go: its one byte carries the end of the report pipe for kw-exec, which kw then lets go of. */
 static ssize_t send_go(Sandbox *sb) {
         union {
@@ -544,6 +539,8 @@ static ssize_t send_go(Sandbox *sb) {
         return n;
 }
 
+/* Writes what the socket takes; 1 if more is left. A program that never reads its input, or has
+ * ended, closes its end (EPIPE): that ends its input, and is no error of kw's. */
 static int stdin_write(Sandbox *sb) {
         while (sb->input_done < sb->input_size) {
                 ssize_t n = sb->input_done == 0 ? send_go(sb)
