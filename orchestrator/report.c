@@ -52,7 +52,8 @@ static int json_append_string_max(Buffer *b, const char *s, size_t n, size_t max
                         esc[0] = '\\', esc[1] = (char) c, esc[2] = 0;
                         out = esc, len = 2, in = 1;
                 } else if (c < 0x20) {
-                        out = c == '\n' ? "\\n" : c == '\t' ? "\\t" : c == '\r' ? "\\r" : c == '\b' ? "\\b" : c == '\f' ? "\\f" : NULL;
+                        out = c == '\n' ? "\\n" : c == '\t' ? "\\t" : c == '\r' ? "\\r"
+                            : c == '\b' ? "\\b" : c == '\f' ? "\\f" : NULL;
                         if (!out) {
                                 snprintf(esc, sizeof(esc), "\\u%04x", c);
                                 out = esc;
