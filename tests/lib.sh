@@ -79,24 +79,32 @@ runs() { systemctl list-units --plain --no-legend 'kw-*.service' | grep -c ' kw 
 warm() { systemctl list-units --all --plain --no-legend 'kw-*.service' | grep -c ' kw warm unit for '; }
 # Warm units kwd keeps with the suite's policy: warm_units per language.
 warm_max() { echo $(($(policy_value warm_units) * $(ls "$work/policy/languages" | wc -l))); }
-# What is left over once nothing runs: any kw unit but kwd's idle warm units (and those only while
-# kwd runs, at most warm_max of them), and any run directory or scratch mount without its unit.
-leftovers() {
-        local n=0 max=0 count d
-        systemctl is-active -q kwd.service && max=$(warm_max)
-        n=$(systemctl list-units --all --plain --no-legend 'kw-*.service' | grep -vc ' kw warm unit for ')
-        count=$(warm)
-        [ "$count" -gt "$max" ] && n=$((n + count - max))
-        for d in $(find /run/kw -mindepth 1 -maxdepth 1 -type d ! -name '.*' -printf '%f\n' 2>/dev/null); do
-                systemctl list-units --all --plain --no-legend "$d.service" | grep -q . || n=$((n + 1))
-        done
-        for d in $(awk '$5 ~ "^/run/kw/" { split($5, p, "/"); print p[4] }' /proc/self/mountinfo | sort -u); do
-                systemctl list-units --all --plain --no-legend "$d.service" | grep -q . || n=$((n + 1))
-        done
-        echo "$n"
-}
-# What is left, named: for failure messages.
+# systemd's DynamicUser= range: every run's uid.
+DYN_MIN=61184 DYN_MAX=65519
+is_dynamic() { [ "$1" -ge "$DYN_MIN" ] && [ "$1" -le "$DYN_MAX" ]; }
+
+# The one definition of "something was left behind", once nothing runs; one line per thing: a kw
+# unit (but kwd's idle warm units while kwd runs, at most warm_max), a run directory or a mount under
+# /run/kw without its unit, a process of a dynamic user outside every loaded kw unit.
 leftovers_list() {
-        systemctl list-units --all --plain --no-legend 'kw-*.service' | head -5
-        find /run/kw -mindepth 1 -maxdepth 1 ! -name '.*' 2>/dev/null | head -5
+        local max=0 units d uid pid args unit
+        systemctl is-active -q kwd.service && max=$(warm_max)
+        units=$(systemctl list-units --all --plain --no-legend 'kw-*.service')
+        printf '%s\n' "$units" | grep . | grep -v ' kw warm unit for ' | sed 's/^/unit left: /'
+        printf '%s\n' "$units" | grep ' kw warm unit for ' | tail -n +$((max + 1)) | sed 's/^/warm unit beyond warm_max: /'
+        for d in $(find /run/kw -mindepth 1 -maxdepth 1 -type d ! -name '.*' -printf '%f\n' 2>/dev/null); do
+                systemctl list-units --all --plain --no-legend "$d.service" | grep -q . || echo "run directory left: /run/kw/$d"
+        done
+        for d in $(awk '$5 ~ "^/run/kw/" { split($5, p, "/"); print p[4] }' /proc/self/mountinfo /proc/1/mountinfo 2>/dev/null | sort -u); do
+                systemctl list-units --all --plain --no-legend "$d.service" | grep -q . || echo "mount left: /run/kw/$d"
+        done
+        while read -r uid pid args; do
+                is_dynamic "$uid" || continue
+                unit=$(sed -n 's|^0::.*/\(kw-[^/]*\.service\).*|\1|p' "/proc/$pid/cgroup" 2>/dev/null)
+                [ -n "$unit" ] && systemctl list-units --all --plain --no-legend "$unit" | grep -q . && continue
+                # Gone meanwhile: it ended, it was not left.
+                [ -d "/proc/$pid" ] && echo "process left: $pid of uid $uid outside any kw unit: ${args:0:100}"
+        done < <(ps -eo uid=,pid=,args= 2>/dev/null)
 }
+# How many things were left behind (0: none).
+leftovers() { leftovers_list | grep -c .; }
