@@ -155,20 +155,12 @@ static void audit_job(Client *c, const RunResult *results, Verdict overall) {
         for (size_t i = 0; i < n; i++) {
                 const RunResult *r = &results[i];
                 (void) buffer_printf(&verdicts, "%s%s", i ? "," : "", verdict_to_string(r->verdict));
-                cpu += r->outcome.cpu_nsec / 1000;
+                cpu += r->cpu_usec;
                 if (r->outcome.memory_peak != UINT64_MAX && r->outcome.memory_peak > memory)
                         memory = r->outcome.memory_peak;
-                const char *limit = r->verdict == VERDICT_TIME_LIMIT_EXCEEDED    ? "time"
-                                  : r->verdict == VERDICT_MEMORY_LIMIT_EXCEEDED ? "memory"
-                                  : r->verdict == VERDICT_OUTPUT_LIMIT_EXCEEDED ? "output"
-                                                                                : NULL;
+                const char *limit = run_limit_to_string(r->limit), *event = run_event_to_string(r->event);
                 if (limit)
                         (void) buffer_printf(&limits, "%s%zu:%s", limits.size ? "," : "", i, limit);
-                bool killed = r->outcome.exit_code == CLD_KILLED || r->outcome.exit_code == CLD_DUMPED;
-                const char *event = killed && r->outcome.exit_status == SIGSYS                    ? "seccomp-violation"
-                                  : r->outcome.oom_kills != UINT64_MAX && r->outcome.oom_kills > 0 ? "oom-kill"
-                                  : strcmp(r->outcome.result, "timeout") == 0                       ? "wall-timeout"
-                                                                                                    : NULL;
                 if (event)
                         (void) buffer_printf(&security, "%s%zu:%s", security.size ? "," : "", i, event);
         }

@@ -143,7 +143,7 @@ static int append_error(Buffer *b, const Job *job, const RunResult *results, ssi
         if (job->has_cases)
                 k = buffer_printf(&e, "Test %zd: ", first + 1);
         if (k >= 0)
-                k = verdict_explain(&e, r->verdict, &r->outcome, &job->limits);
+                k = outcome_explain(&e, r, &job->limits);
         if (k >= 0 && others > 0)
                 k = buffer_printf(&e, " (and %zu more test%s did not end normally)", others, others > 1 ? "s" : "");
         stderr_tail(&r->err, &tail, &tail_size);
@@ -186,7 +186,7 @@ static int append_run_details(Buffer *b, ReportBudget *budget, const RunResult *
 
         k = buffer_printf(b, ",\"verdict\":\"%s\",\"time_ms\":%" PRIu64 ",\"wall_time_ms\":%" PRIu64
                           ",\"memory_bytes\":",
-                          verdict_to_string(r->verdict), r->outcome.cpu_nsec / 1000000, r->outcome.wall_usec / 1000);
+                          verdict_to_string(r->verdict), r->cpu_usec / 1000, r->outcome.wall_usec / 1000);
         if (k >= 0)
                 k = r->outcome.memory_peak == UINT64_MAX ? buffer_printf(b, "null")
                                                          : buffer_printf(b, "%" PRIu64, r->outcome.memory_peak);

@@ -14,7 +14,8 @@ int json_append_string(Buffer *b, const char *s, size_t n);
 int json_append_string_or_null(Buffer *b, const char *s);
 
 #include "policy.h"
-#include "run.h"
+#include "job.h"
+#include "outcome.h"
 
 /**
  * report_job() - the job's result as one JSON object: status, output, error, test_results (the

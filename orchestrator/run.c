@@ -50,7 +50,6 @@ typedef struct Run {
         Sandbox *sandbox;
         bool finished;               /* the program is done, its output drained */
         bool have_stats;             /* its cgroup's counters came from the sandbox, not kw-runstat */
-        uint64_t cpu_baseline_usec;
         bool have_runstat;           /* kw-runstat's entry, used if the sandbox had no counters */
         uint64_t runstat_cpu_usec, runstat_memory_peak, runstat_oom_kills;
         RunStream streams[2];        /* by OutputStream */
@@ -208,7 +207,6 @@ static void on_sandbox_event(Sandbox *sb, SandboxEvent event _unused_, void *use
         if (error)
                 run_fail(run, error);
         run->have_stats = sandbox_has_stats(sb);
-        run->cpu_baseline_usec = sandbox_cpu_baseline_usec(sb);
         run_drain(run);
         /* Its unit ends on its own, off the job's path; the pool keeps it until then. */
         run->sandbox = NULL;
@@ -312,13 +310,10 @@ static void judge(Runner *runner) {
                 _cleanup_(buffer_done) Buffer explanation = {};
 
                 /* kw-runstat's count, where kw could not read the cgroup itself: the kernel's, from the
-                 * unified hierarchy (systemd 252's CPUUsageNSec is missing or wrong on a hybrid one),
-                 * less what systemd spent setting the unit up. */
+                 * unified hierarchy (systemd 252's CPUUsageNSec is missing or wrong on a hybrid one). */
                 if (!run->have_stats && run->have_runstat) {
                         if (run->runstat_cpu_usec != UINT64_MAX)
-                                r->outcome.cpu_nsec = (run->runstat_cpu_usec > run->cpu_baseline_usec
-                                                               ? run->runstat_cpu_usec - run->cpu_baseline_usec
-                                                               : 0) * 1000;
+                                r->outcome.cpu_end_usec = run->runstat_cpu_usec;
                         r->outcome.memory_peak = run->runstat_memory_peak;
                         r->outcome.oom_kills = run->runstat_oom_kills;
                 }
@@ -327,13 +322,11 @@ static void judge(Runner *runner) {
                 if (r->out.size != run->streams[STREAM_STDOUT].bytes || r->err.size != run->streams[STREAM_STDERR].bytes)
                         run_fail(run, "the journal lost part of the output");
 
-                r->verdict = verdict_decide(&r->outcome, &job->limits, r->out.data ? r->out.data : "", r->out.size,
-                                            c ? c->expected : NULL, c ? c->expected_size : 0);
+                outcome_judge(r, &job->limits, c ? c->expected : NULL, c ? c->expected_size : 0);
                 JournalTag tag = { runner->job_id, run->index, run->name };
-                if (verdict_explain(&explanation, r->verdict, &r->outcome, &job->limits) >= 0 &&
-                    buffer_terminate(&explanation) >= 0)
+                if (outcome_explain(&explanation, r, &job->limits) >= 0 && buffer_terminate(&explanation) >= 0)
                         (void) journal_log_run(&tag, r->invocation_id, verdict_to_string(r->verdict), explanation.data,
-                                               r->outcome.cpu_nsec / 1000, r->outcome.memory_peak);
+                                               r->cpu_usec, r->outcome.memory_peak);
         }
 }
 

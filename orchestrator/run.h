@@ -8,16 +8,7 @@
 #include "journal.h"
 #include "pool.h"
 #include "sandbox.h"
-#include "verdict.h"
-
-/* One run: what systemd said, and the output as read back from the journal. */
-typedef struct RunResult {
-        RunOutcome outcome;
-        char invocation_id[33];
-        Buffer out;
-        Buffer err;
-        Verdict verdict;
-} RunResult;
+#include "outcome.h"
 
 /* What runners share: the sandboxes' loop, bus and helpers, one journal socket and reader, and in
  * kwd the warm pool. */

@@ -44,6 +44,7 @@ struct Sandbox {
         uint32_t control_pid;        /* in stop-post: the ExecStopPost= process, in the same cgroup */
         sd_event_source *retry;      /* asking systemd again after a failed call */
         CgroupStats stats;
+        uint64_t systemd_cpu_nsec;   /* CPUUsageNSec: the cgroup's count as systemd read it, if kw could not */
         RunOutcome outcome;
         char invocation_id[33];
         SandboxFn fn;
@@ -204,7 +205,7 @@ static int service_property(sd_bus_message *m, const char *name, void *userdata)
         else if (strcmp(name, "ExecMainStatus") == 0)
                 r = sd_bus_message_read(m, "v", "i", &o->exit_status);
         else if (strcmp(name, "CPUUsageNSec") == 0)
-                r = sd_bus_message_read(m, "v", "t", &o->cpu_nsec);
+                r = sd_bus_message_read(m, "v", "t", &sb->systemd_cpu_nsec);
         else if (strcmp(name, "ExecMainStartTimestampMonotonic") == 0)
                 r = sd_bus_message_read(m, "v", "t", &sb->start_usec);
         else if (strcmp(name, "ExecMainExitTimestampMonotonic") == 0)
@@ -442,7 +443,7 @@ int sandbox_start(const SandboxConfig *config, const SandboxSpec *spec, SandboxF
         *sb = (Sandbox) { .config = *config, .language = spec->language, .dir = RUN_DIR_NULL, .stdin_fd = -EBADF,
                           .out_fd = -EBADF, .err_fd = -EBADF, .report_fd = -EBADF, .report_w = -EBADF, .fn = fn,
                           .userdata = userdata };
-        sb->outcome.cpu_nsec = UINT64_MAX;
+        sb->systemd_cpu_nsec = UINT64_MAX;
         snprintf(sb->name, sizeof(sb->name), "%s", spec->name);
         snprintf(sb->description, sizeof(sb->description), "%s", spec->description);
         snprintf(stem, sizeof(stem), "%.*s", (int) strcspn(spec->name, "."), spec->name);
@@ -670,13 +671,12 @@ const char *sandbox_outcome(const Sandbox *sb, RunOutcome *o, char *invocation_i
         o->exit_status = sb->outcome.exit_status;
         o->exec = sb->outcome.exec;
         o->exec_errno = sb->outcome.exec_errno;
-        o->cpu_nsec = sb->outcome.cpu_nsec == UINT64_MAX ? 0 : sb->outcome.cpu_nsec;
-        if (sb->have_stats) {
-                uint64_t cpu = sb->stats.cpu_usec > sb->baseline_cpu_usec ? sb->stats.cpu_usec - sb->baseline_cpu_usec : 0;
-                o->cpu_nsec = cpu * 1000;
-                o->memory_peak = sb->stats.memory_peak;
-                o->oom_kills = sb->stats.oom_kills;
-        }
+        o->cpu_start_usec = sb->baseline_cpu_usec;
+        o->cpu_end_usec = sb->have_stats                          ? sb->stats.cpu_usec
+                          : sb->systemd_cpu_nsec != UINT64_MAX ? sb->systemd_cpu_nsec / 1000
+                                                                : UINT64_MAX;
+        o->memory_peak = sb->have_stats ? sb->stats.memory_peak : UINT64_MAX;
+        o->oom_kills = sb->have_stats ? sb->stats.oom_kills : UINT64_MAX;
         /* From the go: a warm unit's waiting is not the program's time. */
         uint64_t from = sb->handed_usec > sb->start_usec ? sb->handed_usec : sb->start_usec;
         o->wall_usec = sb->exit_usec > from ? sb->exit_usec - from : 0;
@@ -689,10 +689,6 @@ const char *sandbox_outcome(const Sandbox *sb, RunOutcome *o, char *invocation_i
 
 bool sandbox_has_stats(const Sandbox *sb) {
         return sb->have_stats;
-}
-
-uint64_t sandbox_cpu_baseline_usec(const Sandbox *sb) {
-        return sb->baseline_cpu_usec;
 }
 
 Sandbox *sandbox_free(Sandbox *sb) {

@@ -6,7 +6,7 @@
 
 #include "policy.h"
 #include "rundir.h"
-#include "verdict.h"
+#include "outcome.h"
 
 /* One transient unit, hardened and limited, whose first process (kw-exec) has loaded its seccomp
  * filter and waits on stdin for the word to go. Started either for a run at once, or ahead of time
@@ -92,14 +92,13 @@ const char *sandbox_name(const Sandbox *sb);
 
 /**
  * sandbox_outcome() - once finished: Result, exit code and status, wall time since the go, whether
- * kw's wall-clock timer killed it, and, if kw read the cgroup itself (sandbox_has_stats()), CPU time
- * since the go, memory peak and OOM kills. Returns NULL if all was read cleanly, else what went
- * wrong. Fills @o and @invocation_id (33 bytes).
+ * kw's wall-clock timer killed it, the cgroup's CPU time at the go and, if kw read the cgroup itself
+ * (sandbox_has_stats()), at the end, with the memory peak and OOM kills (else the end's CPU time as
+ * systemd says it). Returns NULL if all was read cleanly, else what went wrong. Fills @o and
+ * @invocation_id (33 bytes).
  */
 const char *sandbox_outcome(const Sandbox *sb, RunOutcome *o, char *invocation_id);
 bool sandbox_has_stats(const Sandbox *sb);
-/* The cgroup's CPU time when kw-exec was ready: systemd's set-up, to be taken off kw-runstat's count. */
-uint64_t sandbox_cpu_baseline_usec(const Sandbox *sb);
 
 /* Drops kw's reference to the unit (so systemd collects it), the match, the pipes, and removes the
  * run directory. The unit itself is not stopped: sandbox_stop() first if it may still run, and

@@ -1,7 +1,5 @@
 /* SPDX-License-Identifier: MIT */
 #include <inttypes.h>
-#include <signal.h>
-#include <sys/wait.h>
 
 #include "stats.h"
 
@@ -51,12 +49,9 @@ void stats_add_job(Stats *s, const Job *job, const RunResult *results, Verdict o
         s->jobs_by_verdict[overall]++;
         for (size_t i = 0; i < job_n_runs(job); i++) {
                 const RunResult *r = &results[i];
-                bool killed = r->outcome.exit_code == CLD_KILLED || r->outcome.exit_code == CLD_DUMPED;
                 s->runs++;
                 s->runs_by_verdict[r->verdict]++;
-                s->seccomp_violations += killed && r->outcome.exit_status == SIGSYS;
-                s->oom_kills += r->outcome.oom_kills != UINT64_MAX && r->outcome.oom_kills > 0;
-                s->timeouts += r->verdict == VERDICT_TIME_LIMIT_EXCEEDED;
+                s->runs_by_event[r->event]++;
                 if (r->outcome.memory_peak != UINT64_MAX) {
                         if (r->outcome.memory_peak > s->memory_peak_max)
                                 s->memory_peak_max = r->outcome.memory_peak;
@@ -72,6 +67,23 @@ static int format_verdicts(Buffer *b, const char *name, const uint64_t counts[_V
         int r = buffer_printf(b, "\"%s\":{", name);
         for (int v = 0; r >= 0 && v < _VERDICT_MAX; v++)
                 r = buffer_printf(b, "%s\"%s\":%" PRIu64, v ? "," : "", verdict_to_string((Verdict) v), counts[v]);
+        if (r >= 0)
+                r = buffer_printf(b, "}");
+        return r;
+}
+
+/* The names of the runs_by_event counters in `kwctl stats`. */
+static const char *const event_keys[_RUN_EVENT_MAX] = {
+        [RUN_EVENT_SECCOMP] = "seccomp_violations",
+        [RUN_EVENT_OOM_KILL] = "oom_kills",
+        [RUN_EVENT_CPU_TIMEOUT] = "cpu_timeouts",
+        [RUN_EVENT_WALL_TIMEOUT] = "wall_timeouts",
+};
+
+static int format_events(Buffer *b, const uint64_t counts[_RUN_EVENT_MAX]) {
+        int r = buffer_printf(b, ",\"security\":{");
+        for (int e = RUN_EVENT_NONE + 1; r >= 0 && e < _RUN_EVENT_MAX; e++)
+                r = buffer_printf(b, "%s\"%s\":%" PRIu64, e > RUN_EVENT_NONE + 1 ? "," : "", event_keys[e], counts[e]);
         if (r >= 0)
                 r = buffer_printf(b, "}");
         return r;
@@ -94,12 +106,13 @@ int stats_format(const Stats *s, unsigned in_flight, unsigned queued, Buffer *b)
                 r = buffer_printf(b,
                                   ",\"error_rate\":%.4f,\"rejected\":%" PRIu64 ",\"busy\":%" PRIu64
                                   ",\"run_time_ms\":{\"p50\":%" PRIu64 ",\"p95\":%" PRIu64 "}"
-                                  ",\"memory_peak_bytes\":{\"max\":%" PRIu64 ",\"mean\":%" PRIu64 "}"
-                                  ",\"security\":{\"seccomp_violations\":%" PRIu64 ",\"oom_kills\":%" PRIu64
-                                  ",\"timeouts\":%" PRIu64 "},\"in_flight\":%u,\"queued\":%u}\n",
+                                  ",\"memory_peak_bytes\":{\"max\":%" PRIu64 ",\"mean\":%" PRIu64 "}",
                                   s->jobs ? (double) failed / (double) s->jobs : 0.0, s->rejected, s->busy,
                                   histogram_percentile(&s->run_time_ms, 50), histogram_percentile(&s->run_time_ms, 95),
-                                  s->memory_peak_max, s->memory_peak_count ? s->memory_peak_sum / s->memory_peak_count : 0,
-                                  s->seccomp_violations, s->oom_kills, s->timeouts, in_flight, queued);
+                                  s->memory_peak_max, s->memory_peak_count ? s->memory_peak_sum / s->memory_peak_count : 0);
+        if (r >= 0)
+                r = format_events(b, s->runs_by_event);
+        if (r >= 0)
+                r = buffer_printf(b, ",\"in_flight\":%u,\"queued\":%u}\n", in_flight, queued);
         return r;
 }

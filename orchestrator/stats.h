@@ -3,8 +3,8 @@
 
 #include <stdint.h>
 
-#include "run.h"
-#include "verdict.h"
+#include "job.h"
+#include "outcome.h"
 
 /* Run times in milliseconds: 1 ms steps to 1 s, 10 ms to 10 s, 100 ms to 100 s, then one bucket. */
 #define HISTOGRAM_BUCKETS (1000 + 900 + 900 + 1)
@@ -27,9 +27,7 @@ typedef struct Stats {
         uint64_t runs_by_verdict[_VERDICT_MAX];
         uint64_t rejected;              /* bad input */
         uint64_t busy;                  /* turned away: queue full */
-        uint64_t seccomp_violations;    /* runs killed by SIGSYS */
-        uint64_t oom_kills;             /* runs the kernel OOM-killed */
-        uint64_t timeouts;              /* runs over a time limit */
+        uint64_t runs_by_event[_RUN_EVENT_MAX];  /* seccomp, OOM, CPU-time and wall-clock kills */
         uint64_t memory_peak_max;
         uint64_t memory_peak_sum;
         uint64_t memory_peak_count;

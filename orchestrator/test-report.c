@@ -191,9 +191,9 @@ static const struct {
         int exit_status;        /* report_exit_status(): 0 all normal, 1 a run failed, 3 kw failed */
 } report_cases[] = {
         { "all accepted", true, 2,
-          { { "1\n", "2\n", VERDICT_ACCEPTED, OK, .cpu_nsec = 12000000, .memory_peak = 7340032, .wall_usec = 30000 },
+          { { "1\n", "2\n", VERDICT_ACCEPTED, OK, .cpu_end_usec = 12000, .memory_peak = 7340032, .wall_usec = 30000 },
               "2\n", "" },
-            { "2\n", "3", VERDICT_ACCEPTED, OK, .cpu_nsec = 999999, .memory_peak = UINT64_MAX }, "3\n",
+            { "2\n", "3", VERDICT_ACCEPTED, OK, .cpu_end_usec = 999, .memory_peak = UINT64_MAX }, "3\n",
               "warning\n" } },
           "success", NULL, "accepted", 0 },
         { "a wrong answer is a normal end", true, 3,
@@ -203,7 +203,7 @@ static const struct {
           "success", NULL, "wrong_answer", 0 },
         { "a runtime error, then a crash", true, 3,
           { { "", "ok", VERDICT_ACCEPTED, OK }, "ok\n", "" },
-            { "0\n", "x", VERDICT_RUNTIME_ERROR, EXIT(1), .cpu_nsec = 40000000 }, "partial",
+            { "0\n", "x", VERDICT_RUNTIME_ERROR, EXIT(1), .cpu_end_usec = 40000 }, "partial",
               TRACEBACK "\n\n\n" },
             { "", "x", VERDICT_KILLED_BY_SIGNAL, KILLED("signal", SIGSEGV) }, "", "" } },
           "error",
@@ -225,11 +225,11 @@ static const struct {
           "Test 1: output limit exceeded: wrote more than 65536 bytes (and 2 more tests did not end normally)",
           "output_limit_exceeded", 1 },
         { "no tests, exited 0", false, 1,
-          { { NULL, NULL, VERDICT_ACCEPTED, OK, .cpu_nsec = 5000000, .memory_peak = 1048576 },
+          { { NULL, NULL, VERDICT_ACCEPTED, OK, .cpu_end_usec = 5000, .memory_peak = 1048576 },
               "Hello, \xff!\n", "" } },
           "success", NULL, "accepted", 0 },
         { "no tests, out of CPU time", false, 1,
-          { { NULL, NULL, VERDICT_TIME_LIMIT_EXCEEDED, KILLED("signal", SIGXCPU), .cpu_nsec = 2000000000 },
+          { { NULL, NULL, VERDICT_TIME_LIMIT_EXCEEDED, KILLED("signal", SIGXCPU), .cpu_end_usec = 2000000 },
               "", "   \n" } },
           "error", "time limit exceeded: used more than the CPU time limit of 1000 ms", "time_limit_exceeded", 1 },
         { "no tests, killed", false, 1,
@@ -268,7 +268,7 @@ static void check_run_details(const cJSON *o, const RunSpec *s) {
         bool killed = s->outcome.exit_code == CLD_KILLED || s->outcome.exit_code == CLD_DUMPED;
 
         ASSERT_STR_EQ(json_string(o, "verdict"), verdict_to_string(s->verdict));
-        ASSERT_U64_EQ((uint64_t) json_number(o, "time_ms"), s->outcome.cpu_nsec / 1000000);
+        ASSERT_U64_EQ((uint64_t) json_number(o, "time_ms"), s->outcome.cpu_end_usec / 1000);
         ASSERT_U64_EQ((uint64_t) json_number(o, "wall_time_ms"), s->outcome.wall_usec / 1000);
         if (s->outcome.memory_peak == UINT64_MAX)
                 ASSERT_TRUE(json_is_null(o, "memory_bytes"));
@@ -307,13 +307,16 @@ static void test_report_job(size_t i) {
                         cases[k] = (TestCase) { (char *) s->input, strlen(s->input), (char *) s->expected,
                                                 strlen(s->expected) };
                 results[k].outcome = s->outcome;
-                results[k].verdict = s->verdict;
         }
         r = 0;
         for (size_t k = 0; r >= 0 && k < c->n_runs; k++) {
                 r = buffer_append(&results[k].out, c->runs[k].out, strlen(c->runs[k].out));
                 if (r >= 0)
                         r = buffer_append(&results[k].err, c->runs[k].err, strlen(c->runs[k].err));
+                /* Judged as kw judges them: the report tells what outcome_judge() decided. */
+                const char *expected = c->has_cases ? c->runs[k].expected : NULL;
+                outcome_judge(&results[k], &job.limits, expected, expected ? strlen(expected) : 0);
+                ASSERT_STR_EQ(verdict_to_string(results[k].verdict), verdict_to_string(c->runs[k].verdict));
         }
         if (r >= 0)
                 r = report_job(&b, &job, &test_caps, JOB_ID, results);

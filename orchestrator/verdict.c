@@ -1,9 +1,7 @@
 /* SPDX-License-Identifier: MIT */
-#include <inttypes.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/wait.h>
 
 #include "verdict.h"
 
@@ -82,82 +80,4 @@ const char *signal_name(int sig, char buf[static 16]) {
         else
                 snprintf(buf, 16, "signal %d", sig);
         return buf;
-}
-
-/* systemd's own exit statuses (EXIT_CHDIR=200 ... EXIT_CREDENTIALS=243) from a run whose program never
- * started mean the sandbox was not set up; from a program, they are its own. */
-static bool is_setup_failure(const RunOutcome *o) {
-        return o->exec == EXEC_NOT_REACHED && strcmp(o->result, "exit-code") == 0 && o->exit_code == CLD_EXITED &&
-               o->exit_status >= 200 && o->exit_status <= 243;
-}
-
-Verdict verdict_decide(const RunOutcome *o, const Limits *limits, const char *actual, size_t actual_size,
-                       const char *expected, size_t expected_size) {
-        bool killed = o->exit_code == CLD_KILLED || o->exit_code == CLD_DUMPED;
-
-        if (o->internal_error || o->exec != EXEC_STARTED || o->exit_code == 0)
-                return VERDICT_INTERNAL_ERROR;
-        if (o->output_exceeded)
-                return VERDICT_OUTPUT_LIMIT_EXCEEDED;
-        if (o->wall_exceeded || strcmp(o->result, "timeout") == 0)
-                return VERDICT_TIME_LIMIT_EXCEEDED;
-        if (o->cpu_nsec >= limits->time_ms * 1000000ULL || (killed && o->exit_status == SIGXCPU))
-                return VERDICT_TIME_LIMIT_EXCEEDED;
-        /* systemd 252 sees OOM kills on cgroup v2 only; kw-runstat reads the kernel's count on both. */
-        if (strcmp(o->result, "oom-kill") == 0 || (o->oom_kills != UINT64_MAX && o->oom_kills > 0))
-                return VERDICT_MEMORY_LIMIT_EXCEEDED;
-        if (killed)
-                return VERDICT_KILLED_BY_SIGNAL;
-        if (o->exit_status != 0)
-                return VERDICT_RUNTIME_ERROR;
-        if (!expected)
-                return VERDICT_ACCEPTED;
-        return output_matches(actual, actual_size, expected, expected_size) ? VERDICT_ACCEPTED
-                                                                              : VERDICT_WRONG_ANSWER;
-}
-
-static uint64_t mb(uint64_t bytes) {
-        return bytes / (1024 * 1024);
-}
-
-int verdict_explain(Buffer *b, Verdict v, const RunOutcome *o, const Limits *limits) {
-        char sig[16];
-
-        switch (v) {
-        case VERDICT_ACCEPTED:
-                return buffer_printf(b, "accepted");
-        case VERDICT_WRONG_ANSWER:
-                return buffer_printf(b, "wrong answer: the output differs from the expected output");
-        case VERDICT_TIME_LIMIT_EXCEEDED:
-                if (o->wall_exceeded || strcmp(o->result, "timeout") == 0)
-                        return buffer_printf(b, "time limit exceeded: still running after the wall-clock "
-                                             "limit of %" PRIu64 " ms (waiting for input, or sleeping?)",
-                                             limits->wall_time_ms);
-                return buffer_printf(b, "time limit exceeded: used more than the CPU time limit of %" PRIu64 " ms",
-                                     limits->time_ms);
-        case VERDICT_MEMORY_LIMIT_EXCEEDED:
-                return buffer_printf(b, "memory limit exceeded: killed for using more than %" PRIu64 " MB",
-                                     mb(limits->memory_bytes));
-        case VERDICT_OUTPUT_LIMIT_EXCEEDED:
-                return buffer_printf(b, "output limit exceeded: wrote more than %" PRIu64 " bytes",
-                                     limits->output_bytes);
-        case VERDICT_RUNTIME_ERROR:
-                return buffer_printf(b, "runtime error: exited with code %d", o->exit_status);
-        case VERDICT_KILLED_BY_SIGNAL:
-                return buffer_printf(b, "killed by signal %s%s", signal_name(o->exit_status, sig),
-                                     o->exit_status == SIGSYS ? " (a forbidden system call)" : "");
-        case VERDICT_INTERNAL_ERROR:
-        case _VERDICT_MAX:
-                break;
-        }
-        if (o->internal_error)
-                return buffer_printf(b, "internal error: %s", o->internal_error);
-        if (is_setup_failure(o))
-                return buffer_printf(b, "internal error: the sandbox could not be set up (systemd exit status %d)",
-                                     o->exit_status);
-        if (o->exec == EXEC_FAILED) {
-                const char *name = strerrorname_np(o->exec_errno);
-                return buffer_printf(b, "internal error: the interpreter could not be started (%s)", name ? name : "?");
-        }
-        return buffer_printf(b, "internal error: the run never started");
 }

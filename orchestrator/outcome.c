@@ -1,0 +1,149 @@
+/* SPDX-License-Identifier: MIT */
+#include <inttypes.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/wait.h>
+
+#include "outcome.h"
+
+static const char *const limit_names[_RUN_LIMIT_MAX] = {
+        [RUN_LIMIT_CPU_TIME] = "cpu-time",
+        [RUN_LIMIT_WALL_TIME] = "wall-time",
+        [RUN_LIMIT_MEMORY] = "memory",
+        [RUN_LIMIT_OUTPUT] = "output",
+};
+
+static const char *const event_names[_RUN_EVENT_MAX] = {
+        [RUN_EVENT_SECCOMP] = "seccomp-violation",
+        [RUN_EVENT_OOM_KILL] = "oom-kill",
+        [RUN_EVENT_CPU_TIMEOUT] = "cpu-timeout",
+        [RUN_EVENT_WALL_TIMEOUT] = "wall-timeout",
+};
+
+const char *run_limit_to_string(RunLimit l) {
+        return l >= 0 && l < _RUN_LIMIT_MAX ? limit_names[l] : NULL;
+}
+
+const char *run_event_to_string(RunEvent e) {
+        return e >= 0 && e < _RUN_EVENT_MAX ? event_names[e] : NULL;
+}
+
+static bool is_killed(const RunOutcome *o) {
+        return o->exit_code == CLD_KILLED || o->exit_code == CLD_DUMPED;
+}
+
+/* systemd's own exit statuses (EXIT_CHDIR=200 ... EXIT_CREDENTIALS=243) from a run whose program never
+ * started mean the sandbox was not set up; from a program, they are its own. */
+static bool is_setup_failure(const RunOutcome *o) {
+        return o->exec == EXEC_NOT_REACHED && strcmp(o->result, "exit-code") == 0 && o->exit_code == CLD_EXITED &&
+               o->exit_status >= 200 && o->exit_status <= 243;
+}
+
+static uint64_t cpu_usec(const RunOutcome *o) {
+        if (o->cpu_end_usec == UINT64_MAX)
+                return 0;
+        uint64_t start = o->cpu_start_usec == UINT64_MAX ? 0 : o->cpu_start_usec;
+        return o->cpu_end_usec > start ? o->cpu_end_usec - start : 0;
+}
+
+/* The limit that ended the run, in the order they are told: output first (a flood is killed at
+ * once, whatever else it did), then time, then memory. */
+static RunLimit limit_of(const RunOutcome *o, const Limits *limits, uint64_t cpu) {
+        if (o->output_exceeded)
+                return RUN_LIMIT_OUTPUT;
+        if (o->wall_exceeded || strcmp(o->result, "timeout") == 0)
+                return RUN_LIMIT_WALL_TIME;
+        if (cpu >= limits->time_ms * 1000 || (is_killed(o) && o->exit_status == SIGXCPU))
+                return RUN_LIMIT_CPU_TIME;
+        /* systemd 252 sees OOM kills on cgroup v2 only; kw-runstat reads the kernel's count on both. */
+        if (strcmp(o->result, "oom-kill") == 0 || (o->oom_kills != UINT64_MAX && o->oom_kills > 0))
+                return RUN_LIMIT_MEMORY;
+        return RUN_LIMIT_NONE;
+}
+
+static const Verdict limit_verdicts[_RUN_LIMIT_MAX] = {
+        [RUN_LIMIT_CPU_TIME] = VERDICT_TIME_LIMIT_EXCEEDED,
+        [RUN_LIMIT_WALL_TIME] = VERDICT_TIME_LIMIT_EXCEEDED,
+        [RUN_LIMIT_MEMORY] = VERDICT_MEMORY_LIMIT_EXCEEDED,
+        [RUN_LIMIT_OUTPUT] = VERDICT_OUTPUT_LIMIT_EXCEEDED,
+};
+
+static const RunEvent limit_events[_RUN_LIMIT_MAX] = {
+        [RUN_LIMIT_CPU_TIME] = RUN_EVENT_CPU_TIMEOUT,
+        [RUN_LIMIT_WALL_TIME] = RUN_EVENT_WALL_TIMEOUT,
+        [RUN_LIMIT_MEMORY] = RUN_EVENT_OOM_KILL,
+};
+
+void outcome_judge(RunResult *r, const Limits *limits, const char *expected, size_t expected_size) {
+        const RunOutcome *o = &r->outcome;
+
+        r->cpu_usec = cpu_usec(o);
+        r->limit = RUN_LIMIT_NONE;
+        r->event = RUN_EVENT_NONE;
+        if (o->internal_error || o->exec != EXEC_STARTED || o->exit_code == 0) {
+                r->verdict = VERDICT_INTERNAL_ERROR;
+                return;
+        }
+        r->limit = limit_of(o, limits, r->cpu_usec);
+        if (r->limit != RUN_LIMIT_NONE) {
+                r->verdict = limit_verdicts[r->limit];
+                r->event = limit_events[r->limit];
+        } else if (is_killed(o)) {
+                r->verdict = VERDICT_KILLED_BY_SIGNAL;
+                r->event = o->exit_status == SIGSYS ? RUN_EVENT_SECCOMP : RUN_EVENT_NONE;
+        } else if (o->exit_status != 0)
+                r->verdict = VERDICT_RUNTIME_ERROR;
+        else if (!expected)
+                r->verdict = VERDICT_ACCEPTED;
+        else
+                r->verdict = output_matches(r->out.data ? r->out.data : "", r->out.size, expected, expected_size)
+                                     ? VERDICT_ACCEPTED
+                                     : VERDICT_WRONG_ANSWER;
+}
+
+static uint64_t mb(uint64_t bytes) {
+        return bytes / (1024 * 1024);
+}
+
+int outcome_explain(Buffer *b, const RunResult *r, const Limits *limits) {
+        const RunOutcome *o = &r->outcome;
+        char sig[16];
+
+        switch (r->verdict) {
+        case VERDICT_ACCEPTED:
+                return buffer_printf(b, "accepted");
+        case VERDICT_WRONG_ANSWER:
+                return buffer_printf(b, "wrong answer: the output differs from the expected output");
+        case VERDICT_TIME_LIMIT_EXCEEDED:
+                if (r->limit == RUN_LIMIT_WALL_TIME)
+                        return buffer_printf(b, "time limit exceeded: still running after the wall-clock "
+                                             "limit of %" PRIu64 " ms (waiting for input, or sleeping?)",
+                                             limits->wall_time_ms);
+                return buffer_printf(b, "time limit exceeded: used more than the CPU time limit of %" PRIu64 " ms",
+                                     limits->time_ms);
+        case VERDICT_MEMORY_LIMIT_EXCEEDED:
+                return buffer_printf(b, "memory limit exceeded: killed for using more than %" PRIu64 " MB",
+                                     mb(limits->memory_bytes));
+        case VERDICT_OUTPUT_LIMIT_EXCEEDED:
+                return buffer_printf(b, "output limit exceeded: wrote more than %" PRIu64 " bytes",
+                                     limits->output_bytes);
+        case VERDICT_RUNTIME_ERROR:
+                return buffer_printf(b, "runtime error: exited with code %d", o->exit_status);
+        case VERDICT_KILLED_BY_SIGNAL:
+                return buffer_printf(b, "killed by signal %s%s", signal_name(o->exit_status, sig),
+                                     r->event == RUN_EVENT_SECCOMP ? " (a forbidden system call)" : "");
+        case VERDICT_INTERNAL_ERROR:
+        case _VERDICT_MAX:
+                break;
+        }
+        if (o->internal_error)
+                return buffer_printf(b, "internal error: %s", o->internal_error);
+        if (is_setup_failure(o))
+                return buffer_printf(b, "internal error: the sandbox could not be set up (systemd exit status %d)",
+                                     o->exit_status);
+        if (o->exec == EXEC_FAILED) {
+                const char *name = strerrorname_np(o->exec_errno);
+                return buffer_printf(b, "internal error: the interpreter could not be started (%s)", name ? name : "?");
+        }
+        return buffer_printf(b, "internal error: the run never started");
+}

@@ -1,0 +1,91 @@
+/* SPDX-License-Identifier: MIT */
+#pragma once
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "policy.h"
+#include "util.h"
+#include "verdict.h"
+
+/* A run's outcome: the facts it ended with, and what they mean — the verdict, the limit that ended
+ * it and the security event — decided here once, for the result, the audit entry and the stats
+ * alike. Pure: no libsystemd, so its users' unit tests link without it. */
+
+/* How far kw-exec got, as it said on its report pipe, which it alone holds: closed on exec
+ * (O_CLOEXEC), so the program can neither write to it nor fake what it says. */
+typedef enum ExecReport {
+        EXEC_NOT_REACHED,           /* kw-exec never took its go: the sandbox did not get that far */
+        EXEC_STARTED,               /* the interpreter was exec'd: every exit status after is the program's */
+        EXEC_FAILED,                /* kw-exec could not exec it (exec_errno) */
+} ExecReport;
+
+/* What a run ended with, as systemd, the cgroup and kw's own output path and timer saw it. */
+typedef struct RunOutcome {
+        char result[32];            /* the service's Result=: success, exit-code, signal, timeout, oom-kill... */
+        int exit_code;              /* ExecMainCode: CLD_EXITED, CLD_KILLED, CLD_DUMPED, or 0 if it never ran */
+        int exit_status;            /* ExecMainStatus: exit status or signal number */
+        /* The unit's cgroup CPU time at the go (what systemd spent setting it up) and at the end;
+         * the program's own is the difference. UINT64_MAX: unknown. */
+        uint64_t cpu_start_usec;
+        uint64_t cpu_end_usec;
+        uint64_t memory_peak;       /* bytes, UINT64_MAX if unknown */
+        uint64_t oom_kills;         /* kernel OOM kills in the run's cgroup, UINT64_MAX if unknown */
+        uint64_t wall_usec;         /* from the go to the end */
+        bool output_exceeded;       /* kw stopped it for writing too much */
+        bool wall_exceeded;         /* kw killed it at the wall-clock limit */
+        const char *internal_error; /* set if kw itself failed to run it: the reason, in a contestant's words */
+        ExecReport exec;
+        int exec_errno;
+} RunOutcome;
+
+/* The limit that ended a run. */
+typedef enum RunLimit {
+        RUN_LIMIT_NONE,
+        RUN_LIMIT_CPU_TIME,
+        RUN_LIMIT_WALL_TIME,
+        RUN_LIMIT_MEMORY,
+        RUN_LIMIT_OUTPUT,
+        _RUN_LIMIT_MAX,
+} RunLimit;
+
+/* What the sandbox stopped, for the audit trail: the kernel's seccomp and OOM kills, and the kills
+ * at the CPU-time and wall-clock limits. */
+typedef enum RunEvent {
+        RUN_EVENT_NONE,
+        RUN_EVENT_SECCOMP,
+        RUN_EVENT_OOM_KILL,
+        RUN_EVENT_CPU_TIMEOUT,
+        RUN_EVENT_WALL_TIMEOUT,
+        _RUN_EVENT_MAX,
+} RunEvent;
+
+/* One run: what it ended with, its output as read back from the journal, and what that means. */
+typedef struct RunResult {
+        RunOutcome outcome;
+        char invocation_id[33];
+        Buffer out;
+        Buffer err;
+        /* Set by outcome_judge() alone. */
+        Verdict verdict;
+        RunLimit limit;
+        RunEvent event;
+        uint64_t cpu_usec;          /* the program's own CPU time */
+} RunResult;
+
+/* "cpu-time", "wall-time", "memory", "output"; NULL for RUN_LIMIT_NONE. */
+const char *run_limit_to_string(RunLimit l);
+/* "seccomp-violation", "oom-kill", "cpu-timeout", "wall-timeout"; NULL for RUN_EVENT_NONE. */
+const char *run_event_to_string(RunEvent e);
+
+/**
+ * outcome_judge() - decide @r's verdict, limit, event and CPU time from its outcome and output.
+ * @expected: NULL when there is nothing to compare with.
+ */
+void outcome_judge(RunResult *r, const Limits *limits, const char *expected, size_t expected_size);
+
+/**
+ * outcome_explain() - what happened to a judged run, in a contestant's words ("time limit exceeded:
+ * ..."). Return: 0 or -ENOMEM, the sentence appended to @b.
+ */
+int outcome_explain(Buffer *b, const RunResult *r, const Limits *limits);

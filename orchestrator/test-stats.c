@@ -1,0 +1,163 @@
+/* SPDX-License-Identifier: MIT */
+#include <inttypes.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/wait.h>
+
+#include <cjson/cJSON.h>
+
+#include "stats.h"
+#include "test-helpers.h"
+
+DEFINE_TRIVIAL_CLEANUP_FUNC(cJSON *, cJSON_Delete);
+
+/* Histogram buckets: the value each sample is told as, at the resolution of its range. */
+static const struct {
+        uint64_t ms, told;
+} bucket_cases[] = {
+        { 0, 0 },       { 1, 1 },         { 999, 999 },       { 1000, 1009 },      { 1009, 1009 },
+        { 1010, 1019 }, { 9999, 9999 },   { 10000, 10099 },   { 99999, 99999 },    { 100000, 100000 },
+        { 5000000, 100000 }, { UINT64_MAX, 100000 },
+};
+
+static void test_histogram_bucket(size_t i) {
+        Histogram *h = calloc(1, sizeof(Histogram));
+
+        test_case_begin("histogram: %" PRIu64 " ms", bucket_cases[i].ms);
+        ASSERT_OR_ABORT(h);
+        histogram_add(h, bucket_cases[i].ms);
+        ASSERT_U64_EQ(h->count, 1);
+        for (unsigned p = 1; p <= 100; p++)
+                ASSERT_U64_EQ(histogram_percentile(h, p), bucket_cases[i].told);
+        free(h);
+}
+
+static void test_histogram_percentiles(void) {
+        Histogram *h = calloc(1, sizeof(Histogram));
+
+        ASSERT_OR_ABORT(h);
+        ASSERT_U64_EQ(histogram_percentile(h, 50), 0);
+        /* 1..100 ms once each: the p-th percentile is p ms. */
+        for (uint64_t ms = 100; ms >= 1; ms--)
+                histogram_add(h, ms);
+        ASSERT_U64_EQ(histogram_percentile(h, 50), 50);
+        ASSERT_U64_EQ(histogram_percentile(h, 95), 95);
+        ASSERT_U64_EQ(histogram_percentile(h, 100), 100);
+        ASSERT_U64_EQ(histogram_percentile(h, 0), 1);
+        free(h);
+}
+
+static const cJSON *field(const cJSON *o, const char *path) {
+        char buf[64];
+        snprintf(buf, sizeof(buf), "%s", path);
+        for (char *save = NULL, *k = strtok_r(buf, ".", &save); o && k; k = strtok_r(NULL, ".", &save))
+                o = cJSON_GetObjectItemCaseSensitive(o, k);
+        return o;
+}
+
+static double number(const cJSON *o, const char *path) {
+        const cJSON *n = field(o, path);
+        return cJSON_IsNumber(n) ? n->valuedouble : -1;
+}
+
+#define OK_RUN { .result = "success", .exit_code = CLD_EXITED, .exec = EXEC_STARTED
+
+/* Runs as kw judges them, each kind once or more, so every counter is told apart. */
+static const struct {
+        RunOutcome outcome;
+        const char *actual, *expected;
+} runs[] = {
+        { OK_RUN, .memory_peak = 1000, .wall_usec = 30000 }, "1", "1" },                               /* accepted */
+        { OK_RUN, .memory_peak = 3000, .wall_usec = 40000 }, "2", "1" },                               /* wrong */
+        { OK_RUN, .cpu_end_usec = 1500000, .memory_peak = UINT64_MAX }, "", "1" },                    /* CPU */
+        { { .result = "signal", .exit_code = CLD_KILLED, .exit_status = SIGXCPU, .exec = EXEC_STARTED,
+            .memory_peak = UINT64_MAX }, "", "1" },                                                     /* CPU */
+        { { .result = "signal", .exit_code = CLD_KILLED, .exit_status = SIGKILL, .exec = EXEC_STARTED,
+            .wall_exceeded = true, .memory_peak = UINT64_MAX }, "", "1" },                              /* wall */
+        { { .result = "timeout", .exit_code = CLD_KILLED, .exit_status = SIGTERM, .exec = EXEC_STARTED,
+            .memory_peak = UINT64_MAX }, "", "1" },                                                     /* wall */
+        { { .result = "signal", .exit_code = CLD_KILLED, .exit_status = SIGKILL, .exec = EXEC_STARTED,
+            .oom_kills = 1, .memory_peak = 8000 }, "", "1" },                                           /* OOM */
+        { { .result = "signal", .exit_code = CLD_KILLED, .exit_status = SIGSYS, .exec = EXEC_STARTED,
+            .memory_peak = UINT64_MAX }, "", "1" },                                                     /* seccomp */
+        { { .result = "signal", .exit_code = CLD_KILLED, .exit_status = SIGSYS, .exec = EXEC_STARTED,
+            .memory_peak = UINT64_MAX }, "", "1" },                                                     /* seccomp */
+        { { .result = "resources", .internal_error = "boom", .memory_peak = UINT64_MAX }, "", "1" },   /* kw's */
+};
+
+static void test_stats_counts(void) {
+        Stats *s = calloc(1, sizeof(Stats));
+        RunResult results[ELEMENTSOF(runs)] = {};
+        TestCase cases[ELEMENTSOF(runs)] = {};
+        _cleanup_(buffer_done) Buffer b = {};
+
+        ASSERT_OR_ABORT(s);
+        for (size_t i = 0; i < ELEMENTSOF(runs); i++) {
+                cases[i] = (TestCase) { (char *) "", 0, (char *) runs[i].expected, strlen(runs[i].expected) };
+                results[i].outcome = runs[i].outcome;
+                ASSERT_OK(buffer_append(&results[i].out, runs[i].actual, strlen(runs[i].actual)));
+                outcome_judge(&results[i], &test_limits, runs[i].expected, strlen(runs[i].expected));
+        }
+        Job job = { .code = (char *) "x", .code_size = 1, .cases = cases, .n_cases = ELEMENTSOF(runs),
+                    .has_cases = true, .limits = test_limits };
+        /* The same job twice, once accepted as a whole (overall verdicts are the caller's). */
+        stats_add_job(s, &job, results, VERDICT_TIME_LIMIT_EXCEEDED);
+        stats_add_job(s, &job, results, VERDICT_ACCEPTED);
+        s->rejected = 3;
+        s->busy = 4;
+        ASSERT_OK(stats_format(s, 2, 5, &b));
+        ASSERT_TRUE(b.size > 0 && b.data[b.size - 1] == '\n');
+
+        _cleanup_(cJSON_Deletep) cJSON *j = cJSON_ParseWithLength(b.data, b.size);
+        ASSERT_NOT_NULL(j);
+        ASSERT_INT_EQ((int) number(j, "jobs"), 2);
+        ASSERT_INT_EQ((int) number(j, "runs"), 2 * ELEMENTSOF(runs));
+        ASSERT_INT_EQ((int) number(j, "jobs_by_verdict.accepted"), 1);
+        ASSERT_INT_EQ((int) number(j, "jobs_by_verdict.time_limit_exceeded"), 1);
+        ASSERT_INT_EQ((int) number(j, "runs_by_verdict.accepted"), 2);
+        ASSERT_INT_EQ((int) number(j, "runs_by_verdict.wrong_answer"), 2);
+        ASSERT_INT_EQ((int) number(j, "runs_by_verdict.time_limit_exceeded"), 8);
+        ASSERT_INT_EQ((int) number(j, "runs_by_verdict.memory_limit_exceeded"), 2);
+        ASSERT_INT_EQ((int) number(j, "runs_by_verdict.killed_by_signal"), 4);
+        ASSERT_INT_EQ((int) number(j, "runs_by_verdict.internal_error"), 2);
+        /* Each kind of kill apart: CPU-time kills are not wall-clock timeouts. */
+        ASSERT_INT_EQ((int) number(j, "security.cpu_timeouts"), 4);
+        ASSERT_INT_EQ((int) number(j, "security.wall_timeouts"), 4);
+        ASSERT_INT_EQ((int) number(j, "security.oom_kills"), 2);
+        ASSERT_INT_EQ((int) number(j, "security.seccomp_violations"), 4);
+        ASSERT_TRUE(number(j, "error_rate") == 0.5);
+        ASSERT_INT_EQ((int) number(j, "rejected"), 3);
+        ASSERT_INT_EQ((int) number(j, "busy"), 4);
+        ASSERT_INT_EQ((int) number(j, "in_flight"), 2);
+        ASSERT_INT_EQ((int) number(j, "queued"), 5);
+        /* Memory: of the runs that had a peak (1000, 3000, 8000), twice. */
+        ASSERT_INT_EQ((int) number(j, "memory_peak_bytes.max"), 8000);
+        ASSERT_INT_EQ((int) number(j, "memory_peak_bytes.mean"), 4000);
+        /* Run times of every run kw ran (not its own failures): 9 per job, 7 of them 0 ms. */
+        ASSERT_U64_EQ(s->run_time_ms.count, 18);
+        ASSERT_INT_EQ((int) number(j, "run_time_ms.p95"), 40);
+        ASSERT_INT_EQ((int) number(j, "run_time_ms.p50"), 0);
+        for (size_t i = 0; i < ELEMENTSOF(runs); i++)
+                buffer_done(&results[i].out);
+        free(s);
+}
+
+static void test_stats_empty(void) {
+        Stats s = {};
+        _cleanup_(buffer_done) Buffer b = {};
+
+        ASSERT_OK(stats_format(&s, 0, 0, &b));
+        _cleanup_(cJSON_Deletep) cJSON *j = cJSON_ParseWithLength(b.data, b.size);
+        ASSERT_NOT_NULL(j);
+        ASSERT_TRUE(number(j, "error_rate") == 0);
+        ASSERT_INT_EQ((int) number(j, "security.cpu_timeouts"), 0);
+        ASSERT_INT_EQ((int) number(j, "run_time_ms.p50"), 0);
+}
+
+int main(void) {
+        TEST_TABLE(test_histogram_bucket, bucket_cases);
+        TEST_RUN(test_histogram_percentiles);
+        TEST_RUN(test_stats_counts);
+        TEST_RUN(test_stats_empty);
+        return test_summary();
+}
