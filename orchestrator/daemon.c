@@ -9,6 +9,7 @@
 #include <systemd/sd-journal.h>
 #include <time.h>
 
+#include "bus-util.h"
 #include "daemon.h"
 #include "rundir.h"
 #include "journal.h"
@@ -606,6 +607,7 @@ static int cleanup_units(sd_bus *bus) {
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
         _cleanup_(sd_bus_slot_unrefp) sd_bus_slot *slot = NULL;
         StopJobs jobs = {};
+        char buf[BUS_ERROR_TEXT_MAX];
         const char *name;
         int r;
 
@@ -619,7 +621,7 @@ static int cleanup_units(sd_bus *bus) {
         if (r >= 0)
                 r = sd_bus_message_enter_container(reply, 'a', "(ssssssouso)");
         if (r < 0)
-                return log_error_errno(r, "Failed to list kw units: %s", error.message ? error.message : strerror(-r));
+                return log_error_errno(r, "Failed to list kw units: %s", bus_error_text(&error, r, buf));
 
         while ((r = sd_bus_message_read(reply, "(ssssssouso)", &name, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
                                         NULL, NULL)) > 0) {
@@ -684,7 +686,7 @@ int daemon_new(sd_event *event, int listen_fd, const DaemonConfig *config, Daemo
 
         r = bus_open_systemd(event, on_disconnected, d, &d->bus);
         if (r < 0)
-                return log_error_errno(r, "Failed to connect to systemd: %m");
+                return r; /* logged */
         r = cleanup_units(d->bus);
         if (r < 0)
                 return r;

@@ -11,6 +11,7 @@
 #include <time.h>
 #include <systemd/sd-journal.h>
 
+#include "bus-util.h"
 #include "journal.h"
 
 /* Large entries are a whole pipe's worth of output; let the kernel queue plenty of them. */
@@ -320,15 +321,23 @@ static int on_journal(sd_event_source *s _unused_, int fd _unused_, uint32_t rev
 /* journald's main pid once it is ready for signals, else 0. Before READY=1 it may not have blocked
  * SIGRTMIN+1 yet, whose default action would kill it. */
 static pid_t journald_ready_pid(JournalReader *r) {
+        _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
         _cleanup_free_ char *state = NULL;
+        char buf[BUS_ERROR_TEXT_MAX];
         uint32_t pid = 0;
+        int k;
 
-        if (sd_bus_get_property_string(r->bus, "org.freedesktop.systemd1", r->journald_path,
-                                       "org.freedesktop.systemd1.Unit", "ActiveState", NULL, &state) < 0 ||
-            strcmp(state, "active") != 0 ||
-            sd_bus_get_property_trivial(r->bus, "org.freedesktop.systemd1", r->journald_path,
-                                        "org.freedesktop.systemd1.Service", "MainPID", NULL, 'u', &pid) < 0)
+        k = sd_bus_get_property_string(r->bus, "org.freedesktop.systemd1", r->journald_path,
+                                       "org.freedesktop.systemd1.Unit", "ActiveState", &error, &state);
+        if (k >= 0 && strcmp(state, "active") != 0)
                 return 0;
+        if (k >= 0)
+                k = sd_bus_get_property_trivial(r->bus, "org.freedesktop.systemd1", r->journald_path,
+                                                "org.freedesktop.systemd1.Service", "MainPID", &error, 'u', &pid);
+        if (k < 0) {
+                log_warning("Failed to read the state of %s: %s", r->journald_unit, bus_error_text(&error, k, buf));
+                return 0;
+        }
         return (pid_t) pid;
 }
 

@@ -125,7 +125,7 @@ static int run_job(const Job *job, const Policy *policy, const char *job_id, Run
         sub.event = event;
         r = bus_open_systemd(event, on_disconnected, &sub, &bus);
         if (r < 0)
-                return log_error_errno(r, "Failed to connect to systemd: %m");
+                return r; /* logged */
         r = journal_sink_open(JOURNAL_SOCKET, &sink);
         if (r >= 0)
                 r = journal_reader_new(event, bus, NULL, &reader);

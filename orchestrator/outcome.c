@@ -80,7 +80,7 @@ void outcome_judge(RunResult *r, const Limits *limits, const char *expected, siz
         r->cpu_usec = cpu_usec(o);
         r->limit = RUN_LIMIT_NONE;
         r->event = RUN_EVENT_NONE;
-        if (o->internal_error || o->exec != EXEC_STARTED || o->exit_code == 0) {
+        if (o->internal_error[0] || o->exec != EXEC_STARTED || o->exit_code == 0) {
                 r->verdict = VERDICT_INTERNAL_ERROR;
                 return;
         }
@@ -136,7 +136,7 @@ int outcome_explain(Buffer *b, const RunResult *r, const Limits *limits) {
         case _VERDICT_MAX:
                 break;
         }
-        if (o->internal_error)
+        if (o->internal_error[0])
                 return buffer_printf(b, "internal error: %s", o->internal_error);
         if (is_setup_failure(o))
                 return buffer_printf(b, "internal error: the sandbox could not be set up (systemd exit status %d)",

@@ -34,7 +34,7 @@ typedef struct RunOutcome {
         uint64_t wall_usec;         /* from the go to the end */
         bool output_exceeded;       /* kw stopped it for writing too much */
         bool wall_exceeded;         /* kw killed it at the wall-clock limit */
-        const char *internal_error; /* set if kw itself failed to run it: the reason, in a contestant's words */
+        char internal_error[192];   /* if kw itself failed to run it, the reason, in a contestant's words */
         ExecReport exec;
         int exec_errno;
 } RunOutcome;

@@ -106,7 +106,7 @@ static int slot_start(Pool *p, Slot *slot) {
 
         r = random_hex(hex, 8);
         if (r < 0)
-                return r;
+                return log_error_errno(r, "Failed to name a warm unit: %m");
         snprintf(name, sizeof(name), "kw-warm-%s.service", hex);
         snprintf(description, sizeof(description), "kw warm unit for %s", language->name);
         SandboxSpec spec = {
@@ -118,7 +118,7 @@ static int slot_start(Pool *p, Slot *slot) {
                 .limits = &p->policy->limits,
                 .idle_usec = IDLE_USEC,
         };
-        r = sandbox_start(&p->config, &spec, on_idle_event, slot, &slot->sandbox);
+        r = sandbox_start(&p->config, &spec, on_idle_event, slot, &slot->sandbox, NULL);
         if (r < 0)
                 return r;
         slot->started_usec = now_usec();
@@ -131,7 +131,6 @@ static void pool_fill(Pool *p) {
                         continue;
                 int r = slot_start(p, &p->slots[i]);
                 if (r < 0) {
-                        log_error_errno(r, "Failed to start a warm unit: %m");
                         p->failures++;
                         pool_schedule_fill(p);
                         return;

@@ -3,6 +3,7 @@
 #include <inttypes.h>
 #include <limits.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -80,9 +81,16 @@ struct Runner {
 static void run_maybe_done(Run *run);
 static void runner_fence(Runner *runner);
 
-static void run_fail(Run *run, const char *reason) {
-        if (!run->result->outcome.internal_error)
-                run->result->outcome.internal_error = reason;
+/* The first reason kw could not run it is the one told. */
+_printf_(2, 3) static void run_fail(Run *run, const char *fmt, ...) {
+        RunOutcome *o = &run->result->outcome;
+        va_list ap;
+
+        if (o->internal_error[0])
+                return;
+        va_start(ap, fmt);
+        (void) vsnprintf(o->internal_error, sizeof(o->internal_error), fmt, ap);
+        va_end(ap);
 }
 
 /* ---- output: pipe -> journal ---- */
@@ -205,7 +213,7 @@ static void on_sandbox_event(Sandbox *sb, SandboxEvent event _unused_, void *use
         const char *error = sandbox_outcome(sb, &run->result->outcome, run->result->invocation_id);
 
         if (error)
-                run_fail(run, error);
+                run_fail(run, "%s", error);
         run->have_stats = sandbox_has_stats(sb);
         run_drain(run);
         /* Its unit ends on its own, off the job's path; the pool keeps it until then. */
@@ -222,6 +230,13 @@ static int run_watch_output(Run *run) {
         for (OutputStream stream = STREAM_STDOUT; r >= 0 && stream <= STREAM_STDERR; stream++)
                 r = sd_event_add_io(run->runner->ctx.sandbox.event, &run->streams[stream].io, run->streams[stream].fd,
                                     EPOLLIN, on_output, run);
+        return r;
+}
+
+/* A step of run_start() failed: logged, and the reason the run's result tells. */
+static int run_start_failed(Run *run, const char *step, int r) {
+        log_error_errno(r, "Failed to start run %u of job %s: %s: %m", run->index, run->runner->job_id, step);
+        run_fail(run, "could not set up the run: %s failed (%s)", step, strerrorname_np(-r) ?: "?");
         return r;
 }
 
@@ -247,16 +262,24 @@ static int run_start(Run *run) {
                         .limits = &job->limits,
                         .idle_usec = COLD_SETUP_USEC,
                 };
-                r = sandbox_start(&runner->ctx.sandbox, &spec, on_sandbox_event, run, &run->sandbox);
-                if (r < 0)
+                const char *step = NULL;
+                r = sandbox_start(&runner->ctx.sandbox, &spec, on_sandbox_event, run, &run->sandbox, &step);
+                if (r < 0) {
+                        /* Logged by sandbox_start() already. */
+                        run_fail(run, "could not set up the run: %s failed (%s)", step ?: "starting the sandbox",
+                                 strerrorname_np(-r) ?: "?");
                         return r;
+                }
         }
         snprintf(run->name, sizeof(run->name), "%s", sandbox_name(run->sandbox));
         r = run_watch_output(run);
-        if (r >= 0)
-                r = sandbox_hand_over(run->sandbox, runner->job_id, run->index, job->code, job->code_size,
-                                      c ? c->input : "", c ? c->input_size : 0, job->limits.wall_time_ms * 1000);
-        return r;
+        if (r < 0)
+                return run_start_failed(run, "following its output", r);
+        r = sandbox_hand_over(run->sandbox, runner->job_id, run->index, job->code, job->code_size,
+                              c ? c->input : "", c ? c->input_size : 0, job->limits.wall_time_ms * 1000);
+        if (r < 0)
+                return run_start_failed(run, "handing it its code and input", r);
+        return 0;
 }
 
 static void runner_start_next(Runner *runner) {
@@ -270,10 +293,8 @@ static void runner_start_next(Runner *runner) {
                         run_maybe_done(run);
                         continue;
                 }
-                int r = run_start(run);
-                if (r < 0) {
-                        log_error_errno(r, "Failed to start run %u of job %s: %m", run->index, runner->job_id);
-                        run_fail(run, "could not set up the run");
+                /* Each step logs its own failure and gives the run its reason. */
+                if (run_start(run) < 0) {
                         run_abandon_sandbox(run);
                         run->finished = true;
                         run_close_stream(run, STREAM_STDOUT, true);
@@ -345,7 +366,7 @@ static void runner_finish(Runner *runner) {
 
 static void runner_fail_all(Runner *runner, const char *reason) {
         for (size_t i = 0; i < runner->n_runs; i++)
-                run_fail(&runner->runs[i], reason);
+                run_fail(&runner->runs[i], "%s", reason);
 }
 
 static int on_fence_timeout(sd_event_source *s _unused_, uint64_t usec _unused_, void *userdata) {
@@ -470,7 +491,7 @@ void runner_cancel(Runner *runner, const char *reason) {
                 Run *run = &runner->runs[i];
                 if (run->state != RUN_ACTIVE || run->finished)
                         continue;
-                run_fail(run, reason);
+                run_fail(run, "%s", reason);
                 /* StopUnit, not KillUnit: it also replaces a start job PID 1 has not run yet. */
                 sandbox_stop(run->sandbox);
         }

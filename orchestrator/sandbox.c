@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "bus-util.h"
 #include "cgstat.h"
 #include "sandbox.h"
 #include "unit.h"
@@ -30,7 +31,7 @@ struct Sandbox {
         bool program_done;           /* seen in stop-post or ended: nothing of the program is left */
         bool wall_exceeded;          /* kw's timer killed it */
         bool have_stats;             /* stats read by kw itself at stop-post */
-        const char *error;           /* why kw could not follow it, if it could not */
+        char error[160];             /* why kw could not follow it, if it could not */
         int stdin_fd, out_fd, err_fd;   /* stdin: kw's end of a socket (the go carries the report pipe) */
         int report_fd, report_w;     /* kw-exec's report pipe: kw's read end; the end for kw-exec, until the go */
         sd_event_source *stdin_source;
@@ -61,8 +62,9 @@ static void sandbox_unref_unit(Sandbox *sb) {
         if (!sb->started)
                 return;
         /* Our reference (AddRef) kept the unit for reading; dropping it lets systemd collect it. */
-        (void) sd_bus_call_method_async(sb->config.bus, NULL, "org.freedesktop.systemd1", sb->path,
-                                        "org.freedesktop.systemd1.Unit", "Unref", NULL, NULL, NULL);
+        char what[128];
+        snprintf(what, sizeof(what), "drop kw's reference to %s", sb->name);
+        (void) bus_call_logged(sb->config.bus, sb->path, "org.freedesktop.systemd1.Unit", "Unref", what, NULL);
         sb->started = false;
 }
 
@@ -72,9 +74,21 @@ static void sandbox_notify(Sandbox *sb, SandboxEvent event) {
                 sb->fn(sb, event, sb->userdata);
 }
 
+/* The first reason kw could not follow the unit is the one told. */
 static void sandbox_fail(Sandbox *sb, const char *error) {
-        if (error && !sb->error)
-                sb->error = error;
+        if (error && !sb->error[0])
+                snprintf(sb->error, sizeof(sb->error), "%s", error);
+}
+
+/* @what went wrong talking to systemd: logged with systemd's error, told with the error's name (its
+ * message may hold host paths). */
+static void sandbox_fail_reply(Sandbox *sb, sd_bus_message *reply, int r, const char *what) {
+        const sd_bus_error *e = reply ? sd_bus_message_get_error(reply) : NULL;
+        char buf[BUS_ERROR_TEXT_MAX], error[sizeof(sb->error)];
+
+        log_error("%s: %s: %s", sb->name, what, bus_error_text(e, r, buf));
+        snprintf(error, sizeof(error), "%s (%s)", what, e ? e->name : strerrorname_np(-r) ?: "?");
+        sandbox_fail(sb, error);
 }
 
 /* What kw-exec said on its report pipe: 'R' once it took its go, then an errno if it could not exec
@@ -223,8 +237,9 @@ static int on_service_properties(sd_bus_message *reply, void *userdata, sd_bus_e
 
         sb->call = sd_bus_slot_unref(sb->call);
         sb->query_ended = false;
-        if (sd_bus_message_is_method_error(reply, NULL) || read_properties(reply, service_property, sb) < 0)
-                sandbox_fail(sb, "systemd did not say how the run ended");
+        int r = sd_bus_message_is_method_error(reply, NULL) ? -EIO : read_properties(reply, service_property, sb);
+        if (r < 0)
+                sandbox_fail_reply(sb, reply, r, "systemd did not say how the run ended");
         if (ended) {
                 sandbox_end(sb, NULL);
                 return 0;
@@ -261,9 +276,12 @@ static int on_control_group(sd_bus_message *reply, void *userdata, sd_bus_error 
         const char *cgroup;
         CgroupStats st;
 
+        char buf[BUS_ERROR_TEXT_MAX];
         sb->call = sd_bus_slot_unref(sb->call);
-        if (!sd_bus_message_is_method_error(reply, NULL) && sd_bus_message_read(reply, "v", "s", &cgroup) >= 0 &&
-            cgroup[0] == '/')
+        /* Not fatal: kw-runstat counts from inside the unit instead. */
+        if (bus_reply_error(reply, buf))
+                log_warning("Failed to get the cgroup of %s: %s", sb->name, buf);
+        else if (sd_bus_message_read(reply, "v", "s", &cgroup) >= 0 && cgroup[0] == '/')
                 sb->cgroup = strdup(cgroup);
         /* What systemd spent setting the unit up is in the cgroup's CPU time: not the program's. */
         if (sandbox_read_cgroup(sb, &st) >= 0 && st.cpu_usec != UINT64_MAX)
@@ -317,7 +335,8 @@ static int on_unit_properties(sd_bus_message *reply, void *userdata, sd_bus_erro
         sb->call = sd_bus_slot_unref(sb->call);
         r = sd_bus_message_is_method_error(reply, NULL) ? -EIO : read_properties(reply, unit_property, &st);
         if (r < 0 || !st.active_state || !st.sub_state) {
-                sandbox_end(sb, "systemd did not say how the run is going");
+                sandbox_fail_reply(sb, reply, r < 0 ? r : -EBADMSG, "systemd did not say how the run is going");
+                sandbox_end(sb, NULL);
                 return 0;
         }
         bool ended = st.job == 0 && (strcmp(st.active_state, "inactive") == 0 || strcmp(st.active_state, "failed") == 0);
@@ -328,16 +347,20 @@ static int on_unit_properties(sd_bus_message *reply, void *userdata, sd_bus_erro
         }
         if (ended || (!sb->finished && strcmp(st.sub_state, "stop-post") == 0)) {
                 r = sandbox_get_service(sb, ended);
-                if (r < 0)
-                        sandbox_end(sb, "could not ask systemd how the run ended");
+                if (r < 0) {
+                        sandbox_fail_reply(sb, NULL, r, "could not ask systemd how the run ended");
+                        sandbox_end(sb, NULL);
+                }
                 return 0;
         }
         if (!sb->ready && !sb->finished && strcmp(st.active_state, "active") == 0) {
                 r = sd_bus_call_method_async(sb->config.bus, &sb->call, "org.freedesktop.systemd1", sb->path,
                                              "org.freedesktop.DBus.Properties", "Get", on_control_group, sb, "ss",
                                              "org.freedesktop.systemd1.Service", "ControlGroup");
-                if (r < 0)
-                        sandbox_end(sb, "could not ask systemd for the run's cgroup");
+                if (r < 0) {
+                        sandbox_fail_reply(sb, NULL, r, "could not ask systemd for the run's cgroup");
+                        sandbox_end(sb, NULL);
+                }
                 return 0;
         }
         if (sb->requery)
@@ -365,7 +388,7 @@ static void sandbox_query(Sandbox *sb) {
          * to make kw ask: ask again shortly. */
         if (r < 0 && !sb->retry &&
             sd_event_add_time_relative(sb->config.event, &sb->retry, CLOCK_MONOTONIC, RETRY_USEC, 1, on_retry, sb) < 0)
-                sandbox_fail(sb, "could not ask systemd how the run is going");
+                sandbox_fail_reply(sb, NULL, r, "could not ask systemd how the run is going");
 }
 
 static int on_properties_changed(sd_bus_message *m _unused_, void *userdata, sd_bus_error *error _unused_) {
@@ -382,12 +405,11 @@ static int on_properties_changed(sd_bus_message *m _unused_, void *userdata, sd_
 
 static int on_started(sd_bus_message *reply, void *userdata, sd_bus_error *error _unused_) {
         Sandbox *sb = userdata;
-        const sd_bus_error *e = sd_bus_message_get_error(reply);
 
         sb->call = sd_bus_slot_unref(sb->call);
-        if (e) {
-                log_error("Failed to start %s: %s", sb->name, e->message);
-                sandbox_end(sb, "systemd refused to start the sandbox");
+        if (sd_bus_message_is_method_error(reply, NULL)) {
+                sandbox_fail_reply(sb, reply, 0, "systemd refused StartTransientUnit");
+                sandbox_end(sb, NULL);
                 return 0;
         }
         sb->started = true;
@@ -430,8 +452,15 @@ static int make_pipe(bool ours_read, int *ret_ours, int *ret_theirs) {
         return split_pair(fds, ours_read ? 0 : 1, ret_ours, ret_theirs);
 }
 
+/* A step of sandbox_start() failed: logged with the unit, told by its words alone (no host path). */
+static int start_failed(const char *unit, const char *step, int r, const char **ret_step) {
+        if (ret_step)
+                *ret_step = step;
+        return log_error_errno(r, "Failed to start %s: %s: %m", unit, step);
+}
+
 int sandbox_start(const SandboxConfig *config, const SandboxSpec *spec, SandboxFn fn, void *userdata,
-                  Sandbox **ret) {
+                  Sandbox **ret, const char **ret_step) {
         _cleanup_(sandbox_freep) Sandbox *sb = calloc(1, sizeof(Sandbox));
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL;
         _cleanup_close_ int in_r = -EBADF, out_w = -EBADF, err_w = -EBADF;
@@ -439,7 +468,7 @@ int sandbox_start(const SandboxConfig *config, const SandboxSpec *spec, SandboxF
         int r;
 
         if (!sb)
-                return -ENOMEM;
+                return start_failed(spec->name, "allocating the sandbox", -ENOMEM, ret_step);
         *sb = (Sandbox) { .config = *config, .language = spec->language, .dir = RUN_DIR_NULL, .stdin_fd = -EBADF,
                           .out_fd = -EBADF, .err_fd = -EBADF, .report_fd = -EBADF, .report_w = -EBADF, .fn = fn,
                           .userdata = userdata };
@@ -449,26 +478,30 @@ int sandbox_start(const SandboxConfig *config, const SandboxSpec *spec, SandboxF
         snprintf(stem, sizeof(stem), "%.*s", (int) strcspn(spec->name, "."), spec->name);
 
         r = run_dir_create(config->runtime_dir, stem, &sb->dir);
-        if (r >= 0)
-                r = run_dir_mount_scratch(&sb->dir, spec->limits->tmp_bytes);
-        if (r >= 0)
-                r = make_stdin(&sb->stdin_fd, &in_r);
-        if (r >= 0)
-                r = make_pipe(true, &sb->report_fd, &sb->report_w);
+        if (r < 0)
+                return start_failed(sb->name, "creating the run directory", r, ret_step);
+        r = run_dir_mount_scratch(&sb->dir, spec->limits->tmp_bytes);
+        if (r < 0)
+                return start_failed(sb->name, "mounting the scratch tmpfs", r, ret_step);
+        r = make_stdin(&sb->stdin_fd, &in_r);
+        if (r < 0)
+                return start_failed(sb->name, "making the stdin socket", r, ret_step);
+        r = make_pipe(true, &sb->report_fd, &sb->report_w);
         if (r >= 0)
                 r = make_pipe(true, &sb->out_fd, &out_w);
         if (r >= 0)
                 r = make_pipe(true, &sb->err_fd, &err_w);
-        if (r >= 0)
-                r = sd_bus_path_encode("/org/freedesktop/systemd1/unit", sb->name, &sb->path);
         if (r < 0)
-                return r;
+                return start_failed(sb->name, "making the pipes", r, ret_step);
+        r = sd_bus_path_encode("/org/freedesktop/systemd1/unit", sb->name, &sb->path);
+        if (r < 0)
+                return start_failed(sb->name, "naming the unit's object", r, ret_step);
         /* Installed before the start request goes out on the same connection: no change is missed. */
         r = sd_bus_match_signal_async(config->bus, &sb->match, "org.freedesktop.systemd1", sb->path,
                                       "org.freedesktop.DBus.Properties", "PropertiesChanged", on_properties_changed,
                                       NULL, sb);
         if (r < 0)
-                return r;
+                return start_failed(sb->name, "watching the unit (PropertiesChanged)", r, ret_step);
 
         UnitSpec unit = {
                 .name = sb->name,
@@ -489,10 +522,11 @@ int sandbox_start(const SandboxConfig *config, const SandboxSpec *spec, SandboxF
                 .stderr_fd = err_w,
         };
         r = unit_new_start_message(config->bus, &unit, &m);
-        if (r >= 0)
-                r = sd_bus_call_async(config->bus, &sb->call, m, on_started, sb, 0);
         if (r < 0)
-                return r;
+                return start_failed(sb->name, "building the unit's properties", r, ret_step);
+        r = sd_bus_call_async(config->bus, &sb->call, m, on_started, sb, 0);
+        if (r < 0)
+                return start_failed(sb->name, "sending StartTransientUnit", r, ret_step);
         /* The unit's ends travel in the message; systemd holds them from here on. */
         *ret = TAKE_PTR(sb);
         return 0;
@@ -626,11 +660,13 @@ int sandbox_hand_over(Sandbox *sb, const char *job_id, unsigned run, const char 
 
         /* A warm unit says whose run it has now (systemctl list-units). */
         sandbox_describe_run(description, sizeof(description), job_id, run);
-        if (strcmp(description, sb->description) != 0)
-                (void) sd_bus_call_method_async(sb->config.bus, NULL, "org.freedesktop.systemd1",
-                                                "/org/freedesktop/systemd1", "org.freedesktop.systemd1.Manager",
-                                                "SetUnitProperties", NULL, NULL, "sba(sv)", sb->name, 1, 1,
-                                                "Description", "s", description);
+        if (strcmp(description, sb->description) != 0) {
+                char what[128];
+                snprintf(what, sizeof(what), "describe %s", sb->name);
+                (void) bus_call_logged(sb->config.bus, "/org/freedesktop/systemd1", "org.freedesktop.systemd1.Manager",
+                                       "SetUnitProperties", what, "sba(sv)", sb->name, 1, 1, "Description", "s",
+                                       description);
+        }
         /* A unit still starting gets its go once kw-exec waits and its set-up CPU is read. */
         if (sb->ready)
                 sandbox_go(sb);
@@ -640,17 +676,19 @@ int sandbox_hand_over(Sandbox *sb, const char *job_id, unsigned run, const char 
 void sandbox_kill(Sandbox *sb) {
         if (sb->program_done)
                 return;
-        (void) sd_bus_call_method_async(sb->config.bus, NULL, "org.freedesktop.systemd1", "/org/freedesktop/systemd1",
-                                        "org.freedesktop.systemd1.Manager", "KillUnit", NULL, NULL, "ssi", sb->name,
-                                        "main", SIGKILL);
+        char what[128];
+        snprintf(what, sizeof(what), "kill %s", sb->name);
+        (void) bus_call_logged(sb->config.bus, "/org/freedesktop/systemd1", "org.freedesktop.systemd1.Manager",
+                               "KillUnit", what, "ssi", sb->name, "main", SIGKILL);
 }
 
 void sandbox_stop(Sandbox *sb) {
         if (sb->gone)
                 return;
-        (void) sd_bus_call_method_async(sb->config.bus, NULL, "org.freedesktop.systemd1", "/org/freedesktop/systemd1",
-                                        "org.freedesktop.systemd1.Manager", "StopUnit", NULL, NULL, "ss", sb->name,
-                                        "replace");
+        char what[128];
+        snprintf(what, sizeof(what), "stop %s", sb->name);
+        (void) bus_call_logged(sb->config.bus, "/org/freedesktop/systemd1", "org.freedesktop.systemd1.Manager",
+                               "StopUnit", what, "ss", sb->name, "replace");
 }
 
 bool sandbox_finished(const Sandbox *sb) {
@@ -684,7 +722,7 @@ const char *sandbox_outcome(const Sandbox *sb, RunOutcome *o, char *invocation_i
         o->wall_exceeded = sb->handed_usec > 0 && sb->wall_usec > 0 &&
                            (sb->exit_usec > 0 ? o->wall_usec >= sb->wall_usec : sb->wall_exceeded);
         memcpy(invocation_id, sb->invocation_id, sizeof(sb->invocation_id));
-        return sb->error;
+        return sb->error[0] ? sb->error : NULL;
 }
 
 bool sandbox_has_stats(const Sandbox *sb) {
@@ -717,21 +755,25 @@ Sandbox *sandbox_free(Sandbox *sb) {
 
 int bus_open_systemd(sd_event *event, sd_bus_message_handler_t on_disconnected, void *userdata, sd_bus **ret) {
         _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
+        _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
+        char buf[BUS_ERROR_TEXT_MAX];
         int r;
 
         r = sd_bus_open_system(&bus);
-        if (r >= 0)
-                r = sd_bus_attach_event(bus, event, SD_EVENT_PRIORITY_NORMAL);
+        if (r < 0)
+                return log_error_errno(r, "Failed to connect to the system bus: %m");
+        r = sd_bus_attach_event(bus, event, SD_EVENT_PRIORITY_NORMAL);
         if (r >= 0)
                 r = sd_bus_match_signal_async(bus, NULL, "org.freedesktop.DBus.Local", "/org/freedesktop/DBus/Local",
                                               "org.freedesktop.DBus.Local", "Disconnected", on_disconnected, NULL,
                                               userdata);
-        /* On the system bus, systemd sends unit signals to subscribers only. */
-        if (r >= 0)
-                r = sd_bus_call_method(bus, "org.freedesktop.systemd1", "/org/freedesktop/systemd1",
-                                       "org.freedesktop.systemd1.Manager", "Subscribe", NULL, NULL, NULL);
         if (r < 0)
-                return r;
+                return log_error_errno(r, "Failed to attach the system bus to the event loop: %m");
+        /* On the system bus, systemd sends unit signals to subscribers only. */
+        r = sd_bus_call_method(bus, "org.freedesktop.systemd1", "/org/freedesktop/systemd1",
+                               "org.freedesktop.systemd1.Manager", "Subscribe", &error, NULL, NULL);
+        if (r < 0)
+                return log_error_errno(r, "Failed to subscribe to systemd's signals: %s", bus_error_text(&error, r, buf));
         *ret = TAKE_PTR(bus);
         return 0;
 }

@@ -52,10 +52,11 @@ typedef void (*SandboxFn)(Sandbox *sb, SandboxEvent event, void *userdata);
  * sandbox_start() - make the run directory, the pipes and the unit (StartTransientUnit, with the
  * PropertiesChanged match installed first). The unit may still be starting when it returns; a hand
  * over before it runs is fine. The config and spec strings are borrowed until the sandbox is freed.
- * Return: 0 or -errno.
+ * Return: 0, or -errno (logged, with the step that failed; @ret_step, if not NULL, says which, in
+ * words without host paths, such as "mounting the scratch tmpfs").
  */
 int sandbox_start(const SandboxConfig *config, const SandboxSpec *spec, SandboxFn fn, void *userdata,
-                  Sandbox **ret);
+                  Sandbox **ret, const char **ret_step);
 
 /* Who is told (the pool gives its sandboxes away, runs give them back). */
 void sandbox_set_callback(Sandbox *sb, SandboxFn fn, void *userdata);
@@ -110,6 +111,6 @@ DEFINE_TRIVIAL_CLEANUP_FUNC(Sandbox *, sandbox_free);
  * bus_open_systemd() - a connection to systemd through the system bus, attached to @event,
  * subscribed to unit signals, with @on_disconnected called if it is lost. Not systemd's private
  * socket, though that saves a hop: AddRef tracks the caller by bus name, which a direct connection
- * lacks. Return: 0 or -errno.
+ * lacks. Return: 0 or -errno (logged).
  */
 int bus_open_systemd(sd_event *event, sd_bus_message_handler_t on_disconnected, void *userdata, sd_bus **ret);

@@ -170,7 +170,7 @@ static void test_outcome_cpu(size_t i) {
         outcome_judge(&r, &test_limits, NULL, 0);
         ASSERT_U64_EQ(r.cpu_usec, cpu_cases[i].cpu);
         /* An internal error keeps the count too: the audit entry and the stats report it. */
-        r.outcome.internal_error = "boom";
+        snprintf(r.outcome.internal_error, sizeof(r.outcome.internal_error), "boom");
         outcome_judge(&r, &test_limits, NULL, 0);
         ASSERT_U64_EQ(r.cpu_usec, cpu_cases[i].cpu);
         ASSERT_INT_EQ(r.verdict, VERDICT_INTERNAL_ERROR);
