@@ -9,7 +9,8 @@
 #include <systemd/sd-journal.h>
 #include <time.h>
 
-#include "bus-util.h"
+#include "audit.h"
+#include "cleanup.h"
 #include "daemon.h"
 #include "rundir.h"
 #include "journal.h"
@@ -20,8 +21,6 @@
 #include "sha256.h"
 #include "stats.h"
 
-/* How long to wait at start for a crashed predecessor's units to stop. */
-#define CLEANUP_TIMEOUT_USEC (30 * 1000000ULL)
 #define ACCEPT_PAUSE_USEC (100 * 1000ULL)
 
 typedef enum ClientState {
@@ -58,11 +57,7 @@ struct Client {
 
 struct Daemon {
         sd_event *event;
-        sd_bus *bus;
-        JournalSink *sink;
-        JournalReader *reader;
-        SandboxConfig sandbox;       /* what every run's unit is made with */
-        Pool *pool;
+        RunnerContext ctx;           /* systemd, the journal, the warm pool: what every job runs with */
         Policy *policy;
         DaemonConfig config;
         int listen_fd;
@@ -139,49 +134,17 @@ static void client_flush(Client *c) {
 
 /* ---- audit ---- */
 
-/* Who sent the job, in words: the socket peer's credentials, or the Redis message. */
-static const char *client_describe(const Client *c, char buf[static 96]) {
-        if (c->msg_id)
-                snprintf(buf, 96, "Redis message %s", c->msg_id);
-        else
-                snprintf(buf, 96, "uid %u (pid %d)", (unsigned) c->peer.uid, (int) c->peer.pid);
-        return buf;
+static AuditSubject audit_subject(const Client *c) {
+        return (AuditSubject) { .job_id = c->job_id, .code_sha256 = c->code_sha256, .job = c->job,
+                                .uid = c->peer.uid, .pid = c->peer.pid, .msg_id = c->msg_id };
 }
 
-static void audit_job(Client *c, const RunResult *results, Verdict overall) {
-        _cleanup_(buffer_done) Buffer verdicts = {}, limits = {}, security = {};
-        uint64_t cpu = 0, memory = 0;
-        size_t n = job_n_runs(c->job);
-
-        for (size_t i = 0; i < n; i++) {
-                const RunResult *r = &results[i];
-                (void) buffer_printf(&verdicts, "%s%s", i ? "," : "", verdict_to_string(r->verdict));
-                cpu += r->cpu_usec;
-                if (r->outcome.memory_peak != UINT64_MAX && r->outcome.memory_peak > memory)
-                        memory = r->outcome.memory_peak;
-                const char *limit = run_limit_to_string(r->limit), *event = run_event_to_string(r->event);
-                if (limit)
-                        (void) buffer_printf(&limits, "%s%zu:%s", limits.size ? "," : "", i, limit);
-                if (event)
-                        (void) buffer_printf(&security, "%s%zu:%s", security.size ? "," : "", i, event);
-        }
-        (void) buffer_terminate(&verdicts);
-        (void) buffer_terminate(&limits);
-        (void) buffer_terminate(&security);
-
-        char from[96];
-        int k = sd_journal_send("MESSAGE=kw job %s from %s: %s, %zu run%s", c->job_id, client_describe(c, from), verdict_to_string(overall), n,
-                        n == 1 ? "" : "s", "KW_QUEUE_MESSAGE=%s", c->msg_id ? c->msg_id : "",
-                        "PRIORITY=%d", security.size ? 4 : 6, "SYSLOG_IDENTIFIER=kwd", "KW_AUDIT=1",
-                        "KW_JOB_ID=%s", c->job_id, "KW_SUBMITTER_UID=%u", (unsigned) c->peer.uid,
-                        "KW_SUBMITTER_PID=%d", (int) c->peer.pid, "KW_CODE_SHA256=%s", c->code_sha256,
-                        "KW_LANGUAGE=%s", c->job->language->name, "KW_RUNS=%zu", n, "KW_VERDICT=%s",
-                        verdict_to_string(overall), "KW_VERDICTS=%s", verdicts.data ? verdicts.data : "",
-                        "KW_CPU_USEC=%" PRIu64, cpu, "KW_MEMORY_PEAK_BYTES=%" PRIu64, memory, "KW_LIMITS_HIT=%s",
-                        limits.data ? limits.data : "", "KW_SECURITY_EVENTS=%s", security.data ? security.data : "",
-                        NULL);
-        if (k < 0)
-                log_error_errno(k, "Failed to write the audit entry of job %s to the journal: %m", c->job_id);
+/* To the system journal, by kwd itself: never from fields a program could forge. */
+static void audit_send(const Client *c, int r, const AuditEntry *e) {
+        if (r >= 0)
+                r = sd_journal_sendv(e->fields, (int) e->n);
+        if (r < 0)
+                log_error_errno(r, "Failed to write the audit entry of job %s to the journal: %m", c->job_id);
 }
 
 /* ---- jobs ---- */
@@ -196,7 +159,9 @@ static void on_job_done(Runner *runner, void *userdata) {
 
         d->n_running--;
         stats_add_job(&d->stats, c->job, results, overall);
-        audit_job(c, results, overall);
+        AuditSubject subject = audit_subject(c);
+        _cleanup_(audit_entry_done) AuditEntry e = {};
+        audit_send(c, audit_judged(&e, &subject, results, overall), &e);
         if (report_job(&body, c->job, &c->policy->caps, c->job_id, results) < 0) {
                 status = EXIT_INTERNAL;
                 buffer_done(&body);
@@ -213,8 +178,7 @@ static void client_run(Client *c) {
         Daemon *d = c->daemon;
         int r;
 
-        RunnerContext ctx = { .sandbox = d->sandbox, .sink = d->sink, .reader = d->reader, .pool = d->pool };
-        r = runner_new(&ctx, c->job, c->policy, c->job_id, on_job_done, c, &c->runner);
+        r = runner_new(&d->ctx, c->job, c->policy, c->job_id, on_job_done, c, &c->runner);
         if (r >= 0)
                 r = runner_start(c->runner);
         if (r < 0) {
@@ -328,13 +292,9 @@ static void client_submit(Client *c, const char *text, size_t size) {
                 return;
         }
         sha256_hex(c->job->code, c->job->code_size, c->code_sha256);
-        char from[96];
-        int k = sd_journal_send("MESSAGE=kw job %s accepted from %s, %s, %zu run%s", c->job_id, client_describe(c, from),
-                        c->job->language->name, job_n_runs(c->job), job_n_runs(c->job) == 1 ? "" : "s", "PRIORITY=6", "SYSLOG_IDENTIFIER=kwd", "KW_JOB_ID=%s",
-                        c->job_id, "KW_SUBMITTER_UID=%u", (unsigned) c->peer.uid, "KW_SUBMITTER_PID=%d",
-                        (int) c->peer.pid, "KW_CODE_SHA256=%s", c->code_sha256, NULL);
-        if (k < 0)
-                log_error_errno(k, "Failed to write the acceptance of job %s to the journal: %m", c->job_id);
+        AuditSubject subject = audit_subject(c);
+        _cleanup_(audit_entry_done) AuditEntry e = {};
+        audit_send(c, audit_accepted(&e, &subject), &e);
 
         if (d->n_running < d->policy->daemon.max_jobs && !d->queue_head) {
                 client_run(c);
@@ -575,100 +535,9 @@ static int on_disconnected(sd_bus_message *m _unused_, void *userdata, sd_bus_er
         return sd_event_exit(d->event, -ECONNRESET);
 }
 
-typedef struct StopJobs {
-        char **paths;
-        size_t n;
-} StopJobs;
-
-static int on_job_removed(sd_bus_message *m, void *userdata, sd_bus_error *error _unused_) {
-        StopJobs *jobs = userdata;
-        const char *path;
-        uint32_t id;
-
-        if (sd_bus_message_read(m, "uo", &id, &path) < 0)
-                return 0;
-        for (size_t i = 0; i < jobs->n; i++)
-                if (jobs->paths[i] && strcmp(jobs->paths[i], path) == 0)
-                        jobs->paths[i] = (free(jobs->paths[i]), NULL);
-        return 0;
-}
-
-static size_t stop_jobs_pending(const StopJobs *jobs) {
-        size_t n = 0;
-        for (size_t i = 0; i < jobs->n; i++)
-                n += jobs->paths[i] != NULL;
-        return n;
-}
-
-/* Stop every kw unit a crashed predecessor left, and wait (on JobRemoved signals, not by polling)
- * until systemd has stopped them all. */
-static int cleanup_units(sd_bus *bus) {
-        _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
-        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
-        _cleanup_(sd_bus_slot_unrefp) sd_bus_slot *slot = NULL;
-        StopJobs jobs = {};
-        char buf[BUS_ERROR_TEXT_MAX];
-        const char *name;
-        int r;
-
-        /* The bus is subscribed already (bus_open_systemd()). */
-        r = sd_bus_match_signal(bus, &slot, "org.freedesktop.systemd1", "/org/freedesktop/systemd1",
-                                "org.freedesktop.systemd1.Manager", "JobRemoved", on_job_removed, &jobs);
-        if (r >= 0)
-                r = sd_bus_call_method(bus, "org.freedesktop.systemd1", "/org/freedesktop/systemd1",
-                                       "org.freedesktop.systemd1.Manager", "ListUnitsByPatterns", &error, &reply,
-                                       "asas", 0, 1, "kw-*.service");
-        if (r >= 0)
-                r = sd_bus_message_enter_container(reply, 'a', "(ssssssouso)");
-        if (r < 0)
-                return log_error_errno(r, "Failed to list kw units: %s", bus_error_text(&error, r, buf));
-
-        while ((r = sd_bus_message_read(reply, "(ssssssouso)", &name, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
-                                        NULL, NULL)) > 0) {
-                _cleanup_(sd_bus_error_free) sd_bus_error e = SD_BUS_ERROR_NULL;
-                _cleanup_(sd_bus_message_unrefp) sd_bus_message *job = NULL;
-                const char *path;
-
-                (void) sd_bus_call_method(bus, "org.freedesktop.systemd1", "/org/freedesktop/systemd1",
-                                          "org.freedesktop.systemd1.Manager", "ResetFailedUnit", NULL, NULL, "s", name);
-                if (sd_bus_call_method(bus, "org.freedesktop.systemd1", "/org/freedesktop/systemd1",
-                                       "org.freedesktop.systemd1.Manager", "StopUnit", &e, &job, "ss", name,
-                                       "replace") < 0 ||
-                    sd_bus_message_read(job, "o", &path) < 0)
-                        continue; /* already gone */
-                char **p = realloc(jobs.paths, (jobs.n + 1) * sizeof(char *));
-                if (!p || !(p[jobs.n] = strdup(path))) {
-                        jobs.paths = p ? p : jobs.paths;
-                        r = -ENOMEM;
-                        break;
-                }
-                jobs.paths = p;
-                jobs.n++;
-        }
-        uint64_t deadline = now_usec() + CLEANUP_TIMEOUT_USEC;
-        while (r >= 0 && stop_jobs_pending(&jobs) > 0) {
-                uint64_t now = now_usec();
-                if (now >= deadline) {
-                        r = -ETIMEDOUT;
-                        break;
-                }
-                r = sd_bus_process(bus, NULL);
-                if (r == 0)
-                        r = sd_bus_wait(bus, deadline - now);
-        }
-        if (jobs.n > 0)
-                log_info("Stopped %zu kw units left by a previous kwd.", jobs.n);
-        for (size_t i = 0; i < jobs.n; i++)
-                free(jobs.paths[i]);
-        free(jobs.paths);
-        if (r < 0)
-                return log_error_errno(r, "Failed to stop the kw units left by a previous kwd: %m");
-        return 0;
-}
-
 int daemon_new(sd_event *event, int listen_fd, const DaemonConfig *config, Daemon **ret) {
         _cleanup_(daemon_freep) Daemon *d = calloc(1, sizeof(Daemon));
-        _cleanup_free_ char *error = NULL, *sink_path = NULL;
+        _cleanup_free_ char *error = NULL;
         struct timespec ts;
         int r;
 
@@ -684,34 +553,15 @@ int daemon_new(sd_event *event, int listen_fd, const DaemonConfig *config, Daemo
         if (r < 0)
                 return log_error_errno(r, "Failed to load the policy: %s", error ? error : strerror(-r));
 
-        r = bus_open_systemd(event, on_disconnected, d, &d->bus);
+        RunnerSetup setup = { .runtime_dir = config->runtime_dir, .log_namespace = config->log_namespace,
+                              .slice = config->slice };
+        r = runner_context_open(event, &setup, on_disconnected, d, &d->ctx);
         if (r < 0)
                 return r; /* logged */
-        r = cleanup_units(d->bus);
+        r = cleanup_predecessor(d->ctx.sandbox.bus, config->runtime_dir);
         if (r < 0)
                 return r;
-        run_dir_cleanup_all(config->runtime_dir);
-
-        if (config->log_namespace && asprintf_safe(&sink_path, "/run/systemd/journal.%s/socket", config->log_namespace) < 0)
-                return log_error_errno(-ENOMEM, "Out of memory.");
-        r = journal_sink_open(sink_path ? sink_path : JOURNAL_SOCKET, &d->sink);
-        if (r >= 0)
-                r = journal_reader_new(event, d->bus, config->log_namespace, &d->reader);
-        if (r == -ENOENT && config->log_namespace)
-                return log_error_errno(r, "The journal namespace %s has no journal directory: systemd-journald@%s.service "
-                                       "has never run (kwd.service starts it first).", config->log_namespace,
-                                       config->log_namespace);
-        if (r < 0)
-                return log_error_errno(r, "Failed to open the journal%s%s: %m", config->log_namespace ? " namespace " : "",
-                                       config->log_namespace ? config->log_namespace : "");
-
-        d->sandbox = (SandboxConfig) { .event = event, .bus = d->bus, .runtime_dir = config->runtime_dir,
-                                       .runstat_path = config->runstat_path, .exec_path = config->exec_path,
-                                       .journal_socket = d->sink->socket_path, .slice = config->slice };
-        r = pool_new(&d->sandbox, &d->pool);
-        if (r < 0)
-                return log_error_errno(r, "Out of memory.");
-        pool_set_policy(d->pool, d->policy);
+        pool_set_policy(d->ctx.pool, d->policy);
 
         r = sd_event_add_io(event, &d->listen_source, listen_fd, EPOLLIN, on_accept, d);
         if (r < 0)
@@ -740,7 +590,7 @@ int daemon_reload(Daemon *d) {
                                        error ? error : strerror(-r));
         policy_unref(d->policy);
         d->policy = p;
-        pool_set_policy(d->pool, p);
+        pool_set_policy(d->ctx.pool, p);
         log_info("Policy reloaded from %s.", d->config.policy_dir);
         daemon_start_queued(d);
         return 0;
@@ -748,7 +598,7 @@ int daemon_reload(Daemon *d) {
 
 static void daemon_maybe_exit(Daemon *d) {
         /* Runs give their sandboxes to the pool before their clients go: none is left behind. */
-        if (d->stopping && !d->clients && !pool_busy(d->pool))
+        if (d->stopping && !d->clients && !pool_busy(d->ctx.pool))
                 (void) sd_event_exit(d->event, 0);
 }
 
@@ -762,7 +612,7 @@ void daemon_stop(Daemon *d) {
         d->stopping = true;
         d->listen_source = sd_event_source_disable_unref(d->listen_source);
         /* Warm units are stopped too, and waited for: nothing of kw's is left once kwd has gone. */
-        pool_stop(d->pool, on_pool_stopped, d);
+        pool_stop(d->ctx.pool, on_pool_stopped, d);
         if (d->queue)
                 queue_kick(d->queue, 0);
         /* A Redis job is left unacknowledged, for another worker (or us, restarted) to rerun. */
@@ -788,12 +638,8 @@ Daemon *daemon_free(Daemon *d) {
         }
         sd_event_source_disable_unref(d->listen_source);
         sd_event_source_disable_unref(d->accept_pause);
-        pool_free(d->pool);
         queue_free(d->queue);
-        journal_reader_free(d->reader);
-        journal_sink_free(d->sink);
-        if (d->bus)
-                sd_bus_flush_close_unref(d->bus);
+        runner_context_done(&d->ctx);
         policy_unref(d->policy);
         sd_event_unref(d->event);
         free(d);

@@ -9,8 +9,6 @@
 typedef struct DaemonConfig {
         const char *policy_dir;
         const char *runtime_dir;     /* /run/kw */
-        const char *runstat_path;
-        const char *exec_path;
         /* Journal namespace of job output, or NULL for the system journal. kwd writes the output
          * there itself; the run units get no LogNamespace=, which would bind the namespace's
          * sockets into the sandbox for the program to write to. */

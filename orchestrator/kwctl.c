@@ -104,47 +104,25 @@ static int on_disconnected(sd_bus_message *m _unused_, void *userdata, sd_bus_er
 /* Runs @job to its verdict in a loop of its own; *ret_runner holds the results. */
 static int run_job(const Job *job, const Policy *policy, const char *job_id, Runner **ret_runner) {
         _cleanup_(sd_event_unrefp) sd_event *event = NULL;
-        _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
-        _cleanup_(journal_sink_freep) JournalSink *sink = NULL;
-        _cleanup_(journal_reader_freep) JournalReader *reader = NULL;
-        _cleanup_(pool_freep) Pool *pool = NULL; /* before the runner: it gives its sandboxes back */
-        _cleanup_(runner_freep) Runner *runner = NULL;
-        _cleanup_free_ char *runstat = NULL, *exec = NULL;
+        _cleanup_(runner_context_done) RunnerContext ctx = {};
+        _cleanup_(runner_freep) Runner *runner = NULL; /* before the context: it gives its sandboxes back */
         Submission sub = {};
         sigset_t mask;
         int r;
 
-        r = runner_find_helper("kw-runstat", &runstat);
-        if (r >= 0)
-                r = runner_find_helper("kw-exec", &exec);
-        if (r < 0)
-                return log_error_errno(r, "Failed to find kw's helpers (kw-runstat, kw-exec): %m");
         r = sd_event_default(&event);
         if (r < 0)
                 return log_error_errno(r, "Failed to get an event loop: %m");
         sub.event = event;
-        r = bus_open_systemd(event, on_disconnected, &sub, &bus);
+        RunnerSetup setup = { .runtime_dir = arg_runtime_dir };
+        r = runner_context_open(event, &setup, on_disconnected, &sub, &ctx);
         if (r < 0)
                 return r; /* logged */
-        r = journal_sink_open(JOURNAL_SOCKET, &sink);
-        if (r >= 0)
-                r = journal_reader_new(event, bus, NULL, &reader);
-        if (r < 0)
-                return log_error_errno(r, "Failed to open the journal: %m");
 
         /* A program that ends before reading all its input closes the pipe kwctl writes it to. */
         signal(SIGPIPE, SIG_IGN);
-        RunnerContext ctx = {
-                .sandbox = { .event = event, .bus = bus, .runtime_dir = arg_runtime_dir, .runstat_path = runstat,
-                             .exec_path = exec, .journal_socket = sink->socket_path },
-                .sink = sink,
-                .reader = reader,
-        };
         /* No warm units here: the pool only keeps finished sandboxes until their units end. */
-        r = pool_new(&ctx.sandbox, &pool);
-        if (r < 0)
-                return log_error_errno(r, "Out of memory.");
-        ctx.pool = sub.pool = pool;
+        sub.pool = ctx.pool;
         r = runner_new(&ctx, job, policy, job_id, on_job_done, &sub, &runner);
         if (r < 0)
                 return log_error_errno(r, "Failed to set up the job: %m");

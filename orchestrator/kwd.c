@@ -161,7 +161,6 @@ static int parse_argv(int argc, char *argv[]) {
 int main(int argc, char *argv[]) {
         _cleanup_(sd_event_unrefp) sd_event *event = NULL;
         _cleanup_(daemon_freep) Daemon *d = NULL;
-        _cleanup_free_ char *runstat = NULL, *exec = NULL;
         _cleanup_close_ int own_fd = -EBADF;
         sigset_t mask;
         int r, fd;
@@ -191,11 +190,6 @@ int main(int argc, char *argv[]) {
                         return log_error_errno(fd, "Failed to listen on %s: %m", arg_socket), 1;
         }
 
-        r = runner_find_helper("kw-runstat", &runstat);
-        if (r >= 0)
-                r = runner_find_helper("kw-exec", &exec);
-        if (r < 0)
-                return log_error_errno(r, "Failed to find kw's helpers (kw-runstat, kw-exec): %m"), 1;
         r = sd_event_default(&event);
         if (r < 0)
                 return log_error_errno(r, "Failed to get an event loop: %m"), 1;
@@ -205,8 +199,6 @@ int main(int argc, char *argv[]) {
         DaemonConfig config = {
                 .policy_dir = arg_policy_dir,
                 .runtime_dir = arg_runtime_dir,
-                .runstat_path = runstat,
-                .exec_path = exec,
                 .log_namespace = *arg_log_namespace ? arg_log_namespace : NULL,
                 .slice = *arg_slice ? arg_slice : NULL,
                 .redis_url = arg_redis_url,

@@ -10,14 +10,32 @@
 #include "sandbox.h"
 #include "outcome.h"
 
-/* What runners share: the sandboxes' loop, bus and helpers, one journal socket and reader, and in
- * kwd the warm pool. */
+/* What runners share: the sandboxes' loop, bus and helpers, one journal socket and reader, and the
+ * pool (warm units in kwd; in kwctl only finished sandboxes kept until their units end). */
 typedef struct RunnerContext {
         SandboxConfig sandbox;
         JournalSink *sink;
         JournalReader *reader;
-        Pool *pool;                  /* NULL: every run starts its own unit */
+        Pool *pool;
+        char *runstat_path, *exec_path;
 } RunnerContext;
+
+/* Where kwctl and kwd differ in what they run jobs with. */
+typedef struct RunnerSetup {
+        const char *runtime_dir;     /* run directories, e.g. /run/kw */
+        const char *log_namespace;   /* the journal namespace of job output, or NULL for the system's */
+        const char *slice;           /* Slice= of the units, or NULL */
+} RunnerSetup;
+
+/**
+ * runner_context_open() - what kwctl and kwd both run jobs with: kw's helpers found, a connection to
+ * systemd on @event (@on_disconnected called if it is lost), the journal socket and reader of
+ * @setup's namespace, and a pool. Return: 0 or -errno (logged). *ret needs runner_context_done()
+ * either way.
+ */
+int runner_context_open(sd_event *event, const RunnerSetup *setup, sd_bus_message_handler_t on_disconnected,
+                        void *userdata, RunnerContext *ret);
+void runner_context_done(RunnerContext *ctx);
 
 /* Runs one job: every case in its own transient unit (a warm one from the pool when it has one for
  * the job's language and limits, else one started now), at most policy->caps.parallel_runs at once,

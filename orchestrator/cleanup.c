@@ -1,0 +1,109 @@
+/* SPDX-License-Identifier: MIT */
+#include <string.h>
+
+#include "bus-util.h"
+#include "cleanup.h"
+#include "rundir.h"
+#include "util.h"
+
+/* How long to wait at start for a crashed predecessor's units to stop. */
+#define CLEANUP_TIMEOUT_USEC (30 * 1000000ULL)
+
+typedef struct StopJobs {
+        char **paths;
+        size_t n;
+} StopJobs;
+
+static int on_job_removed(sd_bus_message *m, void *userdata, sd_bus_error *error _unused_) {
+        StopJobs *jobs = userdata;
+        const char *path;
+        uint32_t id;
+
+        if (sd_bus_message_read(m, "uo", &id, &path) < 0)
+                return 0;
+        for (size_t i = 0; i < jobs->n; i++)
+                if (jobs->paths[i] && strcmp(jobs->paths[i], path) == 0)
+                        jobs->paths[i] = (free(jobs->paths[i]), NULL);
+        return 0;
+}
+
+static size_t stop_jobs_pending(const StopJobs *jobs) {
+        size_t n = 0;
+        for (size_t i = 0; i < jobs->n; i++)
+                n += jobs->paths[i] != NULL;
+        return n;
+}
+
+/* Stop every kw unit, and wait (on JobRemoved signals, not by polling) until systemd has stopped
+ * them all. */
+static int stop_units(sd_bus *bus) {
+        _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        _cleanup_(sd_bus_slot_unrefp) sd_bus_slot *slot = NULL;
+        StopJobs jobs = {};
+        char buf[BUS_ERROR_TEXT_MAX];
+        const char *name;
+        int r;
+
+        /* The bus is subscribed already (bus_open_systemd()). */
+        r = sd_bus_match_signal(bus, &slot, "org.freedesktop.systemd1", "/org/freedesktop/systemd1",
+                                "org.freedesktop.systemd1.Manager", "JobRemoved", on_job_removed, &jobs);
+        if (r >= 0)
+                r = sd_bus_call_method(bus, "org.freedesktop.systemd1", "/org/freedesktop/systemd1",
+                                       "org.freedesktop.systemd1.Manager", "ListUnitsByPatterns", &error, &reply,
+                                       "asas", 0, 1, "kw-*.service");
+        if (r >= 0)
+                r = sd_bus_message_enter_container(reply, 'a', "(ssssssouso)");
+        if (r < 0)
+                return log_error_errno(r, "Failed to list kw units: %s", bus_error_text(&error, r, buf));
+
+        while ((r = sd_bus_message_read(reply, "(ssssssouso)", &name, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
+                                        NULL, NULL)) > 0) {
+                _cleanup_(sd_bus_error_free) sd_bus_error e = SD_BUS_ERROR_NULL;
+                _cleanup_(sd_bus_message_unrefp) sd_bus_message *job = NULL;
+                const char *path;
+
+                (void) sd_bus_call_method(bus, "org.freedesktop.systemd1", "/org/freedesktop/systemd1",
+                                          "org.freedesktop.systemd1.Manager", "ResetFailedUnit", NULL, NULL, "s", name);
+                if (sd_bus_call_method(bus, "org.freedesktop.systemd1", "/org/freedesktop/systemd1",
+                                       "org.freedesktop.systemd1.Manager", "StopUnit", &e, &job, "ss", name,
+                                       "replace") < 0 ||
+                    sd_bus_message_read(job, "o", &path) < 0)
+                        continue; /* already gone */
+                char **p = realloc(jobs.paths, (jobs.n + 1) * sizeof(char *));
+                if (!p || !(p[jobs.n] = strdup(path))) {
+                        jobs.paths = p ? p : jobs.paths;
+                        r = -ENOMEM;
+                        break;
+                }
+                jobs.paths = p;
+                jobs.n++;
+        }
+        uint64_t deadline = now_usec() + CLEANUP_TIMEOUT_USEC;
+        while (r >= 0 && stop_jobs_pending(&jobs) > 0) {
+                uint64_t now = now_usec();
+                if (now >= deadline) {
+                        r = -ETIMEDOUT;
+                        break;
+                }
+                r = sd_bus_process(bus, NULL);
+                if (r == 0)
+                        r = sd_bus_wait(bus, deadline - now);
+        }
+        if (jobs.n > 0)
+                log_info("Stopped %zu kw units left by a previous kwd.", jobs.n);
+        for (size_t i = 0; i < jobs.n; i++)
+                free(jobs.paths[i]);
+        free(jobs.paths);
+        if (r < 0)
+                return log_error_errno(r, "Failed to stop the kw units left by a previous kwd: %m");
+        return 0;
+}
+
+int cleanup_predecessor(sd_bus *bus, const char *runtime_dir) {
+        int r = stop_units(bus);
+        if (r < 0)
+                return r;
+        run_dir_cleanup_all(runtime_dir);
+        return 0;
+}
