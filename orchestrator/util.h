@@ -39,6 +39,9 @@ static inline void closep(int *fd) {
                 _fd;                               \
         })
 
+/* The struct of type @type whose @member @ptr points to. */
+#define container_of(ptr, type, member) ((type *) ((char *) (ptr) - offsetof(type, member)))
+
 #define DEFINE_TRIVIAL_CLEANUP_FUNC(type, func)    \
         static inline void func##p(type *p) {      \
                 if (*p)                            \
