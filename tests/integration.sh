@@ -248,14 +248,14 @@ while True:
         break
     pid += b
 print('alive:', open('/proc/%s/cmdline' % pid.decode(), 'rb').read().replace(b'\0', b' ').decode().strip())" python)"
-pid=$(printf '%s' "$OUT" | jq -r '.output | split("\n") | .[0]')
+pid=$(printf '%s' "$OUT" | jq -r '.output | split("\n") | .[0] // ""')
 expect "daemonised child: the grandchild ran, still there when its parent ended" 0 '.output == "\($pid)\nalive: \($marker) 300\n"' \
         --arg pid "$pid" --arg marker "$marker"
 # running PID: PID is a process and not a zombie (one that died, not yet reaped, is not left running).
 running() { local s; s=$(sed -n 's/^State:\s*//p' "/proc/$1/status" 2>/dev/null); [ -n "$s" ] && [ "${s:0:1}" != Z ]; }
 check "daemonised child killed with the job, nothing left" \
         '[[ "$pid" =~ ^[0-9]+$ ]] && ! running "$pid" && ! pgrep -f "^$marker " >/dev/null && [ "$(leftovers)" = 0 ]' \
-        'echo "pid ${pid:-?}: $(tr "\0" " " <"/proc/$pid/cmdline" 2>/dev/null); $(pgrep -af "^$marker "); $(leftovers_list)"'
+        'echo "pid ${pid:-?}: $(tr "\0" " " 2>/dev/null <"/proc/$pid/cmdline"); $(pgrep -af "^$marker "); $(leftovers_list)"'
 
 # systemd's own verdict on a live run unit: exposure at most 1.5.
 job 'import time; time.sleep(30)' python >"$work/live.json"
@@ -325,7 +325,7 @@ for path in sys.argv[1:]:
         if t["actual"] != block[:size] or t["exit_code"] != 0:
             bad += 1
 print(runs, bad)'
-ls "$work"/burst-*.json | xargs -P 4 -I{} sh -c '"$0" submit --policy "$1" "$2" > "$2.out"' "$kwctl" "$top/policy" {}
+ls "$work"/burst-*.json | xargs -P 4 -I{} sh -c '"$@" "$0" >"$0.out"' {} "${KWCTL[@]}"
 read -r runs bad < <(/usr/bin/python3 -c "$python_expect" "$work"/burst-*.json.out)
 check "$total runs: every byte read back exactly" '[ "$runs" = "$total" ] && [ "$bad" = 0 ]' 'echo "runs $runs of $total, wrong $bad"'
 fi
@@ -339,7 +339,7 @@ bad() {
         ERR=$(cat "$work/err")
         check "bad input: $name" \
                 '[ "$RC" = 2 ] && [ -z "$OUT" ] && [ "$(printf "%s\n" "$ERR" | wc -l)" = 1 ] && grep -qE -- "$pattern" "$work/err"' \
-                'echo "expected exit 2 and one line matching /$pattern/"; submitted'
+                'printf "expected exit 2 and one line matching /%s/\n     " "$pattern"; submitted'
 }
 max_code=$(policy_number max_code_bytes)
 max_input=$(policy_number max_input_bytes)
