@@ -13,12 +13,6 @@ build=$(readlink -f "${1:-$top/build}")
 KWCTL=("$kwctl" submit --policy "$top/policy")
 OUT= ERR= RC=
 
-# policy_number KEY: KEY's value in the policy kwctl runs with, sizes in bytes (K, M, G are powers
-# of 1024, as the policy reads them).
-policy_number() {
-        sed -n "s/^$1 = *\([^ #]*\).*/\1/p" "$top/policy/limits.conf" | numfmt --from=iec
-}
-
 # submit JSON: run kwctl on it; sets OUT, ERR, RC.
 submit() {
         printf '%s' "$1" >"$work/job.json"
@@ -161,7 +155,7 @@ expect "file size limit: EFBIG at the job's file_size_bytes" 0 '.verdict == "acc
 
 # Without a limit of the job's own, the policy's; a program that keeps SIGXFSZ's default action is
 # killed by it at the first write past the limit, after saying how far it got.
-fsize=$(policy_number file_size_bytes)
+fsize=$(policy_value file_size_bytes)
 submit "$(job 'import os, signal
 signal.signal(signal.SIGXFSZ, signal.SIG_DFL)
 fd = os.open("/tmp/big", os.O_WRONLY | os.O_CREAT)
@@ -270,7 +264,7 @@ check "systemd-analyze security: exposure ${score:-?} <= 1.5" '[ -n "$score" ] &
 
 # kwctl stopped mid-job, with the policy's parallel_runs cases running and two waiting: it stops its
 # units, says so, and leaves nothing behind.
-parallel=$(policy_number parallel_runs)
+parallel=$(policy_value parallel_runs)
 cases=$(jq -cn --argjson n $((parallel + 2)) '[range($n) | {input: "", expected: ""}]')
 job 'import time; time.sleep(60)' python "{\"test_cases\":$cases}" >"$work/long.json"
 "${KWCTL[@]}" "$work/long.json" >"$work/long.out" 2>"$work/err" &
@@ -341,10 +335,10 @@ bad() {
                 '[ "$RC" = 2 ] && [ -z "$OUT" ] && [ "$(printf "%s\n" "$ERR" | wc -l)" = 1 ] && grep -qE -- "$pattern" "$work/err"' \
                 'printf "expected exit 2 and one line matching /%s/\n     " "$pattern"; submitted'
 }
-max_code=$(policy_number max_code_bytes)
-max_input=$(policy_number max_input_bytes)
-max_cases=$(policy_number max_test_cases)
-max_time=$(policy_number time_ms)
+max_code=$(policy_value max_code_bytes)
+max_input=$(policy_value max_input_bytes)
+max_cases=$(policy_value max_test_cases)
+max_time=$(policy_value time_ms)
 known=$(sed -n 's/^name = //p' "$top/policy/languages"/*.conf | sort | paste -sd, | sed 's/,/, /g')
 big=$(head -c $((max_code + 1)) /dev/zero | tr '\0' 'x')
 bad "malformed JSON" '{"code": "print(1)", "language": "python"' '^kwctl: job: not valid JSON'

@@ -51,6 +51,7 @@ wait_for() {
 # when the suite ends.
 kwd_install() {
         cp -r "$top/policy" "$work/policy"
+        policy_dir=$work/policy
         "$top/scripts/kwd-dev.sh" install "$build" "$work/policy"
         on_exit '"$top/scripts/kwd-dev.sh" uninstall'
         if [ -n "${KW_SANITIZED:-}" ]; then
@@ -71,14 +72,17 @@ reload_kwd() {
 set_policy() { # set_policy KEY VALUE: in the suite's copy of the policy
         sed -i "s/^$1 = .*/$1 = $2/" "$work/policy/limits.conf"
 }
-policy_value() { sed -n "s/^$1 = //p" "$work/policy/limits.conf"; }
+# policy_value KEY: KEY's value in the policy under test ($policy_dir, which kwd_install points at the
+# suite's copy; else the checkout's), comment cut off, sizes in bytes (K, M, G are powers of 1024, as
+# the policy reads them).
+policy_value() { sed -n "s/^$1 = *\([^ #]*\).*/\1/p" "${policy_dir:-$top/policy}/limits.conf" | numfmt --from=iec; }
 
 # Runs in flight: units that have a run ("kw run N of job ..."), warm ones included.
 runs() { systemctl list-units --plain --no-legend 'kw-*.service' | grep -c ' kw run '; }
 # Idle warm units ("kw warm unit for ...").
 warm() { systemctl list-units --all --plain --no-legend 'kw-*.service' | grep -c ' kw warm unit for '; }
 # Warm units kwd keeps with the suite's policy: warm_units per language.
-warm_max() { echo $(($(policy_value warm_units) * $(ls "$work/policy/languages" | wc -l))); }
+warm_max() { echo $(($(policy_value warm_units) * $(ls "${policy_dir:-$top/policy}/languages" | wc -l))); }
 # systemd's DynamicUser= range: every run's uid.
 DYN_MIN=61184 DYN_MAX=65519
 is_dynamic() { [ "$1" -ge "$DYN_MIN" ] && [ "$1" -le "$DYN_MAX" ]; }
