@@ -1,31 +1,25 @@
 #!/usr/bin/env bash
 # Adversarial tests: hostile programs (tests/adversarial/*.py, *.js), each submitted as a job with
 # small limits, each with the outcome a secure sandbox gives it (the table below). After every case
-# the host and the next run are checked: no kw unit loaded, no /run/kw/<job> directory or mount, no
-# process or file of a DynamicUser uid, /etc/passwd, /etc/shadow and /root unchanged, no SysV IPC
-# object of a dynamic uid and no key of the run's uid left in the kernel, the honeypots never reached, systemd and
-# journald alive, and a canary run that finds a fresh sandbox. Prints "N passed, M failed" and exits
-# non-zero on any failure. Needs a real systemd: scripts/systemd.sh tests/adversarial.sh build
+# the host and the next run are checked: nothing left behind (lib.sh's leftovers_list: kw units,
+# /run/kw/<job> directories and mounts, processes of DynamicUser uids), no file of a DynamicUser uid,
+# /etc/passwd, /etc/shadow and /root unchanged, no SysV IPC object of a dynamic uid and no key of the
+# run's uid left in the kernel, the honeypots never reached, systemd and journald alive, and a canary
+# run that finds a fresh sandbox. Prints "N passed, M failed" and exits non-zero on any failure.
+# Needs a real systemd: scripts/systemd.sh tests/adversarial.sh build
 #   tests/adversarial.sh [BUILD_DIR]        (KW_ADV_ONLY=REGEX runs the matching cases only)
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 build=$(readlink -f "${1:-$top/build}")
+. "$top/tests/lib.sh"
 cases_dir=$top/tests/adversarial
-work=$(mktemp -d /tmp/kw-adv.XXXXXX)
 # The policy, with the result's caps in proportion to the cases' 64 KiB output budget (BASE).
 cp -r "$top/policy" "$work/policy"
 sed -i -e 's/^result_case_bytes = .*/result_case_bytes = 128K/' -e 's/^result_bytes = .*/result_bytes = 1M/' "$work/policy/limits.conf"
-KWCTL=("$build/orchestrator/kwctl" submit --direct --policy "$work/policy")
-honeypot_pid=
-cleanup() {
-        [ -n "$honeypot_pid" ] && kill "$honeypot_pid" 2>/dev/null
-        rm -rf "$work"
-}
-trap cleanup EXIT
+KWCTL=("$kwctl" submit --direct --policy "$work/policy")
 
 # Every case runs with these limits, merged with its own extra JSON (which may lower them further).
 BASE='{"limits": {"time_ms": 1000, "wall_time_ms": 2000, "memory_bytes": 134217728, "output_bytes": 65536}}'
-DYN_MIN=61184 DYN_MAX=65519 # systemd's DynamicUser= range
 
 # jq helpers for the filters: the output's lines, and the "NAME: blocked ERRNO" / "NAME: SUCCEEDED"
 # lines the programs print for each attempt.
@@ -117,13 +111,7 @@ byte-writes.py             | -                                    | 0 | .verdict
 result-amplification.py    | jq:{limits: {wall_time_ms: 4000}, test_cases: [range(16)|{input: "", expected: (([1]|implode) * 65536)}]} | 0 | .verdict == "accepted" and ([.test_results[] | select(.passed)] | length) == 16 and .result_size <= .job_size + 1048576 + 65536 and .output_truncated and .test_results[0].actual_truncated and .test_results[0].stderr_truncated and .test_results[15].actual == "" and .test_results[15].actual_truncated
 EOF
 
-passed=0
-failed=0
-say() { printf '%s\n' "$*"; }
-ok() { passed=$((passed + 1)); say "ok   $1"; }
-fail() { failed=$((failed + 1)); say "FAIL $1: $2"; }
 trim() { local s=$1; s=${s#"${s%%[![:space:]]*}"}; s=${s%"${s##*[![:space:]]}"}; printf '%s' "$s"; }
-is_dynamic() { [ "$1" -ge "$DYN_MIN" ] && [ "$1" -le "$DYN_MAX" ]; }
 
 # Cache flushes the host's disks have done (field 16 of /sys/block/*/stat; 0 where the kernel has no
 # such field).
@@ -147,26 +135,21 @@ host_state() {
         done
 }
 
-# Processes and files of dynamic uids (a run's), each reported once (aftermath runs in a subshell,
-# so what was reported is kept in a file).
-: >"$work/reported"
-seen() {
-        grep -qxF -- "$1" "$work/reported" && return 0
-        printf '%s\n' "$1" >>"$work/reported"
-        return 1
+# What was left behind (lib.sh's leftovers_list) and the files of dynamic uids (a run's).
+left_behind() {
+        leftovers_list
+        find /tmp /var/tmp /dev/shm /run /root /etc -xdev -maxdepth 3 \( -uid +$((DYN_MIN - 1)) -uid -$((DYN_MAX + 1)) \) \
+                -printf 'file %p owned by a dynamic uid\n' 2>/dev/null
 }
-dynamic_leftovers() {
-        local uid pid args path
-        while read -r uid pid args; do
-                is_dynamic "$uid" || continue
-                seen "p $pid $args" && continue
-                printf 'process %s of uid %s: %s\n' "$pid" "$uid" "$args"
-        done < <(ps -eo uid=,pid=,args= 2>/dev/null)
-        while read -r path; do
-                seen "f $path" && continue
-                printf 'file %s owned by a dynamic uid\n' "$path"
-        done < <(find /tmp /var/tmp /dev/shm /run /root /etc -xdev -maxdepth 3 \( -uid +$((DYN_MIN - 1)) -uid -$((DYN_MAX + 1)) \) \
-                 -print 2>/dev/null)
+# The lines of stdin not reported before: a leftover is the fault of the case that left it, not of
+# every case after it (aftermath runs in a subshell, so what was reported is kept in a file).
+: >"$work/reported"
+once() {
+        local line
+        while IFS= read -r line; do
+                grep -qxF -- "$line" "$work/reported" && continue
+                printf '%s\n' "$line" | tee -a "$work/reported"
+        done
 }
 
 # The canary: the run after each case must find a fresh sandbox.
@@ -190,38 +173,28 @@ jq -cn --arg code "$CANARY" --argjson base "$BASE" '{code: $code, language: "pyt
 
 # Everything a case must leave as it found it; prints one line per problem.
 aftermath() {
-        local before=$1 uids=$2 units dirs
-        units=$(systemctl list-units --all --plain --no-legend 'kw-*' 2>&1 | grep -v '^kw-box\.target ')
-        [ -n "$units" ] && say "unit still loaded: ${units:0:200}"
-        # Job directories; kw's own state (the compiled filters in /run/kw/.seccomp) may stay.
-        dirs=$(find /run/kw -mindepth 1 -maxdepth 1 ! -name '.*' 2>/dev/null)
-        [ -n "$dirs" ] && say "left in /run/kw: $(printf '%s' "$dirs" | tr '\n' ' ')"
-        grep -hE '^[^ ]+ [^ ]+ [^ ]+ [^ ]+ /run/kw(/| )' /proc/self/mountinfo /proc/1/mountinfo 2>/dev/null | sort -u |
-                sed 's/^/mount left: /'
-        dynamic_leftovers
+        local before=$1 uids=$2
+        left_behind | once
         diff <(printf '%s\n' "$before") <(host_state) | sed -n 's/^[<>] /host changed: /p'
         # Keys outlive every process of their uid, in the host's kernel. /proc/key-users is shared
         # with every other box and host on this kernel, so only the uid a case printed ("uid N") is
         # checked: systemd's own session keyring and invocation_id key (KeyringMode=private) are
         # freed by the key GC within moments of the run's end; anything the program linked into
         # its user keyring would stay.
-        local uid tries
+        local uid
         for uid in $uids; do
-                for tries in $(seq 30); do
-                        grep -q "^ *$uid:" /proc/key-users || break
-                        sleep 0.1
-                done
+                wait_for "! grep -q '^ *$uid:' /proc/key-users" 3
                 grep "^ *$uid:" /proc/key-users | sed 's/^/keys left in the kernel: /'
         done
 
         [ -s "$work/honeypot.log" ] && { sed 's/^/honeypot reached: /' "$work/honeypot.log"; : >"$work/honeypot.log"; }
-        systemctl is-active --quiet systemd-journald.service || say "journald is not active"
-        systemctl is-active --quiet dbus.socket || say "dbus.socket is not active"
+        systemctl is-active --quiet systemd-journald.service || echo "journald is not active"
+        systemctl is-active --quiet dbus.socket || echo "dbus.socket is not active"
         local out rc
         out=$("${KWCTL[@]}" "$work/canary.json" 2>&1)
         rc=$?
         if [ "$rc" != 0 ] || [ "$(printf '%s' "$out" | jq -r .output 2>/dev/null)" != "canary: clean" ]; then
-                say "next run not clean: exit $rc: ${out:0:300}"
+                echo "next run not clean: exit $rc: ${out:0:300}"
         fi
 }
 
@@ -245,8 +218,8 @@ while True:
         c.close()
 PY
 honeypot_pid=$!
-for _ in $(seq 50); do [ -e "$work/honeypot.ready" ] && break; sleep 0.1; done
-if [ -e "$work/honeypot.ready" ]; then ok "honeypots listening (@kw-adversarial-host, 127.0.0.1:47470)"
+on_exit 'kill "$honeypot_pid" 2>/dev/null'
+if wait_for '[ -e "$work/honeypot.ready" ]' 5; then ok "honeypots listening (@kw-adversarial-host, 127.0.0.1:47470)"
 else fail "honeypots listening" "could not bind @kw-adversarial-host or 127.0.0.1:47470"; fi
 
 # int 0x80 from a 64-bit process: a kernel without IA32 emulation faults it (SIGSEGV) before any
@@ -254,12 +227,12 @@ else fail "honeypots listening" "could not bind @kw-adversarial-host or 127.0.0.
 int80_signal=SIGSYS
 python3 "$cases_dir/syscall-int80.py" >/dev/null 2>&1
 [ $? = $((128 + 11)) ] && int80_signal=SIGSEGV
-say "     int 0x80 on this kernel, unsandboxed: $([ $int80_signal = SIGSEGV ] && echo faults || echo runs); expected in a run: $int80_signal"
+echo "     int 0x80 on this kernel, unsandboxed: $([ $int80_signal = SIGSEGV ] && echo faults || echo runs); expected in a run: $int80_signal"
 
 # ---- the cases ----
 suite_start=$(date +%s.%N)
 state=$(host_state)
-dynamic_leftovers >/dev/null        # anything from before the suite is not a case's fault
+left_behind | once >/dev/null      # anything from before the suite is not a case's fault
 n_cases=0
 while IFS= read -r row; do
         [ -z "$(trim "$row")" ] || [[ $row == '#'* ]] && continue
@@ -312,6 +285,5 @@ while IFS= read -r row; do
         state=$(host_state)
 done <<<"$TABLE"
 
-say "adversarial: $n_cases cases in $(printf '%.0f' "$(echo "$(date +%s.%N) - $suite_start" | bc)") s"
-echo "adversarial: $passed passed, $failed failed"
-[ "$failed" = 0 ]
+echo "adversarial: $n_cases cases in $(printf '%.0f' "$(echo "$(date +%s.%N) - $suite_start" | bc)") s"
+summary adversarial
