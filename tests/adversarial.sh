@@ -15,6 +15,7 @@ build=$(readlink -f "${1:-$top/build}")
 cases_dir=$top/tests/adversarial
 # The policy, with the result's caps in proportion to the cases' 64 KiB output budget (BASE).
 cp -r "$top/policy" "$work/policy"
+policy_dir=$work/policy
 sed -i -e 's/^result_case_bytes = .*/result_case_bytes = 128K/' -e 's/^result_bytes = .*/result_bytes = 1M/' "$work/policy/limits.conf"
 KWCTL=("$kwctl" submit --direct --policy "$work/policy")
 

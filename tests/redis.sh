@@ -101,6 +101,7 @@ distinct() { printf '%s\n' "$1" | grep . | sort -u | wc -l; } # distinct LINES: 
 connects() { box "$1" journalctl -q --no-pager -u kwd -o cat | grep -c "Redis writer connected"; }
 
 cp -r "$top/policy" "$work/policy"
+policy_dir=$work/policy
 max_jobs=$(policy_value max_jobs)
 slots=$((2 * max_jobs)) # jobs both workers judge at once
 printf '%s\n' "$url" >"$work/url"
