@@ -309,14 +309,18 @@ static int on_claim_timer(sd_event_source *s, uint64_t usec, void *userdata) {
 }
 
 /* The messages being worked on here stay ours: reset their idle time. */
+static void renew(Queue *q) {
+        for (size_t i = 0; q->writer.ready && i < q->n_tracked; i++)
+                redisAsyncCommand(q->writer.ac, NULL, NULL, "XCLAIM %s %s %s 0 %s JUSTID", q->stream, q->group,
+                                  q->consumer, q->tracked[i]);
+}
+
 static int on_heartbeat(sd_event_source *s, uint64_t usec, void *userdata) {
         Queue *q = userdata;
 
         (void) sd_event_source_set_time(s, usec + q->reclaim_usec / 3);
         (void) sd_event_source_set_enabled(s, SD_EVENT_ON);
-        for (size_t i = 0; q->writer.ready && i < q->n_tracked; i++)
-                redisAsyncCommand(q->writer.ac, NULL, NULL, "XCLAIM %s %s %s 0 %s JUSTID", q->stream, q->group,
-                                  q->consumer, q->tracked[i]);
+        renew(q);
         return 0;
 }
 
@@ -451,6 +455,9 @@ static void writer_ready(Connection *c) {
         Queue *q = c->queue;
         /* From the start of the stream: jobs sent before the first worker came are not lost. */
         redisAsyncCommand(c->ac, on_group, q, "XGROUP CREATE %s %s 0 MKSTREAM", q->stream, q->group);
+        /* Back after Redis was away: no heartbeat reached it meanwhile, so the jobs running here look
+         * idle to the other workers' reclaim. */
+        renew(q);
         flush_pending(q);
 }
 
