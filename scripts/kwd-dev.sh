@@ -18,11 +18,24 @@ install)
         systemctl daemon-reload
         ;;
 uninstall)
-        systemctl stop kwd.service kwd.socket 2>/dev/null || true
+        # kwd and what it started: its socket, the runs' slice, the output namespace's journald and
+        # its sockets; their failures forgotten too, so that none of them stays loaded.
+        kw_units=(kwd.service kwd.socket kw.slice systemd-journald@kw.service systemd-journald@kw.socket
+                  systemd-journald-varlink@kw.socket)
+        systemctl stop "${kw_units[@]}" 2>/dev/null || true
+        systemctl reset-failed "${kw_units[@]}" 2>/dev/null || true
         rm -f "$units/kwd.service" "$units/kwd.socket" "$units/kw.slice"
         rm -rf "$units/kwd.service.d"
-        rm -rf /run/systemd/journald@kw.conf.d
+        rm -rf /run/systemd/journald@kw.conf.d /run/systemd/journal.kw
+        # The runs' compiled seccomp filters, and /run/kw itself once empty (install made it).
+        rm -rf /run/kw/.seccomp
+        rmdir /run/kw 2>/dev/null || true
         systemctl daemon-reload
+        # The slices of journald's instances, unless another namespace's journald is in them.
+        others=$(systemctl list-units --all --plain --no-legend 'systemd-journald@*' 'systemd-journald-varlink@*')
+        if [ -z "$others" ]; then
+                systemctl stop 'system-systemd\x2djournald.slice' 'system-systemd\x2djournald\x2dvarlink.slice' 2>/dev/null || true
+        fi
         ;;
 *)
         echo "usage: kwd-dev.sh install BUILD_DIR POLICY_DIR | uninstall" >&2
