@@ -112,3 +112,16 @@ leftovers_list() {
 }
 # How many things were left behind (0: none).
 leftovers() { leftovers_list | grep -c .; }
+
+# ---- the machine as a suite found it ----
+# What kw installs, starts or writes outside $work, one line each: unit files and drop-ins under
+# /run/systemd, kw's transient units, the loaded units of kwd, its runs and the output namespace,
+# and /run/kw, /run/kw-private, /run/kwd.sock. Taken before kwd_install and after the uninstall,
+# the two must be the same.
+kw_state() {
+        find /run/systemd/system /run/systemd/journald@kw.conf.d /run/systemd/journal.kw /run/kw /run/kw-private \
+                /run/kwd.sock 2>/dev/null
+        find /run/systemd/transient -name 'kw*' 2>/dev/null
+        systemctl list-units --all --plain --no-legend 'kw*' '*@kw.*' 'system-systemd\x2djournald*.slice' |
+                awk '{ print "unit", $1, $2, $3, $4 }'
+}
