@@ -3,14 +3,38 @@
 # scripts/systemd.sh starts): its units installed into /run/systemd/system and started with
 # systemctl; results equal to kwctl's direct ones; 50 concurrent jobs; "busy" beyond the queue;
 # reload mid-load; kill -9 mid-load and restart with nothing left; clean stop; a client that goes
-# away; access by socket permissions; audit entries and stats. Prints "N passed, M failed".
+# away; access by socket permissions; audit entries and stats; and, uninstalled, nothing left of it.
+# Prints "N passed, M failed".
 #   tests/daemon.sh [BUILD_DIR]
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 build=$(readlink -f "${1:-$top/build}")
 . "$top/tests/lib.sh"
 
+# The suite's account of what kwd judged: every job id an answer gave (the audit check wants an
+# entry for each), and the jobs since kwd last started, with those that did not end accepted or
+# wrong_answer (stats.c's errors; the stats check wants kwd's counts to be these).
+judged_ids=()
+since_start=0 since_start_errors=0
+judged_verdict() { # judged_verdict VERDICT: one more job judged since kwd started
+        since_start=$((since_start + 1))
+        case "$1" in accepted | wrong_answer) ;; *) since_start_errors=$((since_start_errors + 1)) ;; esac
+}
+judged() { # judged FILE...: kwctl submit's answers, one job kwd judged each
+        local f id
+        for f in "$@"; do
+                id=$(jq -r '.job_id // empty' "$f" 2>/dev/null)
+                judged_ids+=("${id:-"(no job id in $f)"}")
+                judged_verdict "$(jq -r '.verdict // empty' "$f" 2>/dev/null)"
+        done
+}
+kwd_started() { since_start=0 since_start_errors=0; } # a new kwd: its stats begin again
+# Microseconds of the wall clock, to bound what kwd measured within a command's time.
+now_usec() { echo "${EPOCHREALTIME/[.,]/}"; }
+
 # ---- install, verify, start ----
+# What the suite must leave as it is now, checked at its end.
+state_before=$(kw_state)
 kwd_install
 check "systemd-analyze verify on every unit" \
         'systemd-analyze verify "$unit_dir/kwd.service" "$unit_dir/kwd.socket" "$unit_dir/kw.slice" >"$work/verify" 2>&1' \
@@ -20,6 +44,7 @@ check "kwd.socket listening" 'systemctl is-active -q kwd.socket && [ -S /run/kwd
 
 # ---- the same result either way ----
 "$kwctl" submit "$top/examples/hello-python.json" >"$work/via-kwd" 2>"$work/err"; rc_kwd=$?
+judged "$work/via-kwd"
 "$kwctl" submit --direct --policy "$top/policy" "$top/examples/hello-python.json" >"$work/direct" 2>>"$work/err"; rc_direct=$?
 normalise='del(.job_id) | .test_results |= map(del(.time_ms, .wall_time_ms, .memory_bytes))'
 check "kwd and direct give the same result" \
@@ -34,18 +59,31 @@ check "job output lands in journal namespace kw" \
 units_of() { # the units that ran job $1, from kwd's summaries of its runs
         journalctl --namespace='*' -q --no-pager -o json KW_SUMMARY=1 "KW_JOB_ID=$1" | jq -r .KW_UNIT | sort | tr '\n' ' '
 }
-# submit NAME CODE [EXTRA]: a Python job through kwd, its result in $work/NAME.out, its units in $units.
+# submit NAME CODE [EXTRA]: a Python job through kwd, its result in $work/NAME.out, its units in $units,
+# the milliseconds kwctl took (every run's wall time lies within them) in $elapsed_ms.
 submit() {
+        local t0
         job "$2" python "${3:-{\}}" >"$work/$1.json"
+        t0=$(now_usec)
         "$kwctl" submit "$work/$1.json" >"$work/$1.out" 2>&1
+        elapsed_ms=$((($(now_usec) - t0) / 1000))
+        judged "$work/$1.out"
         units=$(units_of "$(jq -r .job_id "$work/$1.out")")
 }
+warm_units() { systemctl list-units --plain --no-legend 'kw-*.service' | grep ' kw warm unit for ' | awk '{print $1}'; }
 check "warm units: warm_units per language waiting" 'wait_for "[ \"\$(warm)\" = $(warm_max) ]"' 'echo "$(warm) of $(warm_max)"'
-sleep 1 # they have waited a while: that is no run's time
+# They wait a while first: a run timed from its unit's start would take longer than the whole
+# submission, which bounds a run timed from the job's start.
+sleep 1
+waiting=" $(warm_units | tr '\n' ' ')"
 submit warm 'print(input())' '{"test_cases":[{"input":"a","expected":"a"},{"input":"b","expected":"b"}]}'
-check "a job with the policy's limits runs in warm units, timed from its start" \
-        '[[ "$units" == kw-warm-*" "kw-warm-*" " ]] && jq -e ".verdict == \"accepted\" and all(.test_results[]; .wall_time_ms < 900)" "$work/warm.out" >/dev/null' \
-        'echo "units $units: $(head -c 400 "$work/warm.out")"'
+taken() { # taken UNIT...: each one of the warm units that waited before the job
+        local u
+        for u; do [[ "$waiting" == *" $u "* ]] || return 1; done
+}
+check "a job with the policy's limits runs in warm units started before it, timed from its start" \
+        '[ "$(wc -w <<<"$units")" = 2 ] && taken $units && jq -e --argjson ms "$elapsed_ms" ".verdict == \"accepted\" and all(.test_results[]; .wall_time_ms <= \$ms)" "$work/warm.out" >/dev/null' \
+        'echo "units $units of waiting$waiting; kwctl took $elapsed_ms ms: $(head -c 400 "$work/warm.out")"'
 check "taken warm units are replaced" 'wait_for "[ \"\$(warm)\" = $(warm_max) ]"' 'echo "$(warm) of $(warm_max)"'
 submit own-limits 'print(input())' '{"limits":{"time_ms":5000},"test_cases":[{"input":"a","expected":"a"}]}'
 id=$(jq -r .job_id "$work/own-limits.out")
@@ -57,12 +95,16 @@ systemctl reload kwd
 check "reload: warm units of the old policy stopped, new ones waiting" \
         'wait_for "[ \"\$(warm)\" = $(warm_max) ] && ! systemctl list-units --all --plain --no-legend $(echo $old_warm) | grep -q ."' \
         'echo "$(warm) waiting; old ones: $(systemctl list-units --all --plain --no-legend $old_warm | head -2)"'
-submit sleep 'import time; time.sleep(30)' '{"test_cases":[{"input":"","expected":""}]}'
+limit=$(policy_value wall_time_ms)
+submit sleep "import time; time.sleep($((limit / 1000 * 15)))" '{"test_cases":[{"input":"","expected":""}]}'
+# Killed at the limit: it ran that long from its start, and no longer than the submission took.
+killed_at_limit='.verdict == "time_limit_exceeded" and (.error | contains("wall-clock limit of \($limit) ms")) and
+        .test_results[0].wall_time_ms >= $limit and .test_results[0].wall_time_ms <= $ms'
 check "a warm unit is killed at the wall-clock limit, counted from its start" \
-        '[[ "$units" == kw-warm-* ]] && jq -e ".verdict == \"time_limit_exceeded\" and (.error | contains(\"wall-clock limit of 2000 ms\")) and .test_results[0].wall_time_ms < 3000" "$work/sleep.out" >/dev/null' \
-        'echo "units $units: $(head -c 400 "$work/sleep.out")"'
-set_policy wall_time_ms 60000
-systemctl reload kwd
+        '[[ "$units" == kw-warm-* ]] && jq -e --argjson limit "$limit" --argjson ms "$elapsed_ms" "$killed_at_limit" "$work/sleep.out" >/dev/null' \
+        'echo "units $units; limit $limit ms, kwctl took $elapsed_ms ms: $(head -c 400 "$work/sleep.out")"'
+cp "$top/policy/limits.conf" "$work/policy/limits.conf"
+reload_kwd
 
 # ---- 50 concurrent jobs, all judged correctly ----
 for i in $(seq 50); do
@@ -72,6 +114,7 @@ done
 seq 50 | xargs -P 50 -I{} sh -c '"$0" submit "$1/c{}.json" >"$1/c{}.out" 2>"$1/c{}.err"; echo $? >"$1/c{}.rc"' "$kwctl" "$work"
 good=0
 for i in $(seq 50); do
+        judged "$work/c$i.out"
         [ "$(cat "$work/c$i.rc")" = 0 ] && jq -e '.verdict == "accepted" and (.test_results | length) == 2' "$work/c$i.out" >/dev/null && good=$((good + 1))
 done
 check "50 concurrent jobs all judged correctly" '[ "$good" = 50 ]' 'echo "$good of 50"'
@@ -79,28 +122,49 @@ check "50 concurrent jobs all judged correctly" '[ "$good" = 50 ]' 'echo "$good 
 # ---- overload: busy beyond the queue; reload mid-load keeps every job ----
 set_policy max_jobs 1
 set_policy max_queued_jobs 2
-systemctl reload kwd
-sleepy=$(job 'import time; time.sleep(1.5); print("done")' python '{"test_cases":[{"input":"","expected":"done"}]}')
+reload_kwd
+# daemon.c runs a job while fewer than max_jobs run, queues it while fewer than max_queued_jobs wait,
+# and tells it busy beyond. n jobs at once: the first one's sleep outlasts the others' arrival.
+max_jobs=$(policy_value max_jobs) max_queued=$(policy_value max_queued_jobs)
+n=8
+admitted=$((max_jobs + max_queued))
+sleepy=$(job 'import time; time.sleep(3); print("done")' python '{"test_cases":[{"input":"","expected":"done"}]}')
 printf '%s' "$sleepy" >"$work/sleepy.json"
-for i in $(seq 8); do
+busy_before=$("$kwctl" stats | jq .busy)
+for i in $(seq "$n"); do
         ( "$kwctl" submit "$work/sleepy.json" >"$work/o$i.out" 2>"$work/o$i.err"; echo $? >"$work/o$i.rc" ) &
 done
-sleep 0.5
-# Reload mid-load with the bounds back up: the running and queued jobs go on.
-set_policy max_jobs 4
-set_policy max_queued_jobs 1000
-systemctl reload kwd
+full='.in_flight == $running and .queued == $queued and .busy == $busy'
+loaded() {
+        "$kwctl" stats >"$work/load" 2>&1 && jq -e --argjson running "$max_jobs" --argjson queued "$max_queued" \
+                --argjson busy $((busy_before + n - admitted)) "$full" "$work/load" >/dev/null
+}
+wait_for loaded; loaded_rc=$?
+# Reload mid-load with the policy's bounds: the running and queued jobs go on, and one job more,
+# told busy under the old bounds, is taken.
+cp "$top/policy/limits.conf" "$work/policy/limits.conf"
+reload_kwd
+"$kwctl" submit "$work/sleepy.json" >"$work/more.out" 2>"$work/more.err"; rc=$?
+[ "$rc" = 4 ] || judged "$work/more.out"
 wait
 busy=0; done_ok=0
-for i in $(seq 8); do
-        rc=$(cat "$work/o$i.rc")
-        if [ "$rc" = 4 ] && grep -q "kwd is busy" "$work/o$i.err"; then busy=$((busy + 1)); fi
-        if [ "$rc" = 0 ] && jq -e '.verdict == "accepted"' "$work/o$i.out" >/dev/null; then done_ok=$((done_ok + 1)); fi
+for i in $(seq "$n"); do
+        rc_i=$(cat "$work/o$i.rc")
+        if [ "$rc_i" = 4 ]; then
+                grep -q "kwd is busy: $max_jobs jobs running, $max_queued queued" "$work/o$i.err" && busy=$((busy + 1))
+                continue
+        fi
+        judged "$work/o$i.out"
+        [ "$rc_i" = 0 ] && jq -e '.verdict == "accepted"' "$work/o$i.out" >/dev/null && done_ok=$((done_ok + 1))
 done
-check "overload: 'busy' (exit 4) beyond one running and two queued" '[ "$busy" = 5 ] && [ "$done_ok" = 3 ]' 'echo "busy $busy, accepted $done_ok"'
-check "reload mid-load: kwd stayed up, jobs finished" 'systemctl is-active -q kwd && [ $((busy + done_ok)) = 8 ]' 'echo lost jobs'
-"$kwctl" submit "$work/sleepy.json" >/dev/null 2>&1; rc=$?
-check "after the reload the new bounds hold" '[ "$rc" = 0 ]' 'echo "exit $rc"'
+check "overload: max_jobs running, max_queued_jobs queued, the rest told busy (exit 4)" \
+        '[ "$loaded_rc" = 0 ] && [ "$busy" = $((n - admitted)) ]' \
+        '[ "$loaded_rc" = 0 ] || echo "kwd never had $max_jobs running, $max_queued queued, $((n - admitted)) more told busy: $(jq -c "{in_flight, queued, busy}" "$work/load") with busy $busy_before before"
+         echo "of $n: $busy told busy, expected $((n - admitted))"; cat "$work"/o*.err | sort | uniq -c'
+check "reload mid-load: kwd stayed up, every job it had taken finished" \
+        'systemctl is-active -q kwd && [ "$done_ok" = "$admitted" ]' 'echo "$done_ok of $admitted accepted"'
+check "after the reload the new bounds hold" '[ "$rc" = 0 ] && jq -e ".verdict == \"accepted\"" "$work/more.out" >/dev/null' \
+        'echo "exit $rc: $(head -c 200 "$work/more.out") $(cat "$work/more.err")"'
 
 # ---- a client that goes away: its runs are stopped ----
 long=$(job 'import time; time.sleep(50)' python '{"test_cases":[{"input":"","expected":""},{"input":"","expected":""}]}')
@@ -119,15 +183,21 @@ cpid=$!
 wait_for '[ "$(runs)" = 2 ]'
 systemctl stop kwd.service
 wait "$cpid"; rc=$?
+judged "$work/stop.out"
+kwd_started # the next one, socket-activated, counts from nothing
+# kwd stopped: any warm unit is one left behind too (leftovers_list).
 check "stop mid-job: client told, units stopped, warm ones too" \
-        '[ "$rc" = 3 ] && jq -e ".verdict == \"internal_error\" and (.error | contains(\"kwd was stopped\"))" "$work/stop.out" >/dev/null && [ "$(leftovers)" = 0 ] && [ "$(warm)" = 0 ]' \
-        'echo "exit $rc, $(leftovers) left, $(head -c 200 "$work/stop.out")"'
+        '[ "$rc" = 3 ] && jq -e ".verdict == \"internal_error\" and (.error | contains(\"kwd was stopped\"))" "$work/stop.out" >/dev/null && [ "$(leftovers)" = 0 ]' \
+        'echo "exit $rc: $(head -c 200 "$work/stop.out")"; leftovers_list'
 
 # ---- kill -9 mid-load: every client gets an error; after restart nothing is left ----
-for i in $(seq 6); do
+clients=6
+for i in $(seq "$clients"); do
         ( "$kwctl" submit "$work/long.json" >"$work/k$i.out" 2>"$work/k$i.err"; echo $? >"$work/k$i.rc" ) &
 done
-wait_for '[ "$(runs)" -ge 8 ]'
+# Two runs each of as many jobs as kwd runs at once.
+running=$(($(policy_value max_jobs) < clients ? $(policy_value max_jobs) : clients))
+wait_for '[ "$(runs)" -ge $((running * 2)) ]'
 oldpid=$(systemctl show -P MainPID kwd.service)
 systemctl kill -s KILL kwd.service
 wait
@@ -135,15 +205,17 @@ wait
 # old kwd still "active" and do nothing.
 wait_for '[ "$(systemctl show -P MainPID kwd.service)" != "$oldpid" ]'
 errors=0
-for i in $(seq 6); do
+for i in $(seq "$clients"); do
         [ "$(cat "$work/k$i.rc")" = 3 ] && grep -q "kwd closed the connection" "$work/k$i.err" && errors=$((errors + 1))
 done
-check "kill -9 mid-load: every client gets an error" '[ "$errors" = 6 ]' "$errors of 6"
+check "kill -9 mid-load: every client gets an error" '[ "$errors" = "$clients" ]' 'echo "$errors of $clients"'
 systemctl start kwd.service
+kwd_started
 check "restart after kill -9: no unit, directory or mount left" \
         '[ "$(leftovers)" = 0 ]' \
         'leftovers_list; systemctl show -P ActiveState,MainPID kwd.service'
 "$kwctl" submit "$top/examples/hello-python.json" >"$work/after" 2>&1; rc=$?
+judged "$work/after"
 check "and it judges again" '[ "$rc" = 0 ]' 'echo "exit $rc"'
 
 # ---- slow and unfinished clients: a request timeout, a bound on what they hold, a connection cap ----
@@ -152,43 +224,59 @@ set_policy request_timeout_ms 1000
 reload_kwd
 slow 1 10 5 >"$work/slow"
 check "a request not finished within request_timeout_ms is answered and dropped" \
-        '[ "$(cat "$work/slow")" = "2 request: not complete within 1000 ms" ]' 'cat "$work/slow"'
-# 48 clients each sending 8 MiB and never finishing: what kwd holds for them stays under the bound.
+        '[ "$(cat "$work/slow")" = "2 request: not complete within $(policy_value request_timeout_ms) ms" ]' 'cat "$work/slow"'
+# Clients each sending 8 MiB and never finishing: what kwd holds for them stays under the bound.
 set_policy request_timeout_ms 20000
 set_policy max_reading_bytes 16M
 reload_kwd
+max_reading=$(numfmt --from=iec "$(policy_value max_reading_bytes)")
+readers=48 request=$((8 << 20))
 hwm() { awk '/^VmHWM/ { print $2 * 1024 }' "/proc/$(systemctl show -P MainPID kwd.service)/status"; }
 hwm_before=$(hwm)
-slow 48 8388608 30 >"$work/slow"
+slow "$readers" "$request" 30 >"$work/slow"
 growth=$(($(hwm) - hwm_before))
-echo "     48 unfinished 8 MiB requests: kwd's peak RSS grew by $((growth >> 20)) MiB; $(grep -c "kwd is busy" "$work/slow") told busy"
+echo "     $readers unfinished $((request >> 20)) MiB requests: kwd's peak RSS grew by $((growth >> 20)) MiB; $(grep -c "kwd is busy" "$work/slow") told busy"
 # Under AddressSanitizer freed memory waits in its quarantine (256 MiB) instead of being reused, so
 # the peak there says nothing of what kwd holds: the sanitized run checks the answers only.
 [ -n "${KW_SANITIZED:-}" ] && growth=0
 check "unfinished requests hold at most max_reading_bytes; the rest are told busy" \
-        '[ "$growth" -lt $(((16 + 32) << 20)) ] && [ "$(grep -c "^4 kwd is busy receiving other requests" "$work/slow")" -ge $((48 - 16 / 8)) ]' \
+        '[ "$growth" -lt $((max_reading + (32 << 20))) ] && [ "$(grep -c "^4 kwd is busy receiving other requests" "$work/slow")" -ge $((readers - max_reading / request)) ]' \
         'echo "grew by $growth bytes"; sort "$work/slow" | uniq -c'
 # A client that does not take its answer (4 MiB) is dropped after request_timeout_ms as well.
 set_policy request_timeout_ms 2000
 reload_kwd
-job 'import sys; sys.stdout.write("x" * 4194304)' python '{"test_cases":[{"input":"","expected":""}]}' >"$work/big.json"
+big='import sys; sys.stdout.write("x" * 4194304)'
+job "$big" python '{"test_cases":[{"input":"","expected":""}]}' >"$work/big.json"
+# journalctl --after-cursor skips the first entry after the cursor when the cursor's own entry does
+# not match the query (systemd 252): the cursor is of kwd's entries, as are both queries.
+cursor=$(journalctl -u kwd.service -n 0 --show-cursor -q --no-pager | sed -n 's/^-- cursor: //p')
 slow noread "$work/big.json" 8 >"$work/slow"
 check "a client that does not take its answer is dropped after request_timeout_ms" \
-        '[ "$(cat "$work/slow")" = dropped ] && journalctl -u kwd.service -q --no-pager | grep -q "did not take its answer within 2000 ms"' \
+        '[ "$(cat "$work/slow")" = dropped ] && journalctl -u kwd.service -q --no-pager --after-cursor="$cursor" | grep -q "did not take its answer within $(policy_value request_timeout_ms) ms"' \
         'cat "$work/slow"'
+# Its answer was never read: its id and verdict are in its audit entry, found by its code.
+journalctl -u kwd.service -q --no-pager -o json --after-cursor="$cursor" |
+        jq -c --arg sha "$(printf '%s' "$big" | sha256sum | cut -d' ' -f1)" 'select(.KW_AUDIT == "1" and .KW_CODE_SHA256 == $sha)' >"$work/big.audit"
+id=$(jq -r .KW_JOB_ID "$work/big.audit" | head -1)
+judged_ids+=("${id:-"(no audit entry of the job whose answer was not taken)"}")
+judged_verdict "$(jq -r .KW_VERDICT "$work/big.audit" | head -1)"
 set_policy max_connections 4
 set_policy request_timeout_ms 3000
 reload_kwd
-slow 4 0 10 >"$work/slow" &
+slow "$(policy_value max_connections)" 0 10 >"$work/slow" &
 slow_pid=$!
-established() { ss -xH state established src /run/kwd.sock | wc -l; }
-wait_for '[ "$(established)" -ge 4 ]'
+# Connections kwd has taken (the backlog's are not yet its).
+established() { ss -xHp state established src /run/kwd.sock | grep -c "pid=$(systemctl show -P MainPID kwd.service),"; }
+wait_for '[ "$(established)" -ge "$(policy_value max_connections)" ]'
 "$kwctl" submit "$top/examples/hello-python.json" >"$work/cap.out" 2>"$work/cap.err"; rc=$?
+[ "$rc" = 4 ] || judged "$work/cap.out"
 check "beyond max_connections a client is told busy at once" '[ "$rc" = 4 ] && grep -q "too many clients connected" "$work/cap.err"' \
-        'echo "exit $rc: $(cat "$work/cap.err")"; echo "established: $(established)"'
+        'echo "exit $rc: $(cat "$work/cap.err"); established: $(established)"; journalctl -u kwd.service -n 4 -q --no-pager'
 wait "$slow_pid"
-"$kwctl" submit "$top/examples/hello-python.json" >/dev/null 2>&1; rc=$?
-check "once they are gone, jobs are taken again" '[ "$rc" = 0 ]' 'echo "exit $rc"'
+"$kwctl" submit "$work/c1.json" >"$work/again.out" 2>&1; rc=$?
+judged "$work/again.out"
+check "once they are gone, jobs are taken again" '[ "$rc" = 0 ] && jq -e ".verdict == \"accepted\"" "$work/again.out" >/dev/null' \
+        'echo "exit $rc: $(head -c 200 "$work/again.out")"'
 cp "$top/policy/limits.conf" "$work/policy/limits.conf"
 reload_kwd
 
@@ -198,32 +286,52 @@ check "a peer the socket refuses gets a clear error" '[ "$rc" = 3 ] && grep -q "
         'echo "exit $rc: $(cat "$work/nobody.err")"'
 
 # ---- audit: one complete entry per judged job ----
-ids=$(cat "$work"/c*.out "$work/via-kwd" | jq -r .job_id)
-complete=0
-for id in $ids; do
+# Every job of the suite's that kwd judged and whose id the suite knows (jobs whose client went away,
+# or that died with kwd, have none).
+missing=()
+for id in "${judged_ids[@]}"; do
         journalctl -q --no-pager -o json KW_AUDIT=1 "KW_JOB_ID=$id" | jq -se 'length == 1 and (.[0] |
                 (.KW_SUBMITTER_UID == "0") and (.KW_SUBMITTER_PID | test("^[0-9]+$")) and (.KW_CODE_SHA256 | test("^[0-9a-f]{64}$")) and
                 .KW_LANGUAGE == "python" and (.KW_VERDICTS | length > 0) and .KW_VERDICT != null and (.KW_CPU_USEC | test("^[0-9]+$")) and
-                (.KW_MEMORY_PEAK_BYTES | test("^[0-9]+$")) and has("KW_LIMITS_HIT") and has("KW_SECURITY_EVENTS"))' >/dev/null && complete=$((complete + 1))
+                (.KW_MEMORY_PEAK_BYTES | test("^[0-9]+$")) and has("KW_LIMITS_HIT") and has("KW_SECURITY_EVENTS"))' >/dev/null || missing+=("$id")
 done
-check "audit: a complete entry for every job" '[ "$complete" = 51 ]' 'echo "$complete of 51"'
+check "audit: a complete entry for every job" '[ "${#judged_ids[@]}" -gt 0 ] && [ "${#missing[@]}" = 0 ]' \
+        'echo "${#missing[@]} of ${#judged_ids[@]} jobs without one: ${missing[*]:0:3}"'
+# The story of hello-python's job: its acceptance, each run's output, statistics and summary, and
+# its audit entry.
 id=$(jq -r .job_id "$work/via-kwd")
-story=$(journalctl --namespace='*' -q --no-pager -o cat "KW_JOB_ID=$id" | wc -l)
-check "journalctl KW_JOB_ID=<id> tells the job's story" '[ "$story" -ge 8 ]' 'echo "$story entries"'
+cases=$(jq '.test_cases | length' "$top/examples/hello-python.json")
+journalctl --namespace='*' -q --no-pager -o json "KW_JOB_ID=$id" >"$work/story"
+story='(map(select(.MESSAGE | strings | test("^kw job [0-9a-f]+ accepted from "))) | length) == 1 and
+        (map(select(.KW_STREAM == "stdout")) | length) == $runs and
+        (map(select(.MESSAGE | strings | test("^kw run [0-9]+ of job [0-9a-f]+: cpu "))) | length) == $runs and
+        (map(select(.KW_SUMMARY == "1")) | length) == $runs and (map(select(.KW_AUDIT == "1")) | length) == 1'
+check "journalctl KW_JOB_ID=<id> tells the job's story" 'jq -se --argjson runs "$cases" "$story" "$work/story" >/dev/null' \
+        'jq -r ".MESSAGE | tostring | .[0:100]" "$work/story"'
 printf '%s' "$(job 'import ctypes; ctypes.CDLL(None).syscall(165, 0, 0, 0, 0, 0)' python)" >"$work/sigsys.json"
 "$kwctl" submit "$work/sigsys.json" >"$work/sigsys.out" 2>/dev/null
+judged "$work/sigsys.out"
 id=$(jq -r .job_id "$work/sigsys.out")
 check "audit: a seccomp violation is a security event" \
         'journalctl -q --no-pager -o json KW_AUDIT=1 "KW_JOB_ID=$id" | jq -e ".KW_SECURITY_EVENTS == \"0:seccomp-violation\" and .PRIORITY == \"4\"" >/dev/null' 'echo missing'
 
 # ---- stats ----
+# Of the jobs judged since kwd last started; error_rate is their share not ending accepted or
+# wrong_answer, printed to four places.
 "$kwctl" stats >"$work/stats" 2>&1; rc=$?
-check "kwctl stats" '[ "$rc" = 0 ] && jq -e ".jobs >= 2 and .runs_by_verdict.killed_by_signal >= 1 and .security.seccomp_violations >= 1 and
-        .run_time_ms.p50 > 0 and .run_time_ms.p95 >= .run_time_ms.p50 and .memory_peak_bytes.max > 0 and .in_flight == 0 and .queued == 0 and
-        (.error_rate >= 0)" "$work/stats" >/dev/null' 'cat "$work/stats"'
+stats='.jobs == $jobs and (.error_rate * 10000 | round) == ($errors * 10000 / $jobs | round) and
+        .runs_by_verdict.killed_by_signal >= 1 and .security.seccomp_violations >= 1 and
+        .run_time_ms.p50 > 0 and .run_time_ms.p95 >= .run_time_ms.p50 and .memory_peak_bytes.max > 0 and .in_flight == 0 and .queued == 0'
+check "kwctl stats" '[ "$rc" = 0 ] && jq -e --argjson jobs "$since_start" --argjson errors "$since_start_errors" "$stats" "$work/stats" >/dev/null' \
+        'echo "expected $since_start jobs, $since_start_errors errors: $(cat "$work/stats")"'
 
 # A sanitized kwd (test.sh runs this file with build-asan too) reports into its journal.
 check "no sanitizer report from kwd" '! journalctl -q --no-pager -u kwd.service | grep -qE "AddressSanitizer|LeakSanitizer|runtime error:"' \
         'journalctl -q --no-pager -u kwd.service | grep -E -m3 "AddressSanitizer|LeakSanitizer|runtime error:"'
+
+# ---- uninstalled: the machine as the suite found it ----
+"$top/scripts/kwd-dev.sh" uninstall
+check "uninstalled: no unit, drop-in, socket or run directory of the suite's left" '[ "$(kw_state)" = "$state_before" ]' \
+        'diff <(echo "$state_before") <(kw_state)'
 
 summary daemon
