@@ -308,12 +308,36 @@ story='(map(select(.MESSAGE | strings | test("^kw job [0-9a-f]+ accepted from ")
         (map(select(.KW_SUMMARY == "1")) | length) == $runs and (map(select(.KW_AUDIT == "1")) | length) == 1'
 check "journalctl KW_JOB_ID=<id> tells the job's story" 'jq -se --argjson runs "$cases" "$story" "$work/story" >/dev/null' \
         'jq -r ".MESSAGE | tostring | .[0:100]" "$work/story"'
+"$kwctl" stats >"$work/stats-before" 2>&1
 printf '%s' "$(job 'import ctypes; ctypes.CDLL(None).syscall(165, 0, 0, 0, 0, 0)' python)" >"$work/sigsys.json"
 "$kwctl" submit "$work/sigsys.json" >"$work/sigsys.out" 2>/dev/null
 judged "$work/sigsys.out"
 id=$(jq -r .job_id "$work/sigsys.out")
 check "audit: a seccomp violation is a security event" \
         'journalctl -q --no-pager -o json KW_AUDIT=1 "KW_JOB_ID=$id" | jq -e ".KW_SECURITY_EVENTS == \"0:seccomp-violation\" and .PRIORITY == \"4\"" >/dev/null' 'echo missing'
+
+# Each kind of kill told apart, in the audit entry (limit hit, security event) and in the stats: a
+# CPU-time kill is no wall-clock timeout, and kw's own wall-clock timer counts as one.
+kill_kind() { # kill_kind NAME CODE LIMITS-JSON VERDICT LIMIT EVENT
+        local name=$1 verdict=$4 limit=$5 event=$6 # seen by check's eval (bash scopes dynamically)
+        submit "$name" "$2" "{\"limits\":$3}"
+        id=$(jq -r .job_id "$work/$name.out")
+        journalctl -q --no-pager -o json KW_AUDIT=1 "KW_JOB_ID=$id" >"$work/$name.audit"
+        check "audit: a $limit kill is told apart" \
+                'jq -e --arg v "$verdict" ".verdict == \$v" "$work/$name.out" >/dev/null &&
+                 jq -se --arg l "0:$limit" --arg e "0:$event" "length == 1 and .[0].KW_LIMITS_HIT == \$l and .[0].KW_SECURITY_EVENTS == \$e and .[0].PRIORITY == \"4\"" "$work/$name.audit" >/dev/null' \
+                'head -c 300 "$work/$name.out"; echo; jq -c "{KW_LIMITS_HIT, KW_SECURITY_EVENTS, PRIORITY}" "$work/$name.audit"'
+}
+kill_kind cpu-kill 'while True: pass' '{"time_ms":1000}' time_limit_exceeded cpu-time cpu-timeout
+kill_kind wall-kill 'import time; time.sleep(60)' '{"wall_time_ms":1000}' time_limit_exceeded wall-time wall-timeout
+kill_kind oom-kill 'b = bytearray(512 << 20)' '{"memory_bytes":67108864}' memory_limit_exceeded memory oom-kill
+"$kwctl" stats >"$work/stats-after" 2>&1
+kills='[$before, $after] | map(.security) | .[1].seccomp_violations - .[0].seccomp_violations == 1 and
+        .[1].cpu_timeouts - .[0].cpu_timeouts == 1 and .[1].wall_timeouts - .[0].wall_timeouts == 1 and
+        .[1].oom_kills - .[0].oom_kills == 1'
+check "kwctl stats: one of each kill, each counted apart" \
+        'jq -ne --slurpfile b "$work/stats-before" --slurpfile a "$work/stats-after" "\$b[0] as \$before | \$a[0] as \$after | $kills" >/dev/null' \
+        'jq -c .security "$work/stats-before" "$work/stats-after"'
 
 # ---- stats ----
 # Of the jobs judged since kwd last started; error_rate is their share not ending accepted or
