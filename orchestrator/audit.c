@@ -69,12 +69,13 @@ int audit_judged(AuditEntry *e, const AuditSubject *s, const RunResult *results,
 
         for (size_t i = 0; r >= 0 && i < n; i++) {
                 const RunResult *rr = &results[i];
-                const char *limit = run_limit_to_string(rr->limit), *event = run_event_to_string(rr->event);
+                const char *limit = run_limit_to_string(rr->limit);
                 r = buffer_printf(&verdicts, "%s%s", i ? "," : "", verdict_to_string(rr->verdict));
                 if (r >= 0 && limit)
                         r = buffer_printf(&limits, "%s%zu:%s", limits.size ? "," : "", i, limit);
-                if (r >= 0 && event)
-                        r = buffer_printf(&events, "%s%zu:%s", events.size ? "," : "", i, event);
+                for (RunEvent ev = 0; r >= 0 && ev < _RUN_EVENT_MAX; ev++)
+                        if (rr->events & RUN_EVENT_BIT(ev))
+                                r = buffer_printf(&events, "%s%zu:%s", events.size ? "," : "", i, run_event_to_string(ev));
                 cpu += rr->cpu_usec;
                 if (rr->outcome.memory_peak != UINT64_MAX && rr->outcome.memory_peak > memory)
                         memory = rr->outcome.memory_peak;

@@ -44,6 +44,12 @@ int bus_call_logged(sd_bus *bus, const char *path, const char *interface, const 
 
         if (!text)
                 return log_error_errno(-ENOMEM, "Failed to %s: %m", what);
+        /* The bus is lost (kw is going down, or systemd restarts it): that was logged once already. */
+        if (!sd_bus_is_open(bus)) {
+                free(text);
+                log_debug("Could not %s: the bus is closed.", what);
+                return -ENOTCONN;
+        }
         va_start(ap, types);
         r = sd_bus_call_method_asyncv(bus, &slot, "org.freedesktop.systemd1", path, interface, member, on_logged_reply,
                                       text, types, ap);

@@ -48,10 +48,11 @@ static int stop_units(sd_bus *bus) {
         /* The bus is subscribed already (bus_open_systemd()). */
         r = sd_bus_match_signal(bus, &slot, "org.freedesktop.systemd1", "/org/freedesktop/systemd1",
                                 "org.freedesktop.systemd1.Manager", "JobRemoved", on_job_removed, &jobs);
-        if (r >= 0)
-                r = sd_bus_call_method(bus, "org.freedesktop.systemd1", "/org/freedesktop/systemd1",
-                                       "org.freedesktop.systemd1.Manager", "ListUnitsByPatterns", &error, &reply,
-                                       "asas", 0, 1, "kw-*.service");
+        if (r < 0)
+                return log_error_errno(r, "Failed to watch systemd's JobRemoved signal: %m");
+        r = sd_bus_call_method(bus, "org.freedesktop.systemd1", "/org/freedesktop/systemd1",
+                               "org.freedesktop.systemd1.Manager", "ListUnitsByPatterns", &error, &reply, "asas", 0, 1,
+                               "kw-*.service");
         if (r >= 0)
                 r = sd_bus_message_enter_container(reply, 'a', "(ssssssouso)");
         if (r < 0)
@@ -63,13 +64,21 @@ static int stop_units(sd_bus *bus) {
                 _cleanup_(sd_bus_message_unrefp) sd_bus_message *job = NULL;
                 const char *path;
 
-                (void) sd_bus_call_method(bus, "org.freedesktop.systemd1", "/org/freedesktop/systemd1",
-                                          "org.freedesktop.systemd1.Manager", "ResetFailedUnit", NULL, NULL, "s", name);
-                if (sd_bus_call_method(bus, "org.freedesktop.systemd1", "/org/freedesktop/systemd1",
-                                       "org.freedesktop.systemd1.Manager", "StopUnit", &e, &job, "ss", name,
-                                       "replace") < 0 ||
-                    sd_bus_message_read(job, "o", &path) < 0)
-                        continue; /* already gone */
+                int k = sd_bus_call_method(bus, "org.freedesktop.systemd1", "/org/freedesktop/systemd1",
+                                           "org.freedesktop.systemd1.Manager", "ResetFailedUnit", &e, NULL, "s", name);
+                if (k < 0 && !sd_bus_error_has_name(&e, "org.freedesktop.systemd1.NoSuchUnit"))
+                        log_warning("Failed to reset %s: %s", name, bus_error_text(&e, k, buf));
+                sd_bus_error_free(&e);
+                k = sd_bus_call_method(bus, "org.freedesktop.systemd1", "/org/freedesktop/systemd1",
+                                       "org.freedesktop.systemd1.Manager", "StopUnit", &e, &job, "ss", name, "replace");
+                if (k < 0) {
+                        /* Gone meanwhile: nothing to stop. */
+                        if (!sd_bus_error_has_name(&e, "org.freedesktop.systemd1.NoSuchUnit"))
+                                log_warning("Failed to stop %s, left by a previous kwd: %s", name, bus_error_text(&e, k, buf));
+                        continue;
+                }
+                if (sd_bus_message_read(job, "o", &path) < 0)
+                        continue;
                 char **p = realloc(jobs.paths, (jobs.n + 1) * sizeof(char *));
                 if (!p || !(p[jobs.n] = strdup(path))) {
                         jobs.paths = p ? p : jobs.paths;

@@ -65,7 +65,7 @@ struct Daemon {
 };
 
 /* daemon.c */
-Client *client_new(Daemon *d, int fd);
+Client *client_new(Daemon *d, int fd, ClientState state);
 void client_free(Client *c);
 /* Parse @text as a job and run, queue or refuse it. */
 void client_submit(Client *c, const char *text, size_t size);
@@ -76,11 +76,13 @@ int daemon_format_stats(Daemon *d, Buffer *b);
 void daemon_start_queued(Daemon *d);
 void daemon_maybe_exit(Daemon *d);
 
-/* daemon-socket.c */
-int on_accept(sd_event_source *s, int fd, uint32_t revents, void *userdata);
-void socket_client_stop_reading(Client *c);
+/* daemon-socket.c: the listening socket's handler (userdata: the Daemon), and a socket client's
+ * answer and end. */
+int socket_client_accept(sd_event_source *s, int fd, uint32_t revents, void *userdata);
 void socket_client_answer(Client *c, int status, const char *message, const char *body, size_t body_size);
+void socket_client_release(Client *c);
 
-/* daemon-redis.c */
-void on_queue_job(void *userdata, const char *msg_id, const char *job_id, const char *text, size_t size);
+/* daemon-redis.c: the Queue's QueueJobFn (userdata: the Daemon), and a message's answer and end. */
+void redis_client_take(void *userdata, const char *msg_id, const char *job_id, const char *text, size_t size);
 void redis_client_answer(Client *c, int status, const char *message, const char *body, size_t body_size);
+void redis_client_release(Client *c);

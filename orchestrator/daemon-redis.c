@@ -29,8 +29,15 @@ static bool is_job_id(const char *s) {
         return n == 32;
 }
 
+void redis_client_release(Client *c) {
+        if (c->daemon->queue)
+                queue_untrack(c->daemon->queue, c->msg_id);
+        free(c->msg_id);
+        c->msg_id = NULL;
+}
+
 /* A message from the Redis stream: a client without a socket. */
-void on_queue_job(void *userdata, const char *msg_id, const char *job_id, const char *text, size_t size) {
+void redis_client_take(void *userdata, const char *msg_id, const char *job_id, const char *text, size_t size) {
         Daemon *d = userdata;
 
         /* Stopping: leave it pending for another worker. Already ours (a reclaim of our own message),
@@ -42,14 +49,13 @@ void on_queue_job(void *userdata, const char *msg_id, const char *job_id, const 
                 if (i->msg_id && (strcmp(i->msg_id, msg_id) == 0 || (job_id && strcmp(i->job_id, job_id) == 0)))
                         return;
 
-        Client *c = client_new(d, -EBADF);
+        Client *c = client_new(d, -EBADF, CLIENT_HANDLING);
         if (!c || !(c->msg_id = strdup(msg_id))) {
                 if (c)
                         client_free(c);
                 log_error("Out of memory taking message %s; it stays pending.", msg_id);
                 return;
         }
-        c->state = CLIENT_HANDLING;
         c->peer = (struct ucred) { .pid = 0, .uid = (uid_t) -1 };
         (void) queue_track(d->queue, msg_id);
         if (text && buffer_append(&c->in, text, size) < 0) {

@@ -41,7 +41,7 @@ static void client_flush(Client *c) {
 }
 
 /* The request is complete, or is refused: its bytes no longer count as being read. */
-void socket_client_stop_reading(Client *c) {
+static void client_stop_reading(Client *c) {
         if (c->state != CLIENT_READING)
                 return;
         c->daemon->reading_bytes -= c->in.size;
@@ -56,7 +56,7 @@ static void client_handle(Client *c) {
         size_t size;
         Command command;
 
-        socket_client_stop_reading(c);
+        client_stop_reading(c);
         /* From here on only a hang-up matters (EPOLLHUP is reported with no events asked for). */
         if (sd_event_source_set_io_events(c->source, 0) < 0) {
                 client_free(c);
@@ -83,7 +83,7 @@ static void client_handle(Client *c) {
 
 /* Answer a request that is not read to its end: stop reading it, and drop what was read. */
 static void client_refuse(Client *c, int status, const char *message) {
-        socket_client_stop_reading(c);
+        client_stop_reading(c);
         buffer_done(&c->in);
         (void) sd_event_source_set_io_events(c->source, 0);
         client_respond(c, status, message, NULL, 0);
@@ -168,7 +168,17 @@ static int on_accept_resume(sd_event_source *s _unused_, uint64_t usec _unused_,
         return 0;
 }
 
-int on_accept(sd_event_source *s, int fd, uint32_t revents _unused_, void *userdata) {
+void socket_client_release(Client *c) {
+        client_stop_reading(c);
+        c->source = sd_event_source_disable_unref(c->source);
+        c->io_timer = sd_event_source_disable_unref(c->io_timer);
+        if (c->fd >= 0) {
+                c->fd = (close(c->fd), -EBADF);
+                c->daemon->n_connections--;
+        }
+}
+
+int socket_client_accept(sd_event_source *s, int fd, uint32_t revents _unused_, void *userdata) {
         Daemon *d = userdata;
         socklen_t len = sizeof(struct ucred);
         Client *c;
@@ -194,12 +204,11 @@ int on_accept(sd_event_source *s, int fd, uint32_t revents _unused_, void *userd
                 close(cfd);
                 return 0;
         }
-        c = client_new(d, cfd);
+        c = client_new(d, cfd, CLIENT_READING);
         if (!c) {
                 close(cfd);
                 return 0;
         }
-        c->state = CLIENT_READING;
         if (getsockopt(cfd, SOL_SOCKET, SO_PEERCRED, &c->peer, &len) < 0) {
                 client_free(c);
                 return 0;

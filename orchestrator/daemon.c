@@ -13,12 +13,12 @@
 
 /* ---- clients ---- */
 
-Client *client_new(Daemon *d, int fd) {
+Client *client_new(Daemon *d, int fd, ClientState state) {
         Client *c = calloc(1, sizeof(Client));
 
         if (!c)
                 return NULL;
-        *c = (Client) { .daemon = d, .fd = fd, .next = d->clients };
+        *c = (Client) { .daemon = d, .fd = fd, .state = state, .next = d->clients };
         if (fd >= 0)
                 d->n_connections++;
         if (d->clients)
@@ -30,23 +30,17 @@ Client *client_new(Daemon *d, int fd) {
 void client_free(Client *c) {
         Daemon *d = c->daemon;
 
-        socket_client_stop_reading(c);
+        if (c->msg_id)
+                redis_client_release(c);
+        else
+                socket_client_release(c);
         backlog_remove(&d->backlog, &c->backlog);
-        if (c->fd >= 0)
-                d->n_connections--;
         if (c->prev)
                 c->prev->next = c->next;
         else
                 d->clients = c->next;
         if (c->next)
                 c->next->prev = c->prev;
-        sd_event_source_disable_unref(c->source);
-        sd_event_source_disable_unref(c->io_timer);
-        if (c->fd >= 0)
-                close(c->fd);
-        if (c->msg_id && d->queue)
-                queue_untrack(d->queue, c->msg_id);
-        free(c->msg_id);
         runner_free(c->runner);
         job_free(c->job);
         policy_unref(c->policy);
@@ -112,11 +106,16 @@ static void client_run(Client *c) {
         int r;
 
         r = runner_new(&d->ctx, c->job, c->policy, c->job_id, on_job_done, c, &c->runner);
-        if (r >= 0)
-                r = runner_start(c->runner);
+        if (r < 0)
+                log_error_errno(r, "Failed to set up job %s: %m", c->job_id);
+        else
+                r = runner_start(c->runner); /* logs its own failure */
         if (r < 0) {
+                _cleanup_free_ char *message = NULL;
                 c->runner = runner_free(c->runner);
-                client_respond(c, EXIT_INTERNAL, "kwd could not start the job; see its journal", NULL, 0);
+                (void) asprintf_safe(&message, "kwd could not start the job (%s); see its journal",
+                                     strerrorname_np(-r) ?: "?");
+                client_respond(c, EXIT_INTERNAL, message ?: "kwd could not start the job", NULL, 0);
                 return;
         }
         c->state = CLIENT_RUNNING;
@@ -213,14 +212,14 @@ int daemon_new(sd_event *event, int listen_fd, const DaemonConfig *config, Daemo
                 return r;
         pool_set_policy(d->ctx.pool, d->policy);
 
-        r = sd_event_add_io(event, &d->listen_source, listen_fd, EPOLLIN, on_accept, d);
+        r = sd_event_add_io(event, &d->listen_source, listen_fd, EPOLLIN, socket_client_accept, d);
         if (r < 0)
                 return log_error_errno(r, "Failed to listen: %m");
         if (config->redis_url) {
                 QueueConfig qc = { .url = config->redis_url, .stream = config->redis_stream, .group = config->redis_group,
                                    .reclaim_usec = config->redis_reclaim_usec,
                                    .result_ttl_sec = config->redis_result_ttl_sec };
-                r = queue_new(event, &qc, on_queue_job, d, &d->queue);
+                r = queue_new(event, &qc, redis_client_take, d, &d->queue);
                 if (r < 0)
                         return log_error_errno(r, "Failed to set up the Redis queue: %m");
                 daemon_start_queued(d);

@@ -46,17 +46,36 @@ static uint64_t cpu_usec(const RunOutcome *o) {
         return o->cpu_end_usec > start ? o->cpu_end_usec - start : 0;
 }
 
+static bool is_oom_killed(const RunOutcome *o) {
+        /* systemd 252 sees OOM kills on cgroup v2 only; kw-runstat reads the kernel's count on both. */
+        return strcmp(o->result, "oom-kill") == 0 || (o->oom_kills != UINT64_MAX && o->oom_kills > 0);
+}
+
+/* Every event the outcome shows, whichever of them the verdict tells. */
+static unsigned events_of(const RunOutcome *o, const Limits *limits, uint64_t cpu) {
+        unsigned e = 0;
+
+        if (is_killed(o) && o->exit_status == SIGSYS)
+                e |= RUN_EVENT_BIT(RUN_EVENT_SECCOMP);
+        if (is_oom_killed(o))
+                e |= RUN_EVENT_BIT(RUN_EVENT_OOM_KILL);
+        if (cpu >= limits->time_ms * 1000 || (is_killed(o) && o->exit_status == SIGXCPU))
+                e |= RUN_EVENT_BIT(RUN_EVENT_CPU_TIMEOUT);
+        if (o->wall_exceeded || strcmp(o->result, "timeout") == 0)
+                e |= RUN_EVENT_BIT(RUN_EVENT_WALL_TIMEOUT);
+        return e;
+}
+
 /* The limit that ended the run, in the order they are told: output first (a flood is killed at
  * once, whatever else it did), then time, then memory. */
-static RunLimit limit_of(const RunOutcome *o, const Limits *limits, uint64_t cpu) {
+static RunLimit limit_of(const RunOutcome *o, unsigned events) {
         if (o->output_exceeded)
                 return RUN_LIMIT_OUTPUT;
-        if (o->wall_exceeded || strcmp(o->result, "timeout") == 0)
+        if (events & RUN_EVENT_BIT(RUN_EVENT_WALL_TIMEOUT))
                 return RUN_LIMIT_WALL_TIME;
-        if (cpu >= limits->time_ms * 1000 || (is_killed(o) && o->exit_status == SIGXCPU))
+        if (events & RUN_EVENT_BIT(RUN_EVENT_CPU_TIMEOUT))
                 return RUN_LIMIT_CPU_TIME;
-        /* systemd 252 sees OOM kills on cgroup v2 only; kw-runstat reads the kernel's count on both. */
-        if (strcmp(o->result, "oom-kill") == 0 || (o->oom_kills != UINT64_MAX && o->oom_kills > 0))
+        if (events & RUN_EVENT_BIT(RUN_EVENT_OOM_KILL))
                 return RUN_LIMIT_MEMORY;
         return RUN_LIMIT_NONE;
 }
@@ -68,30 +87,23 @@ static const Verdict limit_verdicts[_RUN_LIMIT_MAX] = {
         [RUN_LIMIT_OUTPUT] = VERDICT_OUTPUT_LIMIT_EXCEEDED,
 };
 
-static const RunEvent limit_events[_RUN_LIMIT_MAX] = {
-        [RUN_LIMIT_CPU_TIME] = RUN_EVENT_CPU_TIMEOUT,
-        [RUN_LIMIT_WALL_TIME] = RUN_EVENT_WALL_TIMEOUT,
-        [RUN_LIMIT_MEMORY] = RUN_EVENT_OOM_KILL,
-};
-
 void outcome_judge(RunResult *r, const Limits *limits, const char *expected, size_t expected_size) {
         const RunOutcome *o = &r->outcome;
 
         r->cpu_usec = cpu_usec(o);
         r->limit = RUN_LIMIT_NONE;
-        r->event = RUN_EVENT_NONE;
+        r->events = 0;
         if (o->internal_error[0] || o->exec != EXEC_STARTED || o->exit_code == 0) {
                 r->verdict = VERDICT_INTERNAL_ERROR;
                 return;
         }
-        r->limit = limit_of(o, limits, r->cpu_usec);
-        if (r->limit != RUN_LIMIT_NONE) {
+        r->events = events_of(o, limits, r->cpu_usec);
+        r->limit = limit_of(o, r->events);
+        if (r->limit != RUN_LIMIT_NONE)
                 r->verdict = limit_verdicts[r->limit];
-                r->event = limit_events[r->limit];
-        } else if (is_killed(o)) {
+        else if (is_killed(o))
                 r->verdict = VERDICT_KILLED_BY_SIGNAL;
-                r->event = o->exit_status == SIGSYS ? RUN_EVENT_SECCOMP : RUN_EVENT_NONE;
-        } else if (o->exit_status != 0)
+        else if (o->exit_status != 0)
                 r->verdict = VERDICT_RUNTIME_ERROR;
         else if (!expected)
                 r->verdict = VERDICT_ACCEPTED;
@@ -131,7 +143,7 @@ int outcome_explain(Buffer *b, const RunResult *r, const Limits *limits) {
                 return buffer_printf(b, "runtime error: exited with code %d", o->exit_status);
         case VERDICT_KILLED_BY_SIGNAL:
                 return buffer_printf(b, "killed by signal %s%s", signal_name(o->exit_status, sig),
-                                     r->event == RUN_EVENT_SECCOMP ? " (a forbidden system call)" : "");
+                                     r->events & RUN_EVENT_BIT(RUN_EVENT_SECCOMP) ? " (a forbidden system call)" : "");
         case VERDICT_INTERNAL_ERROR:
         case _VERDICT_MAX:
                 break;

@@ -49,16 +49,18 @@ typedef enum RunLimit {
         _RUN_LIMIT_MAX,
 } RunLimit;
 
-/* What the sandbox stopped, for the audit trail: the kernel's seccomp and OOM kills, and the kills
- * at the CPU-time and wall-clock limits. */
+/* What the sandbox enforced, for the audit trail: the kernel's seccomp and OOM kills, and the
+ * CPU-time and wall-clock limits. A run may have several (a forbidden call after a flood of output,
+ * a child OOM-killed before a timeout): each is told, whatever the verdict. */
 typedef enum RunEvent {
-        RUN_EVENT_NONE,
         RUN_EVENT_SECCOMP,
         RUN_EVENT_OOM_KILL,
         RUN_EVENT_CPU_TIMEOUT,
         RUN_EVENT_WALL_TIMEOUT,
         _RUN_EVENT_MAX,
 } RunEvent;
+
+#define RUN_EVENT_BIT(e) (1u << (e))
 
 /* One run: what it ended with, its output as read back from the journal, and what that means. */
 typedef struct RunResult {
@@ -69,17 +71,17 @@ typedef struct RunResult {
         /* Set by outcome_judge() alone. */
         Verdict verdict;
         RunLimit limit;
-        RunEvent event;
+        unsigned events;            /* RUN_EVENT_BIT() of each */
         uint64_t cpu_usec;          /* the program's own CPU time */
 } RunResult;
 
 /* "cpu-time", "wall-time", "memory", "output"; NULL for RUN_LIMIT_NONE. */
 const char *run_limit_to_string(RunLimit l);
-/* "seccomp-violation", "oom-kill", "cpu-timeout", "wall-timeout"; NULL for RUN_EVENT_NONE. */
+/* "seccomp-violation", "oom-kill", "cpu-timeout", "wall-timeout"; NULL if out of range. */
 const char *run_event_to_string(RunEvent e);
 
 /**
- * outcome_judge() - decide @r's verdict, limit, event and CPU time from its outcome and output.
+ * outcome_judge() - decide @r's verdict, limit, events and CPU time from its outcome and output.
  * @expected: NULL when there is nothing to compare with.
  */
 void outcome_judge(RunResult *r, const Limits *limits, const char *expected, size_t expected_size);

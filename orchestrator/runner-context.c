@@ -9,10 +9,11 @@ int runner_context_open(sd_event *event, const RunnerSetup *setup, sd_bus_messag
 
         *ret = (RunnerContext) {};
         r = runner_find_helper("kw-runstat", &ret->runstat_path);
-        if (r >= 0)
-                r = runner_find_helper("kw-exec", &ret->exec_path);
         if (r < 0)
-                return log_error_errno(r, "Failed to find kw's helpers (kw-runstat, kw-exec): %m");
+                return log_error_errno(r, "Failed to find kw's helper kw-runstat: %m");
+        r = runner_find_helper("kw-exec", &ret->exec_path);
+        if (r < 0)
+                return log_error_errno(r, "Failed to find kw's helper kw-exec: %m");
         r = bus_open_systemd(event, on_disconnected, userdata, &bus);
         if (r < 0)
                 return r; /* logged */

@@ -128,14 +128,13 @@ static void sandbox_finish(Sandbox *sb) {
         sandbox_notify(sb, SANDBOX_FINISHED);
 }
 
-/* The unit has ended (or is lost to kw): nothing more will be heard of it. */
-static void sandbox_end(Sandbox *sb, const char *error) {
+/* The unit has ended, or is lost to kw (sb->error says why): nothing more will be heard of it. */
+static void sandbox_end(Sandbox *sb) {
         bool told = sb->finished;
 
         /* Lost track of a unit that may still run: it must not run on unwatched. */
-        if (error && !sb->program_done)
+        if (sb->error[0] && !sb->program_done)
                 sandbox_stop(sb);
-        sandbox_fail(sb, error);
         sb->gone = sb->program_done = true;
         sb->match = sd_bus_slot_unref(sb->match);
         sandbox_unref_unit(sb);
@@ -241,7 +240,7 @@ static int on_service_properties(sd_bus_message *reply, void *userdata, sd_bus_e
         if (r < 0)
                 sandbox_fail_reply(sb, reply, r, "systemd did not say how the run ended");
         if (ended) {
-                sandbox_end(sb, NULL);
+                sandbox_end(sb);
                 return 0;
         }
         /* stop-post: every process of the program is gone, the cgroup is still there while the
@@ -336,7 +335,7 @@ static int on_unit_properties(sd_bus_message *reply, void *userdata, sd_bus_erro
         r = sd_bus_message_is_method_error(reply, NULL) ? -EIO : read_properties(reply, unit_property, &st);
         if (r < 0 || !st.active_state || !st.sub_state) {
                 sandbox_fail_reply(sb, reply, r < 0 ? r : -EBADMSG, "systemd did not say how the run is going");
-                sandbox_end(sb, NULL);
+                sandbox_end(sb);
                 return 0;
         }
         bool ended = st.job == 0 && (strcmp(st.active_state, "inactive") == 0 || strcmp(st.active_state, "failed") == 0);
@@ -349,7 +348,7 @@ static int on_unit_properties(sd_bus_message *reply, void *userdata, sd_bus_erro
                 r = sandbox_get_service(sb, ended);
                 if (r < 0) {
                         sandbox_fail_reply(sb, NULL, r, "could not ask systemd how the run ended");
-                        sandbox_end(sb, NULL);
+                        sandbox_end(sb);
                 }
                 return 0;
         }
@@ -359,7 +358,7 @@ static int on_unit_properties(sd_bus_message *reply, void *userdata, sd_bus_erro
                                              "org.freedesktop.systemd1.Service", "ControlGroup");
                 if (r < 0) {
                         sandbox_fail_reply(sb, NULL, r, "could not ask systemd for the run's cgroup");
-                        sandbox_end(sb, NULL);
+                        sandbox_end(sb);
                 }
                 return 0;
         }
@@ -409,7 +408,7 @@ static int on_started(sd_bus_message *reply, void *userdata, sd_bus_error *error
         sb->call = sd_bus_slot_unref(sb->call);
         if (sd_bus_message_is_method_error(reply, NULL)) {
                 sandbox_fail_reply(sb, reply, 0, "systemd refused StartTransientUnit");
-                sandbox_end(sb, NULL);
+                sandbox_end(sb);
                 return 0;
         }
         sb->started = true;
@@ -763,12 +762,12 @@ int bus_open_systemd(sd_event *event, sd_bus_message_handler_t on_disconnected, 
         if (r < 0)
                 return log_error_errno(r, "Failed to connect to the system bus: %m");
         r = sd_bus_attach_event(bus, event, SD_EVENT_PRIORITY_NORMAL);
-        if (r >= 0)
-                r = sd_bus_match_signal_async(bus, NULL, "org.freedesktop.DBus.Local", "/org/freedesktop/DBus/Local",
-                                              "org.freedesktop.DBus.Local", "Disconnected", on_disconnected, NULL,
-                                              userdata);
         if (r < 0)
                 return log_error_errno(r, "Failed to attach the system bus to the event loop: %m");
+        r = sd_bus_match_signal_async(bus, NULL, "org.freedesktop.DBus.Local", "/org/freedesktop/DBus/Local",
+                                      "org.freedesktop.DBus.Local", "Disconnected", on_disconnected, NULL, userdata);
+        if (r < 0)
+                return log_error_errno(r, "Failed to watch for the loss of the system bus: %m");
         /* On the system bus, systemd sends unit signals to subscribers only. */
         r = sd_bus_call_method(bus, "org.freedesktop.systemd1", "/org/freedesktop/systemd1",
                                "org.freedesktop.systemd1.Manager", "Subscribe", &error, NULL, NULL);

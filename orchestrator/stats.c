@@ -51,7 +51,8 @@ void stats_add_job(Stats *s, const Job *job, const RunResult *results, Verdict o
                 const RunResult *r = &results[i];
                 s->runs++;
                 s->runs_by_verdict[r->verdict]++;
-                s->runs_by_event[r->event]++;
+                for (RunEvent e = 0; e < _RUN_EVENT_MAX; e++)
+                        s->runs_by_event[e] += !!(r->events & RUN_EVENT_BIT(e));
                 if (r->outcome.memory_peak != UINT64_MAX) {
                         if (r->outcome.memory_peak > s->memory_peak_max)
                                 s->memory_peak_max = r->outcome.memory_peak;
@@ -82,8 +83,8 @@ static const char *const event_keys[_RUN_EVENT_MAX] = {
 
 static int format_events(Buffer *b, const uint64_t counts[_RUN_EVENT_MAX]) {
         int r = buffer_printf(b, ",\"security\":{");
-        for (int e = RUN_EVENT_NONE + 1; r >= 0 && e < _RUN_EVENT_MAX; e++)
-                r = buffer_printf(b, "%s\"%s\":%" PRIu64, e > RUN_EVENT_NONE + 1 ? "," : "", event_keys[e], counts[e]);
+        for (RunEvent e = 0; r >= 0 && e < _RUN_EVENT_MAX; e++)
+                r = buffer_printf(b, "%s\"%s\":%" PRIu64, e ? "," : "", event_keys[e], counts[e]);
         if (r >= 0)
                 r = buffer_printf(b, "}");
         return r;

@@ -27,7 +27,7 @@ typedef struct Stats {
         uint64_t runs_by_verdict[_VERDICT_MAX];
         uint64_t rejected;              /* bad input */
         uint64_t busy;                  /* turned away: queue full */
-        uint64_t runs_by_event[_RUN_EVENT_MAX];  /* seccomp, OOM, CPU-time and wall-clock kills */
+        uint64_t runs_by_event[_RUN_EVENT_MAX];  /* runs with seccomp or OOM kills, CPU or wall timeouts */
         uint64_t memory_peak_max;
         uint64_t memory_peak_sum;
         uint64_t memory_peak_count;

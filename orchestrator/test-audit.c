@@ -33,8 +33,8 @@ static void test_judged(void) {
                 KILLED(SIGKILL), .wall_exceeded = true, .memory_peak = 9000 },
                 KILLED(SIGKILL), .oom_kills = 1, .memory_peak = 7000 },
                 KILLED(SIGSYS), .memory_peak = UINT64_MAX },
-                { .result = "success", .exit_code = CLD_EXITED, .exec = EXEC_STARTED, .output_exceeded = true,
-                  .memory_peak = UINT64_MAX },
+                /* A forbidden call after a flood: the verdict tells the flood, the audit both. */
+                KILLED(SIGSYS), .output_exceeded = true, .memory_peak = UINT64_MAX },
         };
         RunResult results[ELEMENTSOF(outcomes)] = {};
         TestCase cases[ELEMENTSOF(outcomes)] = {};
@@ -58,7 +58,8 @@ static void test_judged(void) {
         ASSERT_STR_EQ(field(&e, "KW_VERDICTS", buf), "accepted,time_limit_exceeded,time_limit_exceeded,"
                                                      "memory_limit_exceeded,killed_by_signal,output_limit_exceeded");
         ASSERT_STR_EQ(field(&e, "KW_LIMITS_HIT", buf), "1:cpu-time,2:wall-time,3:memory,5:output");
-        ASSERT_STR_EQ(field(&e, "KW_SECURITY_EVENTS", buf), "1:cpu-timeout,2:wall-timeout,3:oom-kill,4:seccomp-violation");
+        ASSERT_STR_EQ(field(&e, "KW_SECURITY_EVENTS", buf), "1:cpu-timeout,2:wall-timeout,3:oom-kill,4:seccomp-violation,"
+                                                            "5:seccomp-violation");
         /* CPU: the first run's own 20000 us (set-up taken off) and the second's 1000000. */
         ASSERT_STR_EQ(field(&e, "KW_CPU_USEC", buf), "1020000");
         ASSERT_STR_EQ(field(&e, "KW_MEMORY_PEAK_BYTES", buf), "9000");

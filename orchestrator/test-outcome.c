@@ -16,6 +16,13 @@
 #define UNSTARTED_KILLED(sig) { .result = "signal", .exit_code = CLD_KILLED, .exit_status = (sig)
 #define DUMPED(sig) { .result = "core-dump", .exit_code = CLD_DUMPED, .exit_status = (sig), .exec = EXEC_STARTED
 
+/* Sets of events. */
+#define NONE 0u
+#define EV_SECCOMP RUN_EVENT_BIT(RUN_EVENT_SECCOMP)
+#define EV_OOM_KILL RUN_EVENT_BIT(RUN_EVENT_OOM_KILL)
+#define EV_CPU_TIMEOUT RUN_EVENT_BIT(RUN_EVENT_CPU_TIMEOUT)
+#define EV_WALL_TIMEOUT RUN_EVENT_BIT(RUN_EVENT_WALL_TIMEOUT)
+
 static const struct {
         const char *name;
         RunOutcome outcome;
@@ -23,108 +30,117 @@ static const struct {
         const char *expected;   /* NULL: nothing to compare with */
         Verdict verdict;
         RunLimit limit;
-        RunEvent event;
+        unsigned events;
         const char *explanation;
 } judge_cases[] = {
-        { "accepted", OK }, "42\n", "42", VERDICT_ACCEPTED, RUN_LIMIT_NONE, RUN_EVENT_NONE, "accepted" },
-        { "accepted without a test", OK }, "anything", NULL, VERDICT_ACCEPTED, RUN_LIMIT_NONE, RUN_EVENT_NONE, "accepted" },
+        { "accepted", OK }, "42\n", "42", VERDICT_ACCEPTED, RUN_LIMIT_NONE, NONE, "accepted" },
+        { "accepted without a test", OK }, "anything", NULL, VERDICT_ACCEPTED, RUN_LIMIT_NONE, NONE, "accepted" },
         { "unknown memory and OOM counts", OK, .memory_peak = UINT64_MAX, .oom_kills = UINT64_MAX }, "1", "1",
-          VERDICT_ACCEPTED, RUN_LIMIT_NONE, RUN_EVENT_NONE, "accepted" },
-        { "just under the CPU limit", OK, .cpu_end_usec = 999999 }, "1", "1", VERDICT_ACCEPTED, RUN_LIMIT_NONE, RUN_EVENT_NONE, "accepted" },
-        { "wrong answer", OK }, "41\n", "42\n", VERDICT_WRONG_ANSWER, RUN_LIMIT_NONE, RUN_EVENT_NONE,
+          VERDICT_ACCEPTED, RUN_LIMIT_NONE, NONE, "accepted" },
+        { "just under the CPU limit", OK, .cpu_end_usec = 999999 }, "1", "1", VERDICT_ACCEPTED, RUN_LIMIT_NONE, NONE, "accepted" },
+        { "wrong answer", OK }, "41\n", "42\n", VERDICT_WRONG_ANSWER, RUN_LIMIT_NONE, NONE,
           "wrong answer: the output differs from the expected output" },
-        { "wall clock timeout", KILLED("timeout", SIGTERM) }, "", "1", VERDICT_TIME_LIMIT_EXCEEDED, RUN_LIMIT_WALL_TIME, RUN_EVENT_WALL_TIMEOUT,
+        { "wall clock timeout", KILLED("timeout", SIGTERM) }, "", "1", VERDICT_TIME_LIMIT_EXCEEDED, RUN_LIMIT_WALL_TIME, EV_WALL_TIMEOUT,
           "time limit exceeded: still running after the wall-clock limit of 2000 ms (waiting for input, or sleeping?)" },
         { "timeout of a run that ignored SIGTERM", KILLED("timeout", SIGKILL) }, "", NULL,
-          VERDICT_TIME_LIMIT_EXCEEDED, RUN_LIMIT_WALL_TIME, RUN_EVENT_WALL_TIMEOUT,
+          VERDICT_TIME_LIMIT_EXCEEDED, RUN_LIMIT_WALL_TIME, EV_WALL_TIMEOUT,
           "time limit exceeded: still running after the wall-clock limit of 2000 ms (waiting for input, or sleeping?)" },
-        { "CPU at the limit", OK, .cpu_end_usec = 1000000 }, "1", "1", VERDICT_TIME_LIMIT_EXCEEDED, RUN_LIMIT_CPU_TIME, RUN_EVENT_CPU_TIMEOUT,
+        { "CPU at the limit", OK, .cpu_end_usec = 1000000 }, "1", "1", VERDICT_TIME_LIMIT_EXCEEDED, RUN_LIMIT_CPU_TIME, EV_CPU_TIMEOUT,
           "time limit exceeded: used more than the CPU time limit of 1000 ms" },
-        { "CPU over the limit, exited 0", OK, .cpu_end_usec = 1500000 }, "1", "1", VERDICT_TIME_LIMIT_EXCEEDED, RUN_LIMIT_CPU_TIME, RUN_EVENT_CPU_TIMEOUT,
+        { "CPU over the limit, exited 0", OK, .cpu_end_usec = 1500000 }, "1", "1", VERDICT_TIME_LIMIT_EXCEEDED, RUN_LIMIT_CPU_TIME, EV_CPU_TIMEOUT,
           "time limit exceeded: used more than the CPU time limit of 1000 ms" },
-        { "SIGXCPU", KILLED("signal", SIGXCPU), .cpu_end_usec = 900000 }, "", "1", VERDICT_TIME_LIMIT_EXCEEDED, RUN_LIMIT_CPU_TIME, RUN_EVENT_CPU_TIMEOUT,
+        { "SIGXCPU", KILLED("signal", SIGXCPU), .cpu_end_usec = 900000 }, "", "1", VERDICT_TIME_LIMIT_EXCEEDED, RUN_LIMIT_CPU_TIME, EV_CPU_TIMEOUT,
           "time limit exceeded: used more than the CPU time limit of 1000 ms" },
-        { "SIGXCPU, dumped", DUMPED(SIGXCPU) }, "", "1", VERDICT_TIME_LIMIT_EXCEEDED, RUN_LIMIT_CPU_TIME, RUN_EVENT_CPU_TIMEOUT,
+        { "SIGXCPU, dumped", DUMPED(SIGXCPU) }, "", "1", VERDICT_TIME_LIMIT_EXCEEDED, RUN_LIMIT_CPU_TIME, EV_CPU_TIMEOUT,
           "time limit exceeded: used more than the CPU time limit of 1000 ms" },
         { "SIGKILL after SIGXCPU", KILLED("signal", SIGKILL), .cpu_end_usec = 2000000 }, "", "1",
-          VERDICT_TIME_LIMIT_EXCEEDED, RUN_LIMIT_CPU_TIME, RUN_EVENT_CPU_TIMEOUT, "time limit exceeded: used more than the CPU time limit of 1000 ms" },
-        { "exit status 24 is not SIGXCPU", EXIT(SIGXCPU) }, "", "1", VERDICT_RUNTIME_ERROR, RUN_LIMIT_NONE, RUN_EVENT_NONE,
+          VERDICT_TIME_LIMIT_EXCEEDED, RUN_LIMIT_CPU_TIME, EV_CPU_TIMEOUT, "time limit exceeded: used more than the CPU time limit of 1000 ms" },
+        { "exit status 24 is not SIGXCPU", EXIT(SIGXCPU) }, "", "1", VERDICT_RUNTIME_ERROR, RUN_LIMIT_NONE, NONE,
           "runtime error: exited with code 24" },
-        { "OOM kill counted", KILLED("signal", SIGKILL), .oom_kills = 1 }, "", "1", VERDICT_MEMORY_LIMIT_EXCEEDED, RUN_LIMIT_MEMORY, RUN_EVENT_OOM_KILL,
+        { "OOM kill counted", KILLED("signal", SIGKILL), .oom_kills = 1 }, "", "1", VERDICT_MEMORY_LIMIT_EXCEEDED, RUN_LIMIT_MEMORY, EV_OOM_KILL,
           "memory limit exceeded: killed for using more than 256 MB" },
         { "OOM kill of a child, run exited 1", EXIT(1), .oom_kills = 3 }, "", "1",
-          VERDICT_MEMORY_LIMIT_EXCEEDED, RUN_LIMIT_MEMORY, RUN_EVENT_OOM_KILL, "memory limit exceeded: killed for using more than 256 MB" },
+          VERDICT_MEMORY_LIMIT_EXCEEDED, RUN_LIMIT_MEMORY, EV_OOM_KILL, "memory limit exceeded: killed for using more than 256 MB" },
         { "result oom-kill", KILLED("oom-kill", SIGKILL), .oom_kills = UINT64_MAX }, "", "1",
-          VERDICT_MEMORY_LIMIT_EXCEEDED, RUN_LIMIT_MEMORY, RUN_EVENT_OOM_KILL, "memory limit exceeded: killed for using more than 256 MB" },
-        { "output exceeded", OK, .output_exceeded = true }, "x", "x", VERDICT_OUTPUT_LIMIT_EXCEEDED, RUN_LIMIT_OUTPUT, RUN_EVENT_NONE,
+          VERDICT_MEMORY_LIMIT_EXCEEDED, RUN_LIMIT_MEMORY, EV_OOM_KILL, "memory limit exceeded: killed for using more than 256 MB" },
+        { "output exceeded", OK, .output_exceeded = true }, "x", "x", VERDICT_OUTPUT_LIMIT_EXCEEDED, RUN_LIMIT_OUTPUT, NONE,
           "output limit exceeded: wrote more than 65536 bytes" },
         { "output exceeded, then killed", KILLED("signal", SIGKILL), .output_exceeded = true }, "x", "x",
-          VERDICT_OUTPUT_LIMIT_EXCEEDED, RUN_LIMIT_OUTPUT, RUN_EVENT_NONE, "output limit exceeded: wrote more than 65536 bytes" },
+          VERDICT_OUTPUT_LIMIT_EXCEEDED, RUN_LIMIT_OUTPUT, NONE, "output limit exceeded: wrote more than 65536 bytes" },
         { "killed by kw's wall-clock timer", KILLED("signal", SIGKILL), .wall_exceeded = true }, "", "1",
-          VERDICT_TIME_LIMIT_EXCEEDED, RUN_LIMIT_WALL_TIME, RUN_EVENT_WALL_TIMEOUT, "time limit exceeded: still running after the wall-clock limit of 2000 ms "
+          VERDICT_TIME_LIMIT_EXCEEDED, RUN_LIMIT_WALL_TIME, EV_WALL_TIMEOUT, "time limit exceeded: still running after the wall-clock limit of 2000 ms "
           "(waiting for input, or sleeping?)" },
         { "output exceeded wins over a timeout", KILLED("timeout", SIGTERM), .output_exceeded = true }, "", "1",
-          VERDICT_OUTPUT_LIMIT_EXCEEDED, RUN_LIMIT_OUTPUT, RUN_EVENT_NONE, "output limit exceeded: wrote more than 65536 bytes" },
-        { "exit 1", EXIT(1) }, "1", "1", VERDICT_RUNTIME_ERROR, RUN_LIMIT_NONE, RUN_EVENT_NONE,
+          VERDICT_OUTPUT_LIMIT_EXCEEDED, RUN_LIMIT_OUTPUT, EV_WALL_TIMEOUT, "output limit exceeded: wrote more than 65536 bytes" },
+        { "exit 1", EXIT(1) }, "1", "1", VERDICT_RUNTIME_ERROR, RUN_LIMIT_NONE, NONE,
           "runtime error: exited with code 1" },
-        { "exit 1 with the wrong output", EXIT(1) }, "2", "1", VERDICT_RUNTIME_ERROR, RUN_LIMIT_NONE, RUN_EVENT_NONE,
+        { "exit 1 with the wrong output", EXIT(1) }, "2", "1", VERDICT_RUNTIME_ERROR, RUN_LIMIT_NONE, NONE,
           "runtime error: exited with code 1" },
-        { "exit 199", EXIT(199) }, "", NULL, VERDICT_RUNTIME_ERROR, RUN_LIMIT_NONE, RUN_EVENT_NONE,
+        { "exit 199", EXIT(199) }, "", NULL, VERDICT_RUNTIME_ERROR, RUN_LIMIT_NONE, NONE,
           "runtime error: exited with code 199" },
-        { "exit 244", EXIT(244) }, "", NULL, VERDICT_RUNTIME_ERROR, RUN_LIMIT_NONE, RUN_EVENT_NONE,
+        { "exit 244", EXIT(244) }, "", NULL, VERDICT_RUNTIME_ERROR, RUN_LIMIT_NONE, NONE,
           "runtime error: exited with code 244" },
-        { "exit 255", EXIT(255) }, "", NULL, VERDICT_RUNTIME_ERROR, RUN_LIMIT_NONE, RUN_EVENT_NONE,
+        { "exit 255", EXIT(255) }, "", NULL, VERDICT_RUNTIME_ERROR, RUN_LIMIT_NONE, NONE,
           "runtime error: exited with code 255" },
-        { "SIGSEGV", KILLED("signal", SIGSEGV) }, "", "1", VERDICT_KILLED_BY_SIGNAL, RUN_LIMIT_NONE, RUN_EVENT_NONE, "killed by signal SIGSEGV" },
-        { "SIGABRT, dumped", DUMPED(SIGABRT) }, "", "1", VERDICT_KILLED_BY_SIGNAL, RUN_LIMIT_NONE, RUN_EVENT_NONE, "killed by signal SIGABRT" },
-        { "SIGKILL, no OOM", KILLED("signal", SIGKILL) }, "", "1", VERDICT_KILLED_BY_SIGNAL, RUN_LIMIT_NONE, RUN_EVENT_NONE, "killed by signal SIGKILL" },
-        { "SIGSYS", KILLED("signal", SIGSYS) }, "", "1", VERDICT_KILLED_BY_SIGNAL, RUN_LIMIT_NONE, RUN_EVENT_SECCOMP,
+        { "SIGSEGV", KILLED("signal", SIGSEGV) }, "", "1", VERDICT_KILLED_BY_SIGNAL, RUN_LIMIT_NONE, NONE, "killed by signal SIGSEGV" },
+        { "SIGABRT, dumped", DUMPED(SIGABRT) }, "", "1", VERDICT_KILLED_BY_SIGNAL, RUN_LIMIT_NONE, NONE, "killed by signal SIGABRT" },
+        { "SIGKILL, no OOM", KILLED("signal", SIGKILL) }, "", "1", VERDICT_KILLED_BY_SIGNAL, RUN_LIMIT_NONE, NONE, "killed by signal SIGKILL" },
+        { "SIGSYS", KILLED("signal", SIGSYS) }, "", "1", VERDICT_KILLED_BY_SIGNAL, RUN_LIMIT_NONE, EV_SECCOMP,
           "killed by signal SIGSYS (a forbidden system call)" },
-        { "real-time signal", KILLED("signal", 36) }, "", NULL, VERDICT_KILLED_BY_SIGNAL, RUN_LIMIT_NONE, RUN_EVENT_NONE,
+        { "real-time signal", KILLED("signal", 36) }, "", NULL, VERDICT_KILLED_BY_SIGNAL, RUN_LIMIT_NONE, NONE,
           "killed by signal SIGRTMIN+2" },
-        { "systemd exit status 203", UNSTARTED_EXIT(203) }, "1", "1", VERDICT_INTERNAL_ERROR, RUN_LIMIT_NONE, RUN_EVENT_NONE,
+        { "systemd exit status 203", UNSTARTED_EXIT(203) }, "1", "1", VERDICT_INTERNAL_ERROR, RUN_LIMIT_NONE, NONE,
           "internal error: the sandbox could not be set up (systemd exit status 203)" },
-        { "systemd exit status 200", UNSTARTED_EXIT(200) }, "", NULL, VERDICT_INTERNAL_ERROR, RUN_LIMIT_NONE, RUN_EVENT_NONE,
+        { "systemd exit status 200", UNSTARTED_EXIT(200) }, "", NULL, VERDICT_INTERNAL_ERROR, RUN_LIMIT_NONE, NONE,
           "internal error: the sandbox could not be set up (systemd exit status 200)" },
-        { "systemd exit status 243", UNSTARTED_EXIT(243) }, "", NULL, VERDICT_INTERNAL_ERROR, RUN_LIMIT_NONE, RUN_EVENT_NONE,
+        { "systemd exit status 243", UNSTARTED_EXIT(243) }, "", NULL, VERDICT_INTERNAL_ERROR, RUN_LIMIT_NONE, NONE,
           "internal error: the sandbox could not be set up (systemd exit status 243)" },
         /* The same statuses from a program that started are its own: kw's faults travel apart. */
-        { "a program's own exit 241", EXIT(241) }, "", NULL, VERDICT_RUNTIME_ERROR, RUN_LIMIT_NONE, RUN_EVENT_NONE,
+        { "a program's own exit 241", EXIT(241) }, "", NULL, VERDICT_RUNTIME_ERROR, RUN_LIMIT_NONE, NONE,
           "runtime error: exited with code 241" },
-        { "a program's own exit 203", EXIT(203) }, "", NULL, VERDICT_RUNTIME_ERROR, RUN_LIMIT_NONE, RUN_EVENT_NONE,
+        { "a program's own exit 203", EXIT(203) }, "", NULL, VERDICT_RUNTIME_ERROR, RUN_LIMIT_NONE, NONE,
           "runtime error: exited with code 203" },
         { "kw-exec could not exec the interpreter", UNSTARTED_EXIT(241), .exec = EXEC_FAILED, .exec_errno = ENOENT }, "", NULL,
-          VERDICT_INTERNAL_ERROR, RUN_LIMIT_NONE, RUN_EVENT_NONE, "internal error: the interpreter could not be started (ENOENT)" },
-        { "kw-exec never took its go", UNSTARTED_EXIT(241) }, "", NULL, VERDICT_INTERNAL_ERROR, RUN_LIMIT_NONE, RUN_EVENT_NONE,
+          VERDICT_INTERNAL_ERROR, RUN_LIMIT_NONE, NONE, "internal error: the interpreter could not be started (ENOENT)" },
+        { "kw-exec never took its go", UNSTARTED_EXIT(241) }, "", NULL, VERDICT_INTERNAL_ERROR, RUN_LIMIT_NONE, NONE,
           "internal error: the sandbox could not be set up (systemd exit status 241)" },
         { "killed before its go", UNSTARTED_KILLED(SIGKILL) }, "", NULL,
-          VERDICT_INTERNAL_ERROR, RUN_LIMIT_NONE, RUN_EVENT_NONE, "internal error: the run never started" },
-        { "internal error", OK, .internal_error = "cannot read the journal" }, "1", "1", VERDICT_INTERNAL_ERROR, RUN_LIMIT_NONE, RUN_EVENT_NONE,
+          VERDICT_INTERNAL_ERROR, RUN_LIMIT_NONE, NONE, "internal error: the run never started" },
+        { "internal error", OK, .internal_error = "cannot read the journal" }, "1", "1", VERDICT_INTERNAL_ERROR, RUN_LIMIT_NONE, NONE,
           "internal error: cannot read the journal" },
         { "internal error wins over a timeout", KILLED("timeout", SIGTERM), .internal_error = "lost the unit" }, "", "1",
-          VERDICT_INTERNAL_ERROR, RUN_LIMIT_NONE, RUN_EVENT_NONE, "internal error: lost the unit" },
-        { "never ran", { .result = "resources", .exit_code = 0 }, "", "1", VERDICT_INTERNAL_ERROR, RUN_LIMIT_NONE, RUN_EVENT_NONE,
+          VERDICT_INTERNAL_ERROR, RUN_LIMIT_NONE, NONE, "internal error: lost the unit" },
+        { "never ran", { .result = "resources", .exit_code = 0 }, "", "1", VERDICT_INTERNAL_ERROR, RUN_LIMIT_NONE, NONE,
           "internal error: the run never started" },
-        { "never ran, nothing known", { .exit_code = 0 }, "", NULL, VERDICT_INTERNAL_ERROR, RUN_LIMIT_NONE, RUN_EVENT_NONE,
+        { "never ran, nothing known", { .exit_code = 0 }, "", NULL, VERDICT_INTERNAL_ERROR, RUN_LIMIT_NONE, NONE,
           "internal error: the run never started" },
-        /* kw's own wall-clock timer: the same limit and audit event as systemd's RuntimeMaxSec=. */
+        /* kw's own wall-clock timer: the same limit and audit event as systemd's RuntimeMaxSec=. Each
+         * event is told whatever the verdict: none can hide another. */
         { "wall clock timer, over the CPU limit too", KILLED("signal", SIGKILL), .wall_exceeded = true,
-          .cpu_end_usec = 1500000 }, "", "1", VERDICT_TIME_LIMIT_EXCEEDED, RUN_LIMIT_WALL_TIME, RUN_EVENT_WALL_TIMEOUT,
+          .cpu_end_usec = 1500000 }, "", "1", VERDICT_TIME_LIMIT_EXCEEDED, RUN_LIMIT_WALL_TIME,
+          EV_WALL_TIMEOUT | EV_CPU_TIMEOUT,
           "time limit exceeded: still running after the wall-clock limit of 2000 ms (waiting for input, or sleeping?)" },
         { "SIGSYS of a run that also hit the CPU limit", KILLED("signal", SIGSYS), .cpu_end_usec = 1000000 }, "", "1",
-          VERDICT_TIME_LIMIT_EXCEEDED, RUN_LIMIT_CPU_TIME, RUN_EVENT_CPU_TIMEOUT,
+          VERDICT_TIME_LIMIT_EXCEEDED, RUN_LIMIT_CPU_TIME, EV_CPU_TIMEOUT | EV_SECCOMP,
           "time limit exceeded: used more than the CPU time limit of 1000 ms" },
         { "SIGSYS of a run a child of which was OOM-killed", KILLED("signal", SIGSYS), .oom_kills = 1 }, "", "1",
-          VERDICT_MEMORY_LIMIT_EXCEEDED, RUN_LIMIT_MEMORY, RUN_EVENT_OOM_KILL,
+          VERDICT_MEMORY_LIMIT_EXCEEDED, RUN_LIMIT_MEMORY, EV_OOM_KILL | EV_SECCOMP,
           "memory limit exceeded: killed for using more than 256 MB" },
-        { "SIGSYS, dumped", DUMPED(SIGSYS) }, "", NULL, VERDICT_KILLED_BY_SIGNAL, RUN_LIMIT_NONE, RUN_EVENT_SECCOMP,
+        { "SIGSYS after a flood of output", KILLED("signal", SIGSYS), .output_exceeded = true }, "", "1",
+          VERDICT_OUTPUT_LIMIT_EXCEEDED, RUN_LIMIT_OUTPUT, EV_SECCOMP, "output limit exceeded: wrote more than 65536 bytes" },
+        { "every event at once", KILLED("timeout", SIGSYS), .oom_kills = 2, .cpu_end_usec = 3000000 }, "", "1",
+          VERDICT_TIME_LIMIT_EXCEEDED, RUN_LIMIT_WALL_TIME, EV_SECCOMP | EV_OOM_KILL | EV_CPU_TIMEOUT | EV_WALL_TIMEOUT,
+          "time limit exceeded: still running after the wall-clock limit of 2000 ms (waiting for input, or sleeping?)" },
+        { "an internal error tells no event", KILLED("timeout", SIGSYS), .oom_kills = 2, .internal_error = "lost" }, "",
+          "1", VERDICT_INTERNAL_ERROR, RUN_LIMIT_NONE, NONE, "internal error: lost" },
+        { "SIGSYS, dumped", DUMPED(SIGSYS) }, "", NULL, VERDICT_KILLED_BY_SIGNAL, RUN_LIMIT_NONE, EV_SECCOMP,
           "killed by signal SIGSYS (a forbidden system call)" },
         { "exit status 31 is not SIGSYS", EXIT(SIGSYS) }, "", NULL, VERDICT_RUNTIME_ERROR, RUN_LIMIT_NONE,
-          RUN_EVENT_NONE, "runtime error: exited with code 31" },
+          NONE, "runtime error: exited with code 31" },
         { "set-up CPU is not the program's", OK, .cpu_start_usec = 400000, .cpu_end_usec = 1300000 }, "1", "1",
-          VERDICT_ACCEPTED, RUN_LIMIT_NONE, RUN_EVENT_NONE, "accepted" },
+          VERDICT_ACCEPTED, RUN_LIMIT_NONE, NONE, "accepted" },
         { "over the CPU limit once set-up is taken off", OK, .cpu_start_usec = 400000, .cpu_end_usec = 1400000 }, "1",
-          "1", VERDICT_TIME_LIMIT_EXCEEDED, RUN_LIMIT_CPU_TIME, RUN_EVENT_CPU_TIMEOUT,
+          "1", VERDICT_TIME_LIMIT_EXCEEDED, RUN_LIMIT_CPU_TIME, EV_CPU_TIMEOUT,
           "time limit exceeded: used more than the CPU time limit of 1000 ms" },
 };
 
@@ -138,7 +154,7 @@ static void test_outcome_judge(size_t i) {
         outcome_judge(&r, &test_limits, c->expected, c->expected ? strlen(c->expected) : 0);
         ASSERT_STR_EQ(verdict_to_string(r.verdict), verdict_to_string(c->verdict));
         ASSERT_INT_EQ(r.limit, c->limit);
-        ASSERT_INT_EQ(r.event, c->event);
+        ASSERT_INT_EQ(r.events, c->events);
 
         /* The sentence is appended to what is there. */
         ASSERT_OK(buffer_printf(&b, ">"));
@@ -189,11 +205,11 @@ static const struct {
         int value;
         const char *limit, *event;
 } name_cases[] = {
-        { 0, NULL, NULL },
-        { 1, "cpu-time", "seccomp-violation" },
-        { 2, "wall-time", "oom-kill" },
-        { 3, "memory", "cpu-timeout" },
-        { 4, "output", "wall-timeout" },
+        { 0, NULL, "seccomp-violation" },
+        { 1, "cpu-time", "oom-kill" },
+        { 2, "wall-time", "cpu-timeout" },
+        { 3, "memory", "wall-timeout" },
+        { 4, "output", NULL },
         { 5, NULL, NULL },
         { -1, NULL, NULL },
 };

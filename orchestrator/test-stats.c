@@ -61,28 +61,27 @@ static double number(const cJSON *o, const char *path) {
 }
 
 #define OK_RUN { .result = "success", .exit_code = CLD_EXITED, .exec = EXEC_STARTED
+#define KILLED(res, sig) { .result = res, .exit_code = CLD_KILLED, .exit_status = (sig), .exec = EXEC_STARTED
 
-/* Runs as kw judges them, each kind once or more, so every counter is told apart. */
+/* Runs as kw judges them. Per job, each kind of event a different number of times (seccomp 2, OOM 1,
+ * CPU 4, wall 5), some runs with several, so that every counter is told apart. */
 static const struct {
         RunOutcome outcome;
         const char *actual, *expected;
 } runs[] = {
-        { OK_RUN, .memory_peak = 1000, .wall_usec = 30000 }, "1", "1" },                               /* accepted */
-        { OK_RUN, .memory_peak = 3000, .wall_usec = 40000 }, "2", "1" },                               /* wrong */
-        { OK_RUN, .cpu_end_usec = 1500000, .memory_peak = UINT64_MAX }, "", "1" },                    /* CPU */
-        { { .result = "signal", .exit_code = CLD_KILLED, .exit_status = SIGXCPU, .exec = EXEC_STARTED,
-            .memory_peak = UINT64_MAX }, "", "1" },                                                     /* CPU */
-        { { .result = "signal", .exit_code = CLD_KILLED, .exit_status = SIGKILL, .exec = EXEC_STARTED,
-            .wall_exceeded = true, .memory_peak = UINT64_MAX }, "", "1" },                              /* wall */
-        { { .result = "timeout", .exit_code = CLD_KILLED, .exit_status = SIGTERM, .exec = EXEC_STARTED,
-            .memory_peak = UINT64_MAX }, "", "1" },                                                     /* wall */
-        { { .result = "signal", .exit_code = CLD_KILLED, .exit_status = SIGKILL, .exec = EXEC_STARTED,
-            .oom_kills = 1, .memory_peak = 8000 }, "", "1" },                                           /* OOM */
-        { { .result = "signal", .exit_code = CLD_KILLED, .exit_status = SIGSYS, .exec = EXEC_STARTED,
-            .memory_peak = UINT64_MAX }, "", "1" },                                                     /* seccomp */
-        { { .result = "signal", .exit_code = CLD_KILLED, .exit_status = SIGSYS, .exec = EXEC_STARTED,
-            .memory_peak = UINT64_MAX }, "", "1" },                                                     /* seccomp */
-        { { .result = "resources", .internal_error = "boom", .memory_peak = UINT64_MAX }, "", "1" },   /* kw's */
+        { OK_RUN, .memory_peak = 1000, .wall_usec = 30000 }, "1", "1" },                       /* accepted */
+        { OK_RUN, .memory_peak = 3000, .wall_usec = 40000 }, "2", "1" },                       /* wrong */
+        { OK_RUN, .cpu_end_usec = 1500000, .memory_peak = UINT64_MAX }, "", "1" },            /* CPU */
+        { KILLED("signal", SIGXCPU), .memory_peak = UINT64_MAX }, "", "1" },                   /* CPU */
+        { KILLED("signal", SIGKILL), .wall_exceeded = true, .memory_peak = UINT64_MAX }, "", "1" },  /* wall */
+        { KILLED("timeout", SIGTERM), .memory_peak = UINT64_MAX }, "", "1" },                  /* wall */
+        { KILLED("signal", SIGKILL), .oom_kills = 1, .memory_peak = 8000 }, "", "1" },        /* OOM */
+        { KILLED("signal", SIGSYS), .memory_peak = UINT64_MAX }, "", "1" },                    /* seccomp */
+        { { .result = "resources", .internal_error = "boom", .memory_peak = UINT64_MAX }, "", "1" },  /* kw's */
+        { KILLED("timeout", SIGSYS), .cpu_end_usec = 2000000, .memory_peak = UINT64_MAX }, "", "1" },  /* seccomp, CPU, wall */
+        { KILLED("signal", SIGKILL), .wall_exceeded = true, .cpu_end_usec = 1000000, .memory_peak = UINT64_MAX }, "",
+          "1" },                                                                                /* CPU, wall */
+        { KILLED("signal", SIGKILL), .wall_exceeded = true, .memory_peak = UINT64_MAX }, "", "1" },  /* wall */
 };
 
 static void test_stats_counts(void) {
@@ -116,15 +115,15 @@ static void test_stats_counts(void) {
         ASSERT_INT_EQ((int) number(j, "jobs_by_verdict.time_limit_exceeded"), 1);
         ASSERT_INT_EQ((int) number(j, "runs_by_verdict.accepted"), 2);
         ASSERT_INT_EQ((int) number(j, "runs_by_verdict.wrong_answer"), 2);
-        ASSERT_INT_EQ((int) number(j, "runs_by_verdict.time_limit_exceeded"), 8);
+        ASSERT_INT_EQ((int) number(j, "runs_by_verdict.time_limit_exceeded"), 14);
         ASSERT_INT_EQ((int) number(j, "runs_by_verdict.memory_limit_exceeded"), 2);
-        ASSERT_INT_EQ((int) number(j, "runs_by_verdict.killed_by_signal"), 4);
+        ASSERT_INT_EQ((int) number(j, "runs_by_verdict.killed_by_signal"), 2);
         ASSERT_INT_EQ((int) number(j, "runs_by_verdict.internal_error"), 2);
-        /* Each kind of kill apart: CPU-time kills are not wall-clock timeouts. */
-        ASSERT_INT_EQ((int) number(j, "security.cpu_timeouts"), 4);
-        ASSERT_INT_EQ((int) number(j, "security.wall_timeouts"), 4);
-        ASSERT_INT_EQ((int) number(j, "security.oom_kills"), 2);
+        /* Each kind apart: CPU-time kills are not wall-clock timeouts. */
         ASSERT_INT_EQ((int) number(j, "security.seccomp_violations"), 4);
+        ASSERT_INT_EQ((int) number(j, "security.oom_kills"), 2);
+        ASSERT_INT_EQ((int) number(j, "security.cpu_timeouts"), 8);
+        ASSERT_INT_EQ((int) number(j, "security.wall_timeouts"), 10);
         ASSERT_TRUE(number(j, "error_rate") == 0.5);
         ASSERT_INT_EQ((int) number(j, "rejected"), 3);
         ASSERT_INT_EQ((int) number(j, "busy"), 4);
@@ -133,8 +132,8 @@ static void test_stats_counts(void) {
         /* Memory: of the runs that had a peak (1000, 3000, 8000), twice. */
         ASSERT_INT_EQ((int) number(j, "memory_peak_bytes.max"), 8000);
         ASSERT_INT_EQ((int) number(j, "memory_peak_bytes.mean"), 4000);
-        /* Run times of every run kw ran (not its own failures): 9 per job, 7 of them 0 ms. */
-        ASSERT_U64_EQ(s->run_time_ms.count, 18);
+        /* Run times of every run kw ran (not its own failures): 11 per job, 9 of them 0 ms. */
+        ASSERT_U64_EQ(s->run_time_ms.count, 22);
         ASSERT_INT_EQ((int) number(j, "run_time_ms.p95"), 40);
         ASSERT_INT_EQ((int) number(j, "run_time_ms.p50"), 0);
         for (size_t i = 0; i < ELEMENTSOF(runs); i++)
