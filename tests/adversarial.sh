@@ -12,6 +12,7 @@ set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 build=$(readlink -f "${1:-$top/build}")
 . "$top/tests/lib.sh"
+kwctl_runtime_restore
 cases_dir=$top/tests/adversarial
 # The policy, with the result's caps in proportion to the cases' 64 KiB output budget (BASE).
 cp -r "$top/policy" "$work/policy"

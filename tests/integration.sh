@@ -8,6 +8,7 @@ set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 build=$(readlink -f "${1:-$top/build}")
 . "$top/tests/lib.sh"
+kwctl_runtime_restore
 
 # No kwd in this suite: kwctl runs each job itself, with the checkout's policy.
 KWCTL=("$kwctl" submit --policy "$top/policy")
@@ -85,7 +86,7 @@ expect "javascript syntax error" 1 '.verdict == "runtime_error" and (.error | co
 submit "$(job 'import os, signal; os.kill(os.getpid(), signal.SIGSEGV)' python)"
 expect "killed by a named signal" 1 '.verdict == "killed_by_signal" and .signal == "SIGSEGV" and .exit_code == null and (.error | contains("SIGSEGV"))'
 
-submit "$(job 'import ctypes; ctypes.CDLL(None).syscall(165, 0, 0, 0, 0, 0)' python)"
+submit "$(job 'import ctypes; ctypes.CDLL(None).mount(b"none", b"/tmp", b"tmpfs", 0, None)' python)"
 expect "forbidden system call (mount) is SIGSYS" 1 '.verdict == "killed_by_signal" and .signal == "SIGSYS" and (.error | contains("forbidden system call"))'
 
 # ---- limits: each at the job's own figure, each named in the result ----

@@ -82,19 +82,28 @@ runs() { systemctl list-units --plain --no-legend 'kw-*.service' | grep -c ' kw 
 # Idle warm units ("kw warm unit for ...").
 warm() { systemctl list-units --all --plain --no-legend 'kw-*.service' | grep -c ' kw warm unit for '; }
 # Warm units kwd keeps with the suite's policy: warm_units per language.
-warm_max() { echo $(($(policy_value warm_units) * $(ls "${policy_dir:-$top/policy}/languages" | wc -l))); }
+warm_max() { echo $(($(policy_value warm_units) * $(ls "${policy_dir:-$top/policy}"/languages/*.conf | wc -l))); }
 # systemd's DynamicUser= range: every run's uid.
 DYN_MIN=61184 DYN_MAX=65519
 is_dynamic() { [ "$1" -ge "$DYN_MIN" ] && [ "$1" -le "$DYN_MAX" ]; }
 
 # The one definition of "something was left behind", once nothing runs; one line per thing: a kw
-# unit (but kwd's idle warm units while kwd runs, at most warm_max), a run directory or a mount under
-# /run/kw without its unit, a process of a dynamic user outside every loaded kw unit.
+# unit (but the running kwd's idle warm units, started since it started, at most warm_max), a run
+# directory or a mount under /run/kw without its unit, a process of a dynamic user outside every
+# loaded kw unit.
 leftovers_list() {
-        local max=0 units d uid pid args unit
-        systemctl is-active -q kwd.service && max=$(warm_max)
+        local max=0 since=-1 units d uid pid args unit u
+        if systemctl is-active -q kwd.service; then
+                max=$(warm_max)
+                since=$(systemctl show -P ExecMainStartTimestampMonotonic kwd.service)
+        fi
         units=$(systemctl list-units --all --plain --no-legend 'kw-*.service')
         printf '%s\n' "$units" | grep . | grep -v ' kw warm unit for ' | sed 's/^/unit left: /'
+        for u in $(printf '%s\n' "$units" | awk '/ kw warm unit for / { print $1 }'); do
+                # Started before this kwd: a predecessor's, which it should have stopped.
+                [ "$(systemctl show -P InactiveExitTimestampMonotonic "$u")" -ge "$since" ] 2>/dev/null && continue
+                echo "warm unit of an earlier kwd: $u"
+        done
         printf '%s\n' "$units" | grep ' kw warm unit for ' | tail -n +$((max + 1)) | sed 's/^/warm unit beyond warm_max: /'
         for d in $(find /run/kw -mindepth 1 -maxdepth 1 -type d ! -name '.*' -printf '%f\n' 2>/dev/null); do
                 systemctl list-units --all --plain --no-legend "$d.service" | grep -q . || echo "run directory left: /run/kw/$d"
@@ -109,6 +118,12 @@ leftovers_list() {
                 # Gone meanwhile: it ended, it was not left.
                 [ -d "/proc/$pid" ] && echo "process left: $pid of uid $uid outside any kw unit: ${args:0:100}"
         done < <(ps -eo uid=,pid=,args= 2>/dev/null)
+}
+# kwctl_runtime_restore: kwctl --direct leaves its compiled seccomp filters in /run/kw/.seccomp (a
+# cache, gone at boot); a suite that runs it removes, when it ends, what was not there before it.
+kwctl_runtime_restore() {
+        [ -e /run/kw ] || on_exit 'rmdir /run/kw 2>/dev/null || true'
+        [ -e /run/kw/.seccomp ] || on_exit 'rm -rf /run/kw/.seccomp'
 }
 # How many things were left behind (0: none).
 leftovers() { leftovers_list | grep -c .; }
