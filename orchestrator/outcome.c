@@ -67,14 +67,15 @@ static unsigned events_of(const RunOutcome *o, const Limits *limits, uint64_t cp
 }
 
 /* The limit that ended the run, in the order they are told: output first (a flood is killed at
- * once, whatever else it did), then time, then memory. */
+ * once, whatever else it did), then CPU time (what the program computed, however loaded the
+ * machine), then the wall clock, then memory. */
 static RunLimit limit_of(const RunOutcome *o, unsigned events) {
         if (o->output_exceeded)
                 return RUN_LIMIT_OUTPUT;
-        if (events & RUN_EVENT_BIT(RUN_EVENT_WALL_TIMEOUT))
-                return RUN_LIMIT_WALL_TIME;
         if (events & RUN_EVENT_BIT(RUN_EVENT_CPU_TIMEOUT))
                 return RUN_LIMIT_CPU_TIME;
+        if (events & RUN_EVENT_BIT(RUN_EVENT_WALL_TIMEOUT))
+                return RUN_LIMIT_WALL_TIME;
         if (events & RUN_EVENT_BIT(RUN_EVENT_OOM_KILL))
                 return RUN_LIMIT_MEMORY;
         return RUN_LIMIT_NONE;

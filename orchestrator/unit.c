@@ -112,8 +112,11 @@ static int append_limits(sd_bus_message *m, const Limits *l, uint64_t runtime_ma
         uint64_t cpu_sec = (l->time_ms + 999) / 1000;
         int r;
 
-        /* SIGXCPU at the limit, SIGKILL a second later for a program that ignores it. */
-        r = append_rlimit(m, "LimitCPU", cpu_sec, cpu_sec + 1);
+        /* RLIMIT_CPU counts the process's whole life, systemd's set-up of the unit in it too (~0.1-0.2 s,
+         * which kw takes off the program's time): a second more, so that no program is stopped before
+         * it had its whole limit (kw judges the time it measured); SIGKILL a second after SIGXCPU for
+         * a program that ignores it. */
+        r = append_rlimit(m, "LimitCPU", cpu_sec + 1, cpu_sec + 2);
         if (r >= 0)
                 r = append_rlimit(m, "LimitNOFILE", l->open_files, l->open_files);
         if (r >= 0)
