@@ -233,11 +233,16 @@ static int run_watch_output(Run *run) {
         return r;
 }
 
-/* A step of run_start() failed: logged, and the reason the run's result tells. */
-static int run_start_failed(Run *run, const char *step, int r) {
-        log_error_errno(r, "Failed to start run %u of job %s: %s: %m", run->index, run->runner->job_id, step);
+/* The reason the run's result tells when a step of setting it up failed. */
+static int run_fail_setup(Run *run, const char *step, int r) {
         run_fail(run, "could not set up the run: %s failed (%s)", step, strerrorname_np(-r) ?: "?");
         return r;
+}
+
+/* A step of run_start() failed: logged, and told. */
+static int run_start_failed(Run *run, const char *step, int r) {
+        log_error_errno(r, "Failed to start run %u of job %s: %s: %m", run->index, run->runner->job_id, step);
+        return run_fail_setup(run, step, r);
 }
 
 static int run_start(Run *run) {
@@ -264,12 +269,8 @@ static int run_start(Run *run) {
                 };
                 const char *step = NULL;
                 r = sandbox_start(&runner->ctx.sandbox, &spec, on_sandbox_event, run, &run->sandbox, &step);
-                if (r < 0) {
-                        /* Logged by sandbox_start() already. */
-                        run_fail(run, "could not set up the run: %s failed (%s)", step ?: "starting the sandbox",
-                                 strerrorname_np(-r) ?: "?");
-                        return r;
-                }
+                if (r < 0) /* logged by sandbox_start() already */
+                        return run_fail_setup(run, step ?: "starting the sandbox", r);
         }
         snprintf(run->name, sizeof(run->name), "%s", sandbox_name(run->sandbox));
         r = run_watch_output(run);

@@ -144,6 +144,12 @@ static void sandbox_end(Sandbox *sb) {
                 sandbox_notify(sb, SANDBOX_GONE);
 }
 
+/* Lost track of the unit for @what: it ends for kw (and is stopped, should it still run). */
+static void sandbox_lose(Sandbox *sb, sd_bus_message *reply, int r, const char *what) {
+        sandbox_fail_reply(sb, reply, r, what);
+        sandbox_end(sb);
+}
+
 /* A process's CPU time so far, from /proc/PID/schedstat (nanoseconds on the CPU); 0 if unknown. */
 static uint64_t task_cpu_usec(uint32_t pid) {
         _cleanup_free_ char *text = NULL;
@@ -334,8 +340,7 @@ static int on_unit_properties(sd_bus_message *reply, void *userdata, sd_bus_erro
         sb->call = sd_bus_slot_unref(sb->call);
         r = sd_bus_message_is_method_error(reply, NULL) ? -EIO : read_properties(reply, unit_property, &st);
         if (r < 0 || !st.active_state || !st.sub_state) {
-                sandbox_fail_reply(sb, reply, r < 0 ? r : -EBADMSG, "systemd did not say how the run is going");
-                sandbox_end(sb);
+                sandbox_lose(sb, reply, r < 0 ? r : -EBADMSG, "systemd did not say how the run is going");
                 return 0;
         }
         bool ended = st.job == 0 && (strcmp(st.active_state, "inactive") == 0 || strcmp(st.active_state, "failed") == 0);
@@ -347,8 +352,7 @@ static int on_unit_properties(sd_bus_message *reply, void *userdata, sd_bus_erro
         if (ended || (!sb->finished && strcmp(st.sub_state, "stop-post") == 0)) {
                 r = sandbox_get_service(sb, ended);
                 if (r < 0) {
-                        sandbox_fail_reply(sb, NULL, r, "could not ask systemd how the run ended");
-                        sandbox_end(sb);
+                        sandbox_lose(sb, NULL, r, "could not ask systemd how the run ended");
                 }
                 return 0;
         }
@@ -357,8 +361,7 @@ static int on_unit_properties(sd_bus_message *reply, void *userdata, sd_bus_erro
                                              "org.freedesktop.DBus.Properties", "Get", on_control_group, sb, "ss",
                                              "org.freedesktop.systemd1.Service", "ControlGroup");
                 if (r < 0) {
-                        sandbox_fail_reply(sb, NULL, r, "could not ask systemd for the run's cgroup");
-                        sandbox_end(sb);
+                        sandbox_lose(sb, NULL, r, "could not ask systemd for the run's cgroup");
                 }
                 return 0;
         }
@@ -407,8 +410,7 @@ static int on_started(sd_bus_message *reply, void *userdata, sd_bus_error *error
 
         sb->call = sd_bus_slot_unref(sb->call);
         if (sd_bus_message_is_method_error(reply, NULL)) {
-                sandbox_fail_reply(sb, reply, 0, "systemd refused StartTransientUnit");
-                sandbox_end(sb);
+                sandbox_lose(sb, reply, 0, "systemd refused StartTransientUnit");
                 return 0;
         }
         sb->started = true;
