@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: MIT */
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -38,20 +39,6 @@ int cgroup_paths_parse(const char *text, char **ret_unified, char **ret_memory_v
         return 0;
 }
 
-int cgroup_layout_for(const char *layout, const char *cgroup, char **ret) {
-        _cleanup_free_ char *unified = NULL, *memory = NULL;
-        int r;
-
-        if (cgroup[0] != '/' || strchr(cgroup, '\n'))
-                return -EINVAL;
-        r = cgroup_paths_parse(layout, &unified, &memory);
-        if (r < 0)
-                return r;
-        r = asprintf_safe(ret, "%s%s%s%s%s", unified ? "0::" : "", unified ? cgroup : "", unified ? "\n" : "",
-                          memory ? "1:memory:" : "", memory ? cgroup : "");
-        return r < 0 ? r : 0;
-}
-
 int cgroup_keyed_value(const char *text, const char *key, uint64_t *ret) {
         size_t n = strlen(key);
 
@@ -69,55 +56,134 @@ int cgroup_keyed_value(const char *text, const char *key, uint64_t *ret) {
         return -ENOENT;
 }
 
-static int read_text(const char *root, const char *dir, const char *file, char **ret) {
-        _cleanup_free_ char *path = NULL;
-        size_t n;
-
-        if (asprintf_safe(&path, "%s%s/%s", root, dir, file) < 0)
-                return -ENOMEM;
-        return read_file_all(path, 1 << 16, ret, &n);
-}
-
-static void read_number(const char *root, const char *dir, const char *file, uint64_t *ret) {
-        _cleanup_free_ char *s = NULL;
-        if (read_text(root, dir, file, &s) >= 0)
-                (void) safe_atou64(strstrip(s), ret);
-}
-
-static void read_keyed(const char *root, const char *dir, const char *file, const char *key, uint64_t *ret) {
-        _cleanup_free_ char *s = NULL;
-        if (read_text(root, dir, file, &s) >= 0)
-                (void) cgroup_keyed_value(s, key, ret);
-}
-
-int cgroup_stats_read(const char *root, const char *proc_self_cgroup, CgroupStats *ret) {
-        _cleanup_free_ char *unified = NULL, *memory = NULL, *unified_dir = NULL, *memory_dir = NULL;
-        CgroupStats s = { UINT64_MAX, UINT64_MAX, UINT64_MAX };
+int cgroup_counters_open(const char *root, const char *layout, const char *cgroup, CgroupCounters *ret) {
+        _cleanup_free_ char *unified = NULL, *memory = NULL, *path = NULL;
+        CgroupCounters c = CGROUP_COUNTERS_NULL;
         int r;
 
-        r = cgroup_paths_parse(proc_self_cgroup, &unified, &memory);
+        if (cgroup[0] != '/')
+                return -EINVAL;
+        r = cgroup_paths_parse(layout, &unified, &memory);
         if (r < 0)
                 return r;
-
-        /* Hybrid hosts mount the v2 tree at ROOT/unified, unified ones at ROOT. */
-        if (unified) {
-                if (memory) {
-                        if (asprintf_safe(&unified_dir, "/unified%s", unified) < 0)
-                                return -ENOMEM;
-                } else if (!(unified_dir = strdup(unified)))
+        if (!unified)
+                return -ENOMEDIUM;
+        /* Hybrid hosts mount the v2 tree at ROOT/unified, unified ones at ROOT; systemd gives its
+         * units the same path in every hierarchy. */
+        if (asprintf_safe(&path, "%s%s%s", root, memory ? "/unified" : "", cgroup) < 0)
+                return -ENOMEM;
+        c.unified_fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (c.unified_fd < 0)
+                return negative_errno();
+        if (memory) {
+                free(path);
+                if (asprintf_safe(&path, "%s/memory%s", root, cgroup) < 0) {
+                        cgroup_counters_close(&c);
                         return -ENOMEM;
-                read_keyed(root, unified_dir, "cpu.stat", "usage_usec", &s.cpu_usec);
-                if (!memory) {
-                        read_number(root, unified_dir, "memory.peak", &s.memory_peak);
-                        read_keyed(root, unified_dir, "memory.events", "oom_kill", &s.oom_kills);
+                }
+                c.memory_fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+                if (c.memory_fd < 0) {
+                        r = negative_errno();
+                        cgroup_counters_close(&c);
+                        return r;
+                }
+        } else {
+                /* Read-write since Linux 6.12 only; before, a run's peak is the init's word (rusage). */
+                c.peak_fd = openat(c.unified_fd, "memory.peak", O_RDWR | O_CLOEXEC);
+                if (c.peak_fd < 0)
+                        c.peak_fd = -EBADF;
+        }
+        *ret = c;
+        return 0;
+}
+
+static int read_at(int dir, const char *file, char *buf, size_t size) {
+        _cleanup_close_ int fd = openat(dir, file, O_RDONLY | O_CLOEXEC);
+        if (fd < 0)
+                return negative_errno();
+        ssize_t n = read(fd, buf, size - 1);
+        if (n < 0)
+                return negative_errno();
+        buf[n] = 0;
+        return 0;
+}
+
+static uint64_t keyed_at(int dir, const char *file, const char *key) {
+        char buf[4096];
+        uint64_t v;
+        return dir >= 0 && read_at(dir, file, buf, sizeof(buf)) >= 0 && cgroup_keyed_value(buf, key, &v) >= 0 ? v
+                                                                                                                : UINT64_MAX;
+}
+
+static uint64_t number_at(int dir, const char *file) {
+        char buf[64];
+        uint64_t v;
+        return dir >= 0 && read_at(dir, file, buf, sizeof(buf)) >= 0 && safe_atou64(strstrip(buf), &v) >= 0 ? v
+                                                                                                              : UINT64_MAX;
+}
+
+static void counters_read(CgroupCounters *c, CgroupStats *ret) {
+        ret->cpu_usec = keyed_at(c->unified_fd, "cpu.stat", "usage_usec");
+        ret->oom_kills = c->memory_fd >= 0 ? keyed_at(c->memory_fd, "memory.oom_control", "oom_kill")
+                                           : keyed_at(c->unified_fd, "memory.events", "oom_kill");
+        ret->memory_peak = UINT64_MAX;
+}
+
+void cgroup_counters_begin(CgroupCounters *c, CgroupStats *ret) {
+        counters_read(c, ret);
+        /* From the usage of now: the cell's own few pages, not the peak of the run before. */
+        if (c->memory_fd >= 0) {
+                _cleanup_close_ int fd = openat(c->memory_fd, "memory.max_usage_in_bytes", O_WRONLY | O_CLOEXEC);
+                c->peak_resettable = fd >= 0 && write(fd, "0", 1) == 1;
+        } else
+                c->peak_resettable = c->peak_fd >= 0 && pwrite(c->peak_fd, "reset\n", 6, 0) == 6;
+}
+
+void cgroup_counters_end(CgroupCounters *c, const CgroupStats *start, CgroupStats *ret) {
+        CgroupStats now;
+        char buf[64];
+        uint64_t v;
+
+        counters_read(c, &now);
+        ret->cpu_usec = now.cpu_usec != UINT64_MAX && start->cpu_usec != UINT64_MAX && now.cpu_usec >= start->cpu_usec
+                                ? now.cpu_usec - start->cpu_usec
+                                : UINT64_MAX;
+        ret->oom_kills = now.oom_kills != UINT64_MAX && start->oom_kills != UINT64_MAX && now.oom_kills >= start->oom_kills
+                                 ? now.oom_kills - start->oom_kills
+                                 : UINT64_MAX;
+        ret->memory_peak = UINT64_MAX;
+        if (!c->peak_resettable)
+                return;
+        if (c->memory_fd >= 0)
+                ret->memory_peak = number_at(c->memory_fd, "memory.max_usage_in_bytes");
+        else {
+                ssize_t n = pread(c->peak_fd, buf, sizeof(buf) - 1, 0);
+                if (n > 0) {
+                        buf[n] = 0;
+                        if (safe_atou64(strstrip(buf), &v) >= 0)
+                                ret->memory_peak = v;
                 }
         }
-        if (memory) {
-                if (asprintf_safe(&memory_dir, "/memory%s", memory) < 0)
-                        return -ENOMEM;
-                read_number(root, memory_dir, "memory.max_usage_in_bytes", &s.memory_peak);
-                read_keyed(root, memory_dir, "memory.oom_control", "oom_kill", &s.oom_kills);
-        }
-        *ret = s;
-        return 0;
+}
+
+int cgroup_counters_processes(CgroupCounters *c) {
+        char buf[4096];
+        int n = 0, r;
+
+        r = read_at(c->unified_fd, "cgroup.procs", buf, sizeof(buf));
+        if (r < 0)
+                return r;
+        for (char *p = buf; *p; p++)
+                n += *p == '\n';
+        return n;
+}
+
+void cgroup_counters_close(CgroupCounters *c) {
+        if (c->unified_fd >= 0)
+                close(c->unified_fd);
+        if (c->memory_fd >= 0)
+                close(c->memory_fd);
+        if (c->peak_fd >= 0)
+                close(c->peak_fd);
+        *c = CGROUP_COUNTERS_NULL;
 }

@@ -3,7 +3,6 @@
 
 #include "bus-util.h"
 #include "cleanup.h"
-#include "rundir.h"
 #include "util.h"
 
 /* How long to wait at start for a crashed predecessor's units to stop. */
@@ -109,10 +108,6 @@ static int stop_units(sd_bus *bus) {
         return 0;
 }
 
-int cleanup_predecessor(sd_bus *bus, const char *runtime_dir) {
-        int r = stop_units(bus);
-        if (r < 0)
-                return r;
-        run_dir_cleanup_all(runtime_dir);
-        return 0;
+int cleanup_predecessor(sd_bus *bus) {
+        return stop_units(bus);
 }

@@ -4,9 +4,10 @@
 #include <systemd/sd-bus.h>
 
 /**
- * cleanup_predecessor() - what a kwd that crashed (or was killed) left: stop every kw unit and wait
- * until they have stopped, then remove every run directory and scratch mount below @runtime_dir.
+ * cleanup_predecessor() - what a kwd that crashed (or was killed) left: stop every kw unit (its
+ * cells end by themselves once kwd's end of their socket is gone; this makes sure) and wait until
+ * they have stopped.
  * @bus must be subscribed to systemd's signals (bus_open_systemd()).
  * Return: 0 or -errno (logged).
  */
-int cleanup_predecessor(sd_bus *bus, const char *runtime_dir);
+int cleanup_predecessor(sd_bus *bus);

@@ -6,6 +6,7 @@
 
 #include "audit.h"
 #include "cleanup.h"
+#include "userns-check.h"
 #include "daemon-internal.h"
 #include "protocol.h"
 #include "report.h"
@@ -202,15 +203,17 @@ int daemon_new(sd_event *event, int listen_fd, const DaemonConfig *config, Daemo
         if (r < 0)
                 return log_error_errno(r, "Failed to load the policy: %s", error ? error : strerror(-r));
 
-        RunnerSetup setup = { .runtime_dir = config->runtime_dir, .log_namespace = config->log_namespace,
-                              .slice = config->slice };
+        r = userns_check("/proc/sys", &error);
+        if (r < 0)
+                return log_error_errno(r, "This host cannot run cells: %s", error ? error : strerror(-r));
+        RunnerSetup setup = { .log_namespace = config->log_namespace, .slice = config->slice };
         r = runner_context_open(event, &setup, on_disconnected, d, &d->ctx);
         if (r < 0)
                 return r; /* logged */
-        r = cleanup_predecessor(d->ctx.sandbox.bus, config->runtime_dir);
+        r = cleanup_predecessor(d->ctx.cells.bus);
         if (r < 0)
                 return r;
-        pool_set_policy(d->ctx.pool, d->policy);
+        pool_set_policy(d->ctx.pool, d->policy, d->policy->daemon.cells);
 
         r = sd_event_add_io(event, &d->listen_source, listen_fd, EPOLLIN, socket_client_accept, d);
         if (r < 0)
@@ -239,14 +242,14 @@ int daemon_reload(Daemon *d) {
                                        error ? error : strerror(-r));
         policy_unref(d->policy);
         d->policy = p;
-        pool_set_policy(d->ctx.pool, p);
+        pool_set_policy(d->ctx.pool, p, p->daemon.cells);
         log_info("Policy reloaded from %s.", d->config.policy_dir);
         daemon_start_queued(d);
         return 0;
 }
 
 void daemon_maybe_exit(Daemon *d) {
-        /* Runs give their sandboxes to the pool before their clients go: none is left behind. */
+        /* Runs give their cells to the pool before their clients go: none is left behind. */
         if (d->stopping && !d->clients && !pool_busy(d->ctx.pool))
                 (void) sd_event_exit(d->event, 0);
 }
@@ -260,7 +263,7 @@ void daemon_stop(Daemon *d) {
                 return;
         d->stopping = true;
         d->listen_source = sd_event_source_disable_unref(d->listen_source);
-        /* Warm units are stopped too, and waited for: nothing of kw's is left once kwd has gone. */
+        /* Warm cells are stopped too, and waited for: nothing of kw's is left once kwd has gone. */
         pool_stop(d->ctx.pool, on_pool_stopped, d);
         if (d->queue)
                 queue_kick(d->queue, 0);

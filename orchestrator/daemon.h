@@ -8,12 +8,11 @@
 
 typedef struct DaemonConfig {
         const char *policy_dir;
-        const char *runtime_dir;     /* /run/kw */
         /* Journal namespace of job output, or NULL for the system journal. kwd writes the output
-         * there itself; the run units get no LogNamespace=, which would bind the namespace's
+         * there itself; the cells get no LogNamespace=, which would bind the namespace's
          * sockets into the sandbox for the program to write to. */
         const char *log_namespace;
-        const char *slice;           /* Slice= of run units, or NULL */
+        const char *slice;           /* Slice= of the cells, or NULL */
         const char *redis_url;       /* work for a Redis stream too, or NULL */
         const char *redis_stream;
         const char *redis_group;
@@ -27,7 +26,8 @@ typedef struct Daemon Daemon;
 
 /**
  * daemon_new() - load the policy, connect to systemd and the journal, and collect what a crashed
- * predecessor left (kw units, job directories, scratch mounts), then accept on @listen_fd.
+ * predecessor left (its cells), then accept on @listen_fd. Refuses a host that forbids what cells
+ * need (userns_check()).
  * Return: 0 or -errno (logged).
  */
 int daemon_new(sd_event *event, int listen_fd, const DaemonConfig *config, Daemon **ret);

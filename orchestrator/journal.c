@@ -112,26 +112,9 @@ int journal_sink_send(JournalSink *s, const struct iovec *fields, size_t n_field
         }
 }
 
-int journal_send_to(const char *socket_path, const char *const *fields, size_t n_fields) {
-        _cleanup_(journal_sink_freep) JournalSink *s = NULL;
-        struct iovec iov[16];
-
-        if (n_fields > ELEMENTSOF(iov))
-                return -E2BIG;
-        for (size_t i = 0; i < n_fields; i++) {
-                if (strchr(fields[i], '\n'))
-                        return -EINVAL;
-                iov[i] = IOVEC_STRING(fields[i]);
-        }
-        int r = journal_sink_open(socket_path, &s);
-        if (r < 0)
-                return r;
-        return journal_sink_send(s, iov, n_fields);
-}
-
 int journal_forward(JournalSink *s, const JournalTag *tag, OutputStream stream, uint64_t seq, const void *data,
                     size_t n) {
-        char job[64], run[32], unit[128], kind[32], seqf[48];
+        char job[64], run[32], unit[128], cell_run[48], kind[32], seqf[48];
         _cleanup_free_ char *message = malloc(n + 8);
 
         if (!message)
@@ -141,6 +124,7 @@ int journal_forward(JournalSink *s, const JournalTag *tag, OutputStream stream, 
         snprintf(job, sizeof(job), "KW_JOB_ID=%s", tag->job_id);
         snprintf(run, sizeof(run), "KW_RUN=%u", tag->run);
         snprintf(unit, sizeof(unit), "KW_UNIT=%s", tag->unit);
+        snprintf(cell_run, sizeof(cell_run), "KW_CELL_RUN=%u", tag->cell_run);
         snprintf(kind, sizeof(kind), "KW_STREAM=%s", stream_names[stream]);
         snprintf(seqf, sizeof(seqf), "KW_SEQ=%" PRIu64, seq);
 
@@ -148,7 +132,8 @@ int journal_forward(JournalSink *s, const JournalTag *tag, OutputStream stream, 
                 { .iov_base = message, .iov_len = n + 8 },
                 IOVEC_STRING(stream == STREAM_STDERR ? "PRIORITY=3" : "PRIORITY=6"),
                 IOVEC_STRING("SYSLOG_IDENTIFIER=kw-run"),
-                IOVEC_STRING(job), IOVEC_STRING(run), IOVEC_STRING(unit), IOVEC_STRING(kind), IOVEC_STRING(seqf),
+                IOVEC_STRING(job),  IOVEC_STRING(run),  IOVEC_STRING(unit), IOVEC_STRING(cell_run),
+                IOVEC_STRING(kind), IOVEC_STRING(seqf),
         };
         return journal_sink_send(s, iov, ELEMENTSOF(iov));
 }
@@ -168,9 +153,10 @@ int journal_fence(JournalSink *s, const char *job_id, const char *nonce) {
 
 int journal_log_run(const JournalTag *tag, const char *invocation_id, const char *verdict, const char *explanation,
                     uint64_t cpu_usec, uint64_t memory_peak) {
-        return sd_journal_send("MESSAGE=kw job %s run %u (%s): %s", tag->job_id, tag->run, tag->unit, explanation,
-                               "PRIORITY=6", "SYSLOG_IDENTIFIER=kw", "KW_JOB_ID=%s", tag->job_id, "KW_RUN=%u",
-                               tag->run, "KW_UNIT=%s", tag->unit, "KW_INVOCATION_ID=%s", invocation_id,
+        return sd_journal_send("MESSAGE=kw job %s run %u (%s, run %u of the cell): %s", tag->job_id, tag->run, tag->unit,
+                               tag->cell_run, explanation, "PRIORITY=6", "SYSLOG_IDENTIFIER=kw", "KW_JOB_ID=%s",
+                               tag->job_id, "KW_RUN=%u", tag->run, "KW_UNIT=%s", tag->unit, "KW_CELL_RUN=%u",
+                               tag->cell_run, "KW_INVOCATION_ID=%s", invocation_id,
                                "KW_SUMMARY=1", "KW_VERDICT=%s", verdict, "KW_CPU_USEC=%" PRIu64, cpu_usec,
                                "KW_MEMORY_PEAK_BYTES=%" PRIu64, memory_peak, NULL);
 }
@@ -282,14 +268,7 @@ static void dispatch_entry(JournalReader *r) {
         if (run > UINT32_MAX)
                 return;
         e.run = (unsigned) run;
-        if (field_equals(j, "KW_STATS", "1")) {
-                e.kind = ENTRY_STATS;
-                e.cpu_usec = number_field(j, "KW_CPU_USEC");
-                e.memory_peak = number_field(j, "KW_MEMORY_PEAK_BYTES");
-                e.oom_kills = number_field(j, "KW_OOM_KILLS");
-                if (get_field(j, "KW_UNIT", &e.unit, &e.unit_size) < 0)
-                        return;
-        } else if (field_equals(j, "KW_STREAM", "stdout") || field_equals(j, "KW_STREAM", "stderr")) {
+        if (field_equals(j, "KW_STREAM", "stdout") || field_equals(j, "KW_STREAM", "stderr")) {
                 e.kind = ENTRY_CHUNK;
                 e.stream = field_equals(j, "KW_STREAM", "stderr") ? STREAM_STDERR : STREAM_STDOUT;
                 e.seq = number_field(j, "KW_SEQ");

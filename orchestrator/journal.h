@@ -16,11 +16,13 @@ typedef enum OutputStream {
         STREAM_STDERR,
 } OutputStream;
 
-/* Identifies a run's entries: all carry KW_JOB_ID, KW_RUN, KW_UNIT. */
+/* Identifies a run's entries: all carry KW_JOB_ID, KW_RUN, KW_UNIT (the cell) and KW_CELL_RUN
+ * (the run's number in the cell). */
 typedef struct JournalTag {
         const char *job_id;
         unsigned run;
         const char *unit;
+        unsigned cell_run;
 } JournalTag;
 
 /* One socket to journald's native protocol. Everything sent through it is stored in the order sent,
@@ -58,7 +60,6 @@ int journal_log_run(const JournalTag *tag, const char *invocation_id, const char
 
 typedef enum JournalEntryKind {
         ENTRY_CHUNK,
-        ENTRY_STATS,
         ENTRY_FENCE,
 } JournalEntryKind;
 
@@ -70,9 +71,6 @@ typedef struct JournalEntry {
         uint64_t seq;                               /* chunks: KW_SEQ, UINT64_MAX if unknown */
         const void *data;                           /* chunks: the bytes; fences: the nonce */
         size_t size;
-        uint64_t cpu_usec, memory_peak, oom_kills;  /* stats, UINT64_MAX if unknown */
-        const void *unit;                           /* stats: KW_UNIT, the unit they are of */
-        size_t unit_size;
 } JournalEntry;
 
 typedef void (*JournalEntryFn)(void *userdata, const JournalEntry *e);
@@ -103,8 +101,3 @@ void journal_reader_sync(JournalReader *r);
 int journal_reader_watch(JournalReader *r, const char *job_id, JournalEntryFn fn, void *userdata);
 void journal_reader_unwatch(JournalReader *r, const char *job_id);
 
-/**
- * journal_send_to() - send one entry of text fields ("FIELD=value", no newlines) to the native socket
- * at @socket_path, for kw-runstat. Return: 0 or -errno.
- */
-int journal_send_to(const char *socket_path, const char *const *fields, size_t n_fields);

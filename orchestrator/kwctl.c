@@ -16,12 +16,12 @@
 #include "redis-url.h"
 #include "report.h"
 #include "run.h"
+#include "userns-check.h"
 
 
 #define MAX_JOB_BYTES (64U << 20)
 
 static const char *arg_policy_dir = KW_POLICY_DIR;
-static const char *arg_runtime_dir = "/run/kw";
 static const char *arg_socket = KWD_SOCKET;
 static bool arg_direct = false;
 static const char *arg_redis = NULL;
@@ -32,9 +32,9 @@ static void help(void) {
         printf("kwctl submit [OPTIONS] FILE|-\n"
                "kwctl stats [OPTIONS]\n"
                "\n"
-               "submit: run a job's code in hardened transient systemd units, one per test case, and\n"
-               "print the judged result as JSON on stdout. Through kwd when its socket exists, else\n"
-               "directly (as root). stats: kwd's counters since it started, as JSON.\n"
+               "submit: run a job's code in cells (hardened transient systemd units, each run in fresh\n"
+               "namespaces) and print the judged result as JSON on stdout. Through kwd when its socket\n"
+               "exists, else directly (as root). stats: kwd's counters since it started, as JSON.\n"
                "\n"
                "  Job:    {\"code\": str, \"language\": \"python\"|\"javascript\"|...,\n"
                "           \"test_cases\": [{\"input\": str, \"expected\": str}, ...],   (optional)\n"
@@ -45,7 +45,6 @@ static void help(void) {
                "Options:\n"
                "  -h --help              Show this help\n"
                "     --policy=DIR        Policy directory (default %s)\n"
-               "     --runtime-dir=DIR   Where job sources are written (default /run/kw)\n"
                "     --socket=PATH       kwd's socket (default %s)\n"
                "     --direct            Run the job here even if kwd is there\n"
                "     --redis=URL         Enqueue on a Redis stream and wait for a worker's result\n"
@@ -83,7 +82,7 @@ static void on_units_gone(void *userdata) {
         (void) sd_event_exit(sub->event, 0);
 }
 
-/* Judged; the units may still be in their ExecStopPost=: wait for them, so that nothing is left. */
+/* Judged: the job's cells are stopped, and waited for, so that nothing is left. */
 static void on_job_done(Runner *runner _unused_, void *userdata) {
         Submission *sub = userdata;
         sub->done = true;
@@ -102,10 +101,10 @@ static int on_disconnected(sd_bus_message *m _unused_, void *userdata, sd_bus_er
 }
 
 /* Runs @job to its verdict in a loop of its own; *ret_runner holds the results. */
-static int run_job(const Job *job, const Policy *policy, const char *job_id, Runner **ret_runner) {
+static int run_job(const Job *job, Policy *policy, const char *job_id, Runner **ret_runner) {
         _cleanup_(sd_event_unrefp) sd_event *event = NULL;
         _cleanup_(runner_context_done) RunnerContext ctx = {};
-        _cleanup_(runner_freep) Runner *runner = NULL; /* before the context: it gives its sandboxes back */
+        _cleanup_(runner_freep) Runner *runner = NULL; /* before the context: it gives its cells back */
         Submission sub = {};
         sigset_t mask;
         int r;
@@ -114,14 +113,13 @@ static int run_job(const Job *job, const Policy *policy, const char *job_id, Run
         if (r < 0)
                 return log_error_errno(r, "Failed to get an event loop: %m");
         sub.event = event;
-        RunnerSetup setup = { .runtime_dir = arg_runtime_dir };
+        RunnerSetup setup = {};
         r = runner_context_open(event, &setup, on_disconnected, &sub, &ctx);
         if (r < 0)
                 return r; /* logged */
 
-        /* A program that ends before reading all its input closes the pipe kwctl writes it to. */
-        signal(SIGPIPE, SIG_IGN);
-        /* No warm units here: the pool only keeps finished sandboxes until their units end. */
+        /* No warm cells here: the pool starts those the job's runs wait for, parallel_runs at most. */
+        pool_set_policy(ctx.pool, policy, 0);
         sub.pool = ctx.pool;
         r = runner_new(&ctx, job, policy, job_id, on_job_done, &sub, &runner);
         if (r < 0)
@@ -338,6 +336,11 @@ static int submit(const char *path) {
                 return EXIT_BAD_INPUT;
         }
 
+        r = userns_check("/proc/sys", &error);
+        if (r < 0) {
+                log_error("This host cannot run cells: %s", error ? error : strerror(-r));
+                return EXIT_INTERNAL;
+        }
         r = random_hex(job_id, 16);
         if (r < 0)
                 return log_error_errno(r, "Failed to make a job id: %m"), EXIT_INTERNAL;
@@ -355,11 +358,10 @@ static int submit(const char *path) {
 }
 
 int main(int argc, char *argv[]) {
-        enum { ARG_POLICY = 0x100, ARG_RUNTIME_DIR, ARG_SOCKET, ARG_DIRECT, ARG_REDIS, ARG_REDIS_STREAM, ARG_REDIS_TIMEOUT };
+        enum { ARG_POLICY = 0x100, ARG_SOCKET, ARG_DIRECT, ARG_REDIS, ARG_REDIS_STREAM, ARG_REDIS_TIMEOUT };
         static const struct option options[] = {
                 { "help", no_argument, NULL, 'h' },
                 { "policy", required_argument, NULL, ARG_POLICY },
-                { "runtime-dir", required_argument, NULL, ARG_RUNTIME_DIR },
                 { "socket", required_argument, NULL, ARG_SOCKET },
                 { "direct", no_argument, NULL, ARG_DIRECT },
                 { "redis", required_argument, NULL, ARG_REDIS },
@@ -383,9 +385,6 @@ int main(int argc, char *argv[]) {
                         return 0;
                 case ARG_POLICY:
                         arg_policy_dir = optarg;
-                        break;
-                case ARG_RUNTIME_DIR:
-                        arg_runtime_dir = optarg;
                         break;
                 case ARG_SOCKET:
                         arg_socket = optarg;

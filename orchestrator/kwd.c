@@ -16,7 +16,6 @@
 #include "run.h"
 
 static const char *arg_policy_dir = KW_POLICY_DIR;
-static const char *arg_runtime_dir = "/run/kw";
 static const char *arg_socket = KWD_SOCKET;
 static const char *arg_log_namespace = "kw";
 static const char *arg_slice = "kw.slice";
@@ -71,12 +70,11 @@ static int listen_socket(const char *path) {
 }
 
 static int parse_argv(int argc, char *argv[]) {
-        enum { ARG_POLICY = 0x100, ARG_RUNTIME_DIR, ARG_SOCKET, ARG_LOG_NAMESPACE, ARG_SLICE, ARG_REDIS_URL_FILE,
+        enum { ARG_POLICY = 0x100, ARG_SOCKET, ARG_LOG_NAMESPACE, ARG_SLICE, ARG_REDIS_URL_FILE,
                ARG_REDIS_STREAM, ARG_REDIS_GROUP, ARG_REDIS_RECLAIM, ARG_REDIS_TTL };
         static const struct option options[] = {
                 { "help", no_argument, NULL, 'h' },
                 { "policy", required_argument, NULL, ARG_POLICY },
-                { "runtime-dir", required_argument, NULL, ARG_RUNTIME_DIR },
                 { "socket", required_argument, NULL, ARG_SOCKET },
                 { "log-namespace", required_argument, NULL, ARG_LOG_NAMESPACE },
                 { "slice", required_argument, NULL, ARG_SLICE },
@@ -94,10 +92,9 @@ static int parse_argv(int argc, char *argv[]) {
                 case 'h':
                         printf("kwd [OPTIONS]\n\nThe kw daemon: judges jobs sent by kwctl over its socket.\n\n"
                                "  --policy=DIR          Policy directory (default %s)\n"
-                               "  --runtime-dir=DIR     Job sources (default /run/kw)\n"
                                "  --socket=PATH         Listen here when not socket-activated (default %s)\n"
                                "  --log-namespace=NAME  Journal namespace for job output, \"\" for none (default kw)\n"
-                               "  --slice=NAME          Slice of the run units, \"\" for none (default kw.slice)\n"
+                               "  --slice=NAME          Slice of the cells, \"\" for none (default kw.slice)\n"
                                "  --redis-url-file=PATH Also work for a Redis stream; the URL is read from PATH\n"
                                "                        (or the credential \"redis-url\"): redis://[USER:PASS@]HOST[:PORT][/DB]\n"
                                "  --redis-stream=KEY    The job stream (default kw:jobs); dead letters go to KEY:dead\n"
@@ -108,9 +105,6 @@ static int parse_argv(int argc, char *argv[]) {
                         return 0;
                 case ARG_POLICY:
                         arg_policy_dir = optarg;
-                        break;
-                case ARG_RUNTIME_DIR:
-                        arg_runtime_dir = optarg;
                         break;
                 case ARG_SOCKET:
                         arg_socket = optarg;
@@ -198,7 +192,6 @@ int main(int argc, char *argv[]) {
 
         DaemonConfig config = {
                 .policy_dir = arg_policy_dir,
-                .runtime_dir = arg_runtime_dir,
                 .log_namespace = *arg_log_namespace ? arg_log_namespace : NULL,
                 .slice = *arg_slice ? arg_slice : NULL,
                 .redis_url = arg_redis_url,

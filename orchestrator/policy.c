@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #include <dirent.h>
+#include <stdbool.h>
+#include <sys/stat.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -34,10 +36,16 @@ static const CapField cap_fields[] = {
         { "daemon", "max_connections", offsetof(Policy, daemon.max_connections) },
         { "daemon", "request_timeout_ms", offsetof(Policy, daemon.request_timeout_ms) },
         { "daemon", "max_reading_bytes", offsetof(Policy, daemon.max_reading_bytes) },
+        { "daemon", "cell_runs", offsetof(Policy, daemon.cell_runs) },
+        { "daemon", "cell_max_age_ms", offsetof(Policy, daemon.cell_max_age_ms) },
 };
 
-/* Warm units per language: each is a started unit, a process and a tmpfs, waiting. */
-#define MAX_WARM_UNITS 64
+/* Warm cells: each a started unit and a process, waiting. */
+#define MAX_CELLS 256
+/* Paths of a language's root: each a bind mount per run. */
+#define MAX_ROOT_PATHS 32
+/* What a run's root makes of its own, never the host's. */
+static const char *const reserved_paths[] = { "/proc", "/dev", "/tmp", "/var", "/run", "/sys" };
 
 static uint64_t *cap_field(Policy *p, const CapField *f) {
         return (uint64_t *) ((char *) p + f->offset);
@@ -173,13 +181,13 @@ static int limits_handler(void *userdata, const char *section, const char *key, 
                         return strv_split(value, &p->syscalls);
                 }
         } else if (strcmp(section, "job") == 0 || strcmp(section, "daemon") == 0) {
-                /* Optional, and 0 (no warm units) is a fine value. */
-                if (strcmp(section, "daemon") == 0 && strcmp(key, "warm_units") == 0) {
+                /* Optional, and 0 (no warm cells) is a fine value. */
+                if (strcmp(section, "daemon") == 0 && strcmp(key, "cells") == 0) {
                         uint64_t v;
-                        if (parse_size(value, &v) < 0 || v > MAX_WARM_UNITS)
+                        if (parse_size(value, &v) < 0 || v > MAX_CELLS)
                                 return asprintf_safe(ret_reason, "%s: '%s' is not a number from 0 to %u", key, value,
-                                                     MAX_WARM_UNITS) < 0 ? -ENOMEM : -EINVAL;
-                        p->daemon.warm_units = v;
+                                                     MAX_CELLS) < 0 ? -ENOMEM : -EINVAL;
+                        p->daemon.cells = v;
                         return 0;
                 }
                 for (size_t i = 0; i < ELEMENTSOF(cap_fields); i++) {
@@ -210,6 +218,59 @@ int policy_parse_limits(Policy *p, const char *text, const char *filename, char 
         return 0;
 }
 
+static bool path_under(const char *path, const char *dir) {
+        size_t n = strlen(dir);
+        return strncmp(path, dir, n) == 0 && (path[n] == '/' || path[n] == 0);
+}
+
+/* Absolute and plain: no empty, "." or ".." part, no trailing slash. */
+static bool path_is_plain(const char *path) {
+        size_t n = strlen(path);
+        return path[0] == '/' && !strstr(path, "//") && !strstr(path, "/./") && !strstr(path, "/../") &&
+               path[n - 1] != '/' && !(n >= 2 && strcmp(path + n - 2, "/.") == 0) &&
+               !(n >= 3 && strcmp(path + n - 3, "/..") == 0);
+}
+
+/* A root path as the policy writes it: "-" first if the host may lack it. */
+static const char *root_path(const char *entry) {
+        return entry[0] == '-' ? entry + 1 : entry;
+}
+
+/* Why @path cannot be in a run's root, or NULL: it must be absolute and plain, not / or what the
+ * root makes of its own. */
+static const char *root_path_problem(const char *path) {
+        if (path[0] != '/' || path[1] == 0)
+                return "not an absolute path below /";
+        if (!path_is_plain(path))
+                return "not a plain path";
+        for (size_t i = 0; i < ELEMENTSOF(reserved_paths); i++)
+                if (path_under(path, reserved_paths[i]))
+                        return "in what the run's root makes of its own, or never has (/proc, /dev, /tmp, /var, /run, /sys)";
+        return NULL;
+}
+
+static int parse_root(Language *l, const char *value, char **ret_reason) {
+        int r;
+
+        strv_free(l->root);
+        l->root = NULL;
+        r = strv_split(value, &l->root);
+        if (r < 0)
+                return r;
+        if (strv_length(l->root) > MAX_ROOT_PATHS)
+                return asprintf_safe(ret_reason, "root: more than %u paths", MAX_ROOT_PATHS) < 0 ? -ENOMEM : -EINVAL;
+        for (char **a = l->root; *a; a++) {
+                const char *problem = root_path_problem(root_path(*a));
+                if (problem)
+                        return asprintf_safe(ret_reason, "root: '%s' is %s", root_path(*a), problem) < 0 ? -ENOMEM : -EINVAL;
+                for (char **b = l->root; *b; b++)
+                        if (a != b && path_under(root_path(*a), root_path(*b)))
+                                return asprintf_safe(ret_reason, "root: '%s' is inside '%s'", root_path(*a), root_path(*b)) < 0
+                                               ? -ENOMEM : -EINVAL;
+        }
+        return 0;
+}
+
 static int language_handler(void *userdata, const char *section, const char *key, const char *value,
                             char **ret_reason) {
         Language *l = userdata;
@@ -235,14 +296,16 @@ static int language_handler(void *userdata, const char *section, const char *key
                 l->syscalls = NULL;
                 return strv_split(value, &l->syscalls);
         }
+        if (strcmp(key, "root") == 0)
+                return parse_root(l, value, ret_reason);
         if (strcmp(key, "name") == 0) {
                 if (!*value)
                         return asprintf_safe(ret_reason, "name must not be empty") < 0 ? -ENOMEM : -EINVAL;
                 target = &l->name;
         }
         else if (strcmp(key, "interpreter") == 0) {
-                if (value[0] != '/')
-                        return asprintf_safe(ret_reason, "interpreter must be an absolute path, got '%s'",
+                if (!path_is_plain(value))
+                        return asprintf_safe(ret_reason, "interpreter must be an absolute, plain path, got '%s'",
                                              value) < 0 ? -ENOMEM : -EINVAL;
                 target = &l->interpreter;
         } else if (strcmp(key, "source_file") == 0) {
@@ -293,6 +356,7 @@ void language_done(Language *l) {
         free(l->source_file);
         strv_free(l->arguments);
         strv_free(l->syscalls);
+        strv_free(l->root);
         *l = (Language) {};
 }
 
@@ -312,9 +376,20 @@ int policy_parse_language(Language *ret, const char *text, const char *filename,
                 missing = "interpreter";
         else if (!l.source_file)
                 missing = "source_file";
+        else if (!l.root || !l.root[0])
+                missing = "root";
         if (missing) {
                 language_done(&l);
                 return asprintf_safe(ret_error, "%s: [language] %s is missing", filename, missing) < 0 ? -ENOMEM : -EINVAL;
+        }
+        bool inside = false;
+        for (char **a = l.root; *a; a++)
+                inside = inside || path_under(l.interpreter, root_path(*a));
+        if (!inside) {
+                r = asprintf_safe(ret_error, "%s: [language] interpreter %s is not inside any path of root", filename,
+                                  l.interpreter);
+                language_done(&l);
+                return r < 0 ? -ENOMEM : -EINVAL;
         }
         if (!l.arguments && strv_split("{file}", &l.arguments) < 0) {
                 language_done(&l);
@@ -401,6 +476,67 @@ static int load_seccomp(Policy *p, const char *dir, char **ret_error) {
         return 0;
 }
 
+/* The host's answer for one root path: 1 if there (and kept), 0 if optional and missing. */
+static int check_root_path(const char *entry, const char *filename, char **ret_error) {
+        const char *path = root_path(entry);
+        _cleanup_free_ char *parent = strndup(path, (size_t) (strrchr(path, '/') - path)), *real = NULL;
+        struct stat st;
+
+        if (!parent)
+                return -ENOMEM;
+        if (lstat(path, &st) < 0) {
+                int r = negative_errno();
+                if (r == -ENOENT && entry[0] == '-')
+                        return 0;
+                return asprintf_safe(ret_error, "%s: root: %s: %s", filename, path, strerror(-r)) < 0 ? -ENOMEM : r;
+        }
+        if (!S_ISDIR(st.st_mode) && !S_ISREG(st.st_mode) && !S_ISLNK(st.st_mode))
+                return asprintf_safe(ret_error, "%s: root: %s is not a directory, file or link", filename, path) < 0
+                               ? -ENOMEM : -EINVAL;
+        /* The run's root repeats the path as it is: no link above it. */
+        real = realpath(parent[0] ? parent : "/", NULL);
+        if (!real)
+                return asprintf_safe(ret_error, "%s: root: %s: %m", filename, parent) < 0 ? -ENOMEM : -errno;
+        if (strcmp(real, parent[0] ? parent : "/") != 0)
+                return asprintf_safe(ret_error, "%s: root: %s lies below a symbolic link", filename, path) < 0
+                               ? -ENOMEM : -ELOOP;
+        return 1;
+}
+
+int policy_resolve_root(Language *l, const char *filename, char **ret_error) {
+        _cleanup_free_ char *interpreter = NULL;
+        bool inside = false;
+        size_t kept = 0;
+        int r;
+
+        for (size_t i = 0; l->root[i]; i++) {
+                r = check_root_path(l->root[i], filename, ret_error);
+                if (r < 0)
+                        return r;
+                if (r == 0) {
+                        free(l->root[i]);
+                        continue;
+                }
+                if (l->root[i][0] == '-')
+                        memmove(l->root[i], l->root[i] + 1, strlen(l->root[i]));
+                l->root[kept++] = l->root[i];
+        }
+        l->root[kept] = NULL;
+        /* The interpreter, links followed, must be there, and inside the root too. */
+        interpreter = realpath(l->interpreter, NULL);
+        if (!interpreter || access(interpreter, X_OK) < 0)
+                return asprintf_safe(ret_error, "%s: interpreter %s: %m", filename, l->interpreter) < 0 ? -ENOMEM : -ENOENT;
+        /* A link of the root is copied as a link, without what it points to. */
+        for (char **a = l->root; !inside && *a; a++) {
+                struct stat st;
+                inside = lstat(*a, &st) >= 0 && !S_ISLNK(st.st_mode) && path_under(interpreter, *a);
+        }
+        if (!inside)
+                return asprintf_safe(ret_error, "%s: interpreter %s is %s, outside every path of root", filename,
+                                     l->interpreter, interpreter) < 0 ? -ENOMEM : -EINVAL;
+        return 0;
+}
+
 static int filter_conf(const struct dirent *de) {
         size_t n = strlen(de->d_name);
         return de->d_name[0] != '.' && n > 5 && strcmp(de->d_name + n - 5, ".conf") == 0;
@@ -437,6 +573,11 @@ int policy_load(const char *dir, Policy **ret, char **ret_error) {
                         r = load_text(lpath, &ltext, ret_error);
                 if (r >= 0)
                         r = policy_parse_language(&p->languages[p->n_languages], ltext, lpath, ret_error);
+                if (r >= 0) {
+                        r = policy_resolve_root(&p->languages[p->n_languages], lpath, ret_error);
+                        if (r < 0)
+                                language_done(&p->languages[p->n_languages]);
+                }
                 if (r >= 0 && policy_find_language(p, p->languages[p->n_languages].name)) {
                         r = asprintf_safe(ret_error, "%s: language '%s' is defined twice", lpath,
                                           p->languages[p->n_languages].name) < 0 ? -ENOMEM : -EEXIST;

@@ -37,7 +37,9 @@ typedef struct DaemonCaps {
         uint64_t max_connections;   /* clients connected at once */
         uint64_t request_timeout_ms; /* for a client to send its whole request */
         uint64_t max_reading_bytes; /* requests not yet complete, all clients together */
-        uint64_t warm_units;        /* per language, started ahead of jobs; optional, 0 = none */
+        uint64_t cells;             /* cells kept warm, ready for any run; optional, 0 = none */
+        uint64_t cell_runs;         /* runs a cell serves before it is replaced */
+        uint64_t cell_max_age_ms;   /* how long a cell serves before it is replaced */
 } DaemonCaps;
 
 typedef struct Language {
@@ -46,6 +48,7 @@ typedef struct Language {
         char **arguments;           /* argv[1..]; "{file}" becomes the source path, "{memory_mb}" the memory limit */
         char *source_file;          /* file name the code is written to */
         char **syscalls;            /* added to SystemCallFilter=, e.g. "@pkey" */
+        char **root;                /* host paths the run's root holds, read-only (links copied); "-" first: optional */
         void *seccomp_bpf;          /* seccomp.conf compiled for this language (policy_load) */
         size_t seccomp_bpf_size;
         char seccomp_id[65];        /* SHA-256 of the program: its file name in the runtime dir */
@@ -85,6 +88,15 @@ int policy_parse_limits(Policy *p, const char *text, const char *filename, char 
  * Return: 0 or -errno, with *ret_error naming the line.
  */
 int policy_parse_language(Language *ret, const char *text, const char *filename, char **ret_error);
+
+/**
+ * policy_resolve_root() - the host side of a language's root: every path there, a directory, a file
+ * or a symbolic link, with no link above it (the run's root repeats each path as it is); one marked
+ * optional ("-" first) dropped if missing, the mark taken off the rest. The interpreter, its links
+ * followed, is there, executable, and inside a path of the root. Return: 0 or -errno, with
+ * *ret_error naming the path.
+ */
+int policy_resolve_root(Language *l, const char *filename, char **ret_error);
 
 /**
  * policy_load() - load DIR/limits.conf, DIR/languages/\*.conf and DIR/seccomp.conf, and compile the

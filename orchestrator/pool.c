@@ -4,138 +4,221 @@
 
 #include "pool.h"
 
-/* A warm unit may wait this long for a job; then systemd ends it and the pool starts another.
- * Its RuntimeMaxSec= is this plus the wall-clock limit: one older than this is never handed out. */
-#define IDLE_USEC (10 * 60 * 1000000ULL)
-/* A unit that ends sooner than this without a job has failed: the next start backs off. */
-#define HEALTHY_USEC (10 * 1000000ULL)
+/* A cell that ends sooner than this after its start, never having served, has failed: the next
+ * start backs off. */
 #define BACKOFF_MIN_USEC (100 * 1000ULL)
 #define BACKOFF_MAX_USEC (60 * 1000000ULL)
+/* RuntimeMaxSec= of a cell: its age limit, plus the longest run that may begin just before it. */
+#define MAX_AGE_SLACK_USEC (60 * 1000000ULL)
 
-typedef struct Slot {
+/* A cell the pool holds: starting, idle, or stopped and ending. */
+typedef struct PoolCell {
         Pool *pool;
-        size_t language;             /* index into policy->languages */
-        Sandbox *sandbox;            /* NULL: to be started */
-        uint64_t started_usec;
-} Slot;
-
-/* A unit done with (stopped by a reload or pool_stop(), or given back by a run), until it has
- * ended. */
-typedef struct Leaving {
-        Pool *pool;
-        Sandbox *sandbox;
-        struct Leaving *next;
-} Leaving;
+        Cell *cell;
+        bool ready;                  /* has been idle: it started well */
+        struct PoolCell *next;
+} PoolCell;
 
 struct Pool {
-        SandboxConfig config;
+        CellConfig config;
         Policy *policy;
-        char **filter_paths;         /* per language */
-        Slot *slots;
-        size_t n_slots;
-        Leaving *leaving;
+        unsigned generation;         /* of the policy: cells made for an earlier one are replaced */
+        uint64_t warm;               /* cells kept, idle or lent */
+        size_t lent;                 /* cells runs hold */
+        PoolCell *cells;
+        PoolWaiter *waiters;         /* first come, first served */
         sd_event_source *refill;     /* a deferred (or backed-off) fill */
-        unsigned failures;           /* units that failed in a row */
+        unsigned failures;           /* cells that failed to start in a row */
         bool stopped;
         PoolStoppedFn stopped_fn;
         void *userdata;
 };
 
 static void pool_schedule_fill(Pool *p);
+static void on_pool_cell(Cell *c, CellState from, void *userdata);
 
-static void leaving_remove(Pool *p, Leaving *l) {
-        for (Leaving **i = &p->leaving; *i; i = &(*i)->next)
-                if (*i == l) {
-                        *i = l->next;
-                        break;
-                }
-        sandbox_free(l->sandbox);
-        free(l);
-        if (p->stopped && !p->leaving)
-                pool_schedule_fill(p); /* reports from the loop, see on_refill() */
+static PoolCell **find(Pool *p, const PoolCell *pc) {
+        PoolCell **i = &p->cells;
+        while (*i && *i != pc)
+                i = &(*i)->next;
+        return i;
 }
 
-static void on_leaving_event(Sandbox *sb, SandboxEvent event _unused_, void *userdata) {
-        Leaving *l = userdata;
-        if (sandbox_gone(sb))
-                leaving_remove(l->pool, l);
+static int hold(Pool *p, Cell *c, bool ready) {
+        PoolCell *pc = calloc(1, sizeof(PoolCell));
+
+        if (!pc)
+                return -ENOMEM;
+        *pc = (PoolCell) { .pool = p, .cell = c, .ready = ready, .next = p->cells };
+        p->cells = pc;
+        cell_set_callback(c, on_pool_cell, pc);
+        return 0;
 }
 
-void pool_retire(Pool *p, Sandbox *sb) {
-        Leaving *l = calloc(1, sizeof(Leaving));
+/* The pool lets go of @pc; its cell is returned, its callback cleared. */
+static Cell *release(Pool *p, PoolCell *pc) {
+        Cell *c = pc->cell;
 
-        if (!l) {
-                /* Out of memory: let go of it now (its directory goes; the unit is collected). */
-                sandbox_free(sb);
+        *find(p, pc) = pc->next;
+        free(pc);
+        cell_set_callback(c, NULL, NULL);
+        return c;
+}
+
+static bool current(const Pool *p, const Cell *c) {
+        return p->policy && !p->stopped && cell_generation(c) == p->generation;
+}
+
+/* Worn out: served its runs, or too old to begin another. */
+static bool worn_out(const Pool *p, const Cell *c) {
+        return cell_runs(c) >= p->policy->daemon.cell_runs ||
+               now_usec() - cell_started_usec(c) >= p->policy->daemon.cell_max_age_ms * 1000;
+}
+
+/* Stop @c (unless it has ended) and keep it until its unit has ended, then free it. */
+static void pool_retire(Pool *p, Cell *c) {
+        if (cell_state(c) == CELL_GONE) {
+                cell_free(c);
                 return;
         }
-        *l = (Leaving) { .pool = p, .sandbox = sb, .next = p->leaving };
-        p->leaving = l;
-        sandbox_set_callback(sb, on_leaving_event, l);
-        if (sandbox_gone(sb))
-                leaving_remove(p, l);
+        if (hold(p, c, true) < 0) {
+                /* Out of memory: let go of it now; stopped, the unit is collected. */
+                cell_stop(c);
+                cell_free(c);
+                return;
+        }
+        cell_stop(c);
 }
 
-static void stop_sandbox(Pool *p, Sandbox *sb) {
-        sandbox_stop(sb);
-        pool_retire(p, sb);
+/* Hands @c to the first waiter; false if there is none. */
+static bool hand_to_waiter(Pool *p, Cell *c) {
+        PoolWaiter *w = p->waiters;
+
+        if (!w)
+                return false;
+        p->waiters = w->next;
+        w->next = NULL;
+        p->lent++;
+        w->fn(c, NULL, w->userdata);
+        return true;
 }
 
-static void on_idle_event(Sandbox *sb, SandboxEvent event _unused_, void *userdata) {
-        Slot *slot = userdata;
-        Pool *p = slot->pool;
-        RunOutcome o = {};
+/* Cells of the current policy idle or on their way there. */
+static size_t count_available(const Pool *p) {
+        size_t n = 0;
+        for (const PoolCell *pc = p->cells; pc; pc = pc->next) {
+                CellState s = cell_state(pc->cell);
+                n += current(p, pc->cell) && (s == CELL_STARTING || s == CELL_LOCATING || s == CELL_IDLE);
+        }
+        return n;
+}
+
+static size_t count_waiters(const Pool *p) {
+        size_t n = 0;
+        for (const PoolWaiter *w = p->waiters; w; w = w->next)
+                n++;
+        return n;
+}
+
+/* A burst is over: idle cells beyond the warm count (and what waiters need) are stopped. */
+static void pool_trim(Pool *p) {
+        size_t n = count_available(p) + p->lent, want = p->warm + count_waiters(p);
+
+        for (PoolCell *pc = p->cells; pc && n > want; pc = pc->next)
+                if (cell_state(pc->cell) == CELL_IDLE && current(p, pc->cell)) {
+                        cell_stop(pc->cell);
+                        n--;
+                }
+}
+
+static void on_pool_cell(Cell *c, CellState from, void *userdata) {
+        PoolCell *pc = userdata;
+        Pool *p = pc->pool;
+        RunOutcome o;
         char id[33];
 
-        /* Waited its IDLE_USEC out, or failed: either way a new one takes its place. */
-        if (now_usec() - slot->started_usec < HEALTHY_USEC) {
-                const char *error = sandbox_outcome(sb, &o, id);
-                log_error("Warm unit %s ended without a job (%s%s%s).", sandbox_name(sb), o.result,
-                          error ? ": " : "", error ? error : "");
-                p->failures++;
+        switch (cell_state(c)) {
+        case CELL_IDLE:
+                pc->ready = true;
+                p->failures = 0;
+                if (!current(p, c) || worn_out(p, c)) {
+                        cell_stop(c);
+                        return;
+                }
+                if (p->waiters) {
+                        (void) release(p, pc);
+                        (void) hand_to_waiter(p, c);
+                } else
+                        pool_trim(p);
+                return;
+        case CELL_GONE: {
+                const char *error = cell_outcome(c, &o, id);
+                bool failed = !pc->ready;
+                cell_free(release(p, pc));
+                if (failed) {
+                        p->failures++;
+                        /* Its waiter must not wait forever for cells that cannot start. */
+                        PoolWaiter *w = p->waiters;
+                        if (w) {
+                                p->waiters = w->next;
+                                w->next = NULL;
+                                w->fn(NULL, error ?: "the cell ended before it was ready", w->userdata);
+                        }
+                }
+                pool_schedule_fill(p);
+                return;
         }
-        slot->sandbox = NULL;
-        pool_retire(p, sb);
-        pool_schedule_fill(p);
+        case CELL_STARTING:
+        case CELL_LOCATING:
+        case CELL_LIMITING:
+        case CELL_RUNNING:
+        case CELL_STOPPING:
+        case _CELL_STATE_MAX:
+                break;
+        }
+        (void) from;
 }
 
-static int slot_start(Pool *p, Slot *slot) {
-        const Language *language = &p->policy->languages[slot->language];
-        char hex[17], name[64], description[96];
+static int start_cell(Pool *p) {
+        char hex[17], name[64];
+        const char *step = NULL;
+        Cell *c = NULL;
         int r;
 
         r = random_hex(hex, 8);
         if (r < 0)
-                return log_error_errno(r, "Failed to name a warm unit: %m");
-        snprintf(name, sizeof(name), "kw-warm-%s.service", hex);
-        snprintf(description, sizeof(description), "kw warm unit for %s", language->name);
-        SandboxSpec spec = {
+                return log_error_errno(r, "Failed to name a cell: %m");
+        snprintf(name, sizeof(name), "kw-cell-%s.service", hex);
+        CellSpec spec = {
                 .name = name,
-                .description = description,
-                .language = language,
-                .filter_path = p->filter_paths[slot->language],
-                .syscalls = p->policy->syscalls,
+                .policy = p->policy,
                 .limits = &p->policy->limits,
-                .idle_usec = IDLE_USEC,
+                .max_age_usec = p->policy->daemon.cell_max_age_ms * 1000 + p->policy->limits.wall_time_ms * 1000 +
+                                MAX_AGE_SLACK_USEC,
+                .generation = p->generation,
         };
-        r = sandbox_start(&p->config, &spec, on_idle_event, slot, &slot->sandbox, NULL);
+        r = cell_start(&p->config, &spec, NULL, NULL, &c, &step);
         if (r < 0)
-                return r;
-        slot->started_usec = now_usec();
+                return r; /* logged */
+        r = hold(p, c, false);
+        if (r < 0) {
+                cell_stop(c);
+                cell_free(c);
+                return log_error_errno(r, "Failed to keep cell %s: %m", name);
+        }
         return 0;
 }
 
+/* Enough cells idle or starting for the warm count and every waiter. */
 static void pool_fill(Pool *p) {
-        for (size_t i = 0; !p->stopped && i < p->n_slots; i++) {
-                if (p->slots[i].sandbox)
-                        continue;
-                int r = slot_start(p, &p->slots[i]);
-                if (r < 0) {
+        if (p->stopped || !p->policy)
+                return;
+        for (size_t have = count_available(p) + p->lent, want = p->warm + count_waiters(p); have < want; have++)
+                if (start_cell(p) < 0) {
                         p->failures++;
                         pool_schedule_fill(p);
                         return;
                 }
-        }
 }
 
 static int on_refill(sd_event_source *s _unused_, uint64_t usec _unused_, void *userdata) {
@@ -144,7 +227,7 @@ static int on_refill(sd_event_source *s _unused_, uint64_t usec _unused_, void *
         p->refill = sd_event_source_disable_unref(p->refill);
         if (p->stopped) {
                 /* Every time none is left: runs may still give some back after pool_stop(). */
-                if (!p->leaving && p->stopped_fn)
+                if (!p->cells && p->stopped_fn)
                         p->stopped_fn(p->userdata);
                 return 0;
         }
@@ -152,8 +235,8 @@ static int on_refill(sd_event_source *s _unused_, uint64_t usec _unused_, void *
         return 0;
 }
 
-/* From the event loop, never from inside a caller's call: at once, or after a backoff once units
- * have failed (a missing interpreter must not have PID 1 start units in a loop). */
+/* From the event loop, never from inside a caller's call: at once, or after a backoff once cells
+ * have failed (a host that forbids them must not have PID 1 start units in a loop). */
 static void pool_schedule_fill(Pool *p) {
         uint64_t delay = 0;
 
@@ -166,10 +249,10 @@ static void pool_schedule_fill(Pool *p) {
         }
         /* Accuracy 1 µs: 0 would let sd-event fire up to 250 ms late. */
         if (sd_event_add_time_relative(p->config.event, &p->refill, CLOCK_MONOTONIC, delay, 1, on_refill, p) < 0)
-                log_error("Cannot schedule warm units: out of memory.");
+                log_error("Cannot schedule the start of cells: out of memory.");
 }
 
-int pool_new(const SandboxConfig *config, Pool **ret) {
+int pool_new(const CellConfig *config, Pool **ret) {
         Pool *p = calloc(1, sizeof(Pool));
 
         if (!p)
@@ -179,91 +262,92 @@ int pool_new(const SandboxConfig *config, Pool **ret) {
         return 0;
 }
 
-static void pool_clear(Pool *p) {
-        for (size_t i = 0; i < p->n_slots; i++)
-                if (p->slots[i].sandbox)
-                        stop_sandbox(p, p->slots[i].sandbox);
-        free(p->slots);
-        p->slots = NULL;
-        p->n_slots = 0;
-        for (size_t i = 0; p->filter_paths && p->policy && i < p->policy->n_languages; i++)
-                free(p->filter_paths[i]);
-        free(p->filter_paths);
-        p->filter_paths = NULL;
-        p->policy = policy_unref(p->policy);
+/* Stops every idle or starting cell (of any policy). */
+static void stop_unused(Pool *p) {
+        for (PoolCell *pc = p->cells; pc; pc = pc->next)
+                if (cell_state(pc->cell) != CELL_STOPPING)
+                        cell_stop(pc->cell);
 }
 
-void pool_set_policy(Pool *p, Policy *policy) {
-        size_t n = policy->n_languages;
-        int r = 0;
-
-        pool_clear(p);
-        /* A new policy may have fixed what made units fail: no backoff left over. */
-        p->failures = 0;
-        if (!p->stopped)
-                p->refill = sd_event_source_disable_unref(p->refill);
-        if (p->stopped || policy->daemon.warm_units == 0)
+void pool_set_policy(Pool *p, Policy *policy, uint64_t warm) {
+        if (p->stopped)
                 return;
+        stop_unused(p);
+        policy_unref(p->policy);
         p->policy = policy_ref(policy);
-        p->filter_paths = calloc(n, sizeof(char *));
-        p->slots = calloc(n * policy->daemon.warm_units, sizeof(Slot));
-        if (!p->filter_paths || !p->slots) {
-                log_error("No warm units: out of memory.");
-                pool_clear(p);
-                return;
-        }
-        for (size_t i = 0; r >= 0 && i < n; i++)
-                r = run_dir_write_filter(p->config.runtime_dir, &policy->languages[i], &p->filter_paths[i]);
-        if (r < 0) {
-                log_error_errno(r, "No warm units: cannot write the seccomp filters below %s: %m", p->config.runtime_dir);
-                pool_clear(p);
-                return;
-        }
-        for (size_t i = 0; i < n * policy->daemon.warm_units; i++)
-                p->slots[i] = (Slot) { .pool = p, .language = i / policy->daemon.warm_units };
-        p->n_slots = n * policy->daemon.warm_units;
+        p->generation++;
+        p->warm = warm;
+        /* A new policy may have fixed what made cells fail: no backoff left over. */
+        p->failures = 0;
+        p->refill = sd_event_source_disable_unref(p->refill);
         pool_schedule_fill(p);
 }
 
-Sandbox *pool_take(Pool *p, const Language *language, const Limits *limits) {
-        if (!p->policy || language < p->policy->languages ||
-            language >= p->policy->languages + p->policy->n_languages ||
-            memcmp(limits, &p->policy->limits, sizeof(Limits)) != 0)
-                return NULL;
-        size_t index = (size_t) (language - p->policy->languages);
-        for (size_t i = 0; i < p->n_slots; i++) {
-                Slot *slot = &p->slots[i];
-                if (slot->language != index || !slot->sandbox || sandbox_finished(slot->sandbox))
+Cell *pool_take(Pool *p) {
+        for (PoolCell *pc = p->cells, *next; pc; pc = next) {
+                next = pc->next;
+                if (cell_state(pc->cell) != CELL_IDLE || !current(p, pc->cell))
                         continue;
-                /* Too old to give a run its whole wall-clock limit: replace it. */
-                if (now_usec() - slot->started_usec > IDLE_USEC) {
-                        stop_sandbox(p, TAKE_PTR(slot->sandbox));
-                        pool_schedule_fill(p);
+                if (worn_out(p, pc->cell)) {
+                        cell_stop(pc->cell);
                         continue;
                 }
-                Sandbox *sb = TAKE_PTR(slot->sandbox);
-                sandbox_set_callback(sb, NULL, NULL);
-                p->failures = 0;
-                pool_schedule_fill(p);
-                return sb;
+                p->lent++;
+                return release(p, pc);
         }
         return NULL;
 }
 
+void pool_wait(Pool *p, PoolWaiter *w) {
+        PoolWaiter **i = &p->waiters;
+
+        while (*i)
+                i = &(*i)->next;
+        w->next = NULL;
+        *i = w;
+        pool_schedule_fill(p);
+}
+
+void pool_unwait(Pool *p, PoolWaiter *w) {
+        for (PoolWaiter **i = &p->waiters; *i; i = &(*i)->next)
+                if (*i == w) {
+                        *i = w->next;
+                        w->next = NULL;
+                        return;
+                }
+}
+
+void pool_give_back(Pool *p, Cell *c) {
+        p->lent--;
+        if (cell_state(c) != CELL_IDLE || !current(p, c) || worn_out(p, c)) {
+                pool_retire(p, c);
+                pool_schedule_fill(p);
+                return;
+        }
+        if (hand_to_waiter(p, c))
+                return;
+        if (hold(p, c, true) < 0) {
+                pool_retire(p, c);
+                return;
+        }
+        pool_trim(p);
+}
+
 bool pool_busy(const Pool *p) {
-        if (p->leaving)
-                return true;
-        for (size_t i = 0; i < p->n_slots; i++)
-                if (p->slots[i].sandbox)
-                        return true;
-        return false;
+        return p->cells != NULL;
 }
 
 void pool_stop(Pool *p, PoolStoppedFn stopped, void *userdata) {
         p->stopped = true;
         p->stopped_fn = stopped;
         p->userdata = userdata;
-        pool_clear(p);
+        stop_unused(p);
+        while (p->waiters) {
+                PoolWaiter *w = p->waiters;
+                p->waiters = w->next;
+                w->next = NULL;
+                w->fn(NULL, "kw is stopping", w->userdata);
+        }
         p->refill = sd_event_source_disable_unref(p->refill);
         pool_schedule_fill(p);
 }
@@ -271,16 +355,10 @@ void pool_stop(Pool *p, PoolStoppedFn stopped, void *userdata) {
 Pool *pool_free(Pool *p) {
         if (!p)
                 return NULL;
-        p->stopped = true;
-        p->stopped_fn = NULL;
-        pool_clear(p);
-        while (p->leaving) {
-                Leaving *l = p->leaving;
-                p->leaving = l->next;
-                sandbox_free(l->sandbox);
-                free(l);
-        }
+        while (p->cells)
+                cell_free(release(p, p->cells));
         sd_event_source_disable_unref(p->refill);
+        policy_unref(p->policy);
         free(p);
         return NULL;
 }

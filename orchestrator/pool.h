@@ -1,45 +1,57 @@
 /* SPDX-License-Identifier: MIT */
 #pragma once
 
+#include "cell.h"
 #include "policy.h"
-#include "sandbox.h"
 
-/* kwd's warm units: per language of the current policy, warm_units sandboxes started ahead of jobs
- * with the policy's [run] limits, each waiting for its go. A run takes one and the pool starts the
- * next. What PID 1 spends on a unit is then off the run's path; what it costs in all is not less.
- * Also where sandboxes go when their program is done, until their units have ended. */
+/* The cells of one kwctl or kwd. kwd keeps `cells` of them, started ahead of jobs, serving runs of
+ * any language and limits one after another; a run that finds none idle waits for the first that
+ * is (one more is started for it, and stopped again once idle cells outnumber the warm count). A cell that has served cell_runs runs or lived cell_max_age_ms is replaced; so is one
+ * made for an earlier policy. Also where cells go when they are stopped, until their units end. */
 typedef struct Pool Pool;
 
-/* Called once the units stopped by pool_stop() have all ended. */
+/* Told once, with an idle cell (the waiter's now), or with NULL and why none could be started. */
+typedef void (*PoolCellFn)(Cell *c, const char *error, void *userdata);
+
+typedef struct PoolWaiter {
+        PoolCellFn fn;
+        void *userdata;
+        struct PoolWaiter *next;
+} PoolWaiter;
+
+/* Called once the cells stopped by pool_stop() have all ended. */
 typedef void (*PoolStoppedFn)(void *userdata);
 
 /* @config is copied; its strings are borrowed until the pool is freed. Return: 0 or -errno. */
-int pool_new(const SandboxConfig *config, Pool **ret);
+int pool_new(const CellConfig *config, Pool **ret);
 
 /**
- * pool_set_policy() - keep @policy->daemon.warm_units units of every language of @policy (a
- * reference is taken). Units made for an earlier policy are stopped: a reload never hands a job a
- * unit built with the old limits or filter. Starting is asynchronous; failures are logged and
- * retried with a backoff.
+ * pool_set_policy() - make cells with @policy (a reference is taken) and keep @warm of them.
+ * Idle cells of an earlier policy are stopped, busy ones when they are given back: a reload never
+ * hands a run a cell built with the old SystemCallFilter=. Starting is asynchronous; failures are
+ * logged and retried with a backoff.
  */
-void pool_set_policy(Pool *p, Policy *policy);
+void pool_set_policy(Pool *p, Policy *policy, uint64_t warm);
 
-/**
- * pool_take() - a warm unit for @language (of the pool's current policy) built with exactly
- * @limits, or NULL. The caller owns it (sandbox_set_callback()) until it gives it back with
- * pool_retire().
- */
-Sandbox *pool_take(Pool *p, const Language *language, const Limits *limits);
+/* An idle cell of the current policy, the caller's until it gives it back (pool_give_back(), in
+ * whatever state); NULL if none. */
+Cell *pool_take(Pool *p);
 
-/* Keep @sb, finished or not, until its unit has ended (SANDBOX_GONE), then free it; pool_stop()
- * waits for these too. kwctl's pool, with no policy, only does this. */
-void pool_retire(Pool *p, Sandbox *sb);
+/* @w->fn is told of the first cell idle for it (a cell is started unless enough are starting). */
+void pool_wait(Pool *p, PoolWaiter *w);
+/* @w is told nothing more. */
+void pool_unwait(Pool *p, PoolWaiter *w);
 
-/* Units kept: warm ones, and retired ones whose units have not ended yet. */
+/* A cell a run is done with, from pool_take() or a waiter: kept idle, handed to a waiter, or (worn
+ * out, of an older policy, one too many, broken or stopping) stopped and kept until it has ended. */
+void pool_give_back(Pool *p, Cell *c);
+
+/* Cells kept: idle, starting, or ending. */
 bool pool_busy(const Pool *p);
 
-/* Stop every unit and start no more; @stopped is called (from the event loop, never from inside
- * this call) whenever every unit kept has ended: again after sandboxes retired later have. */
+/* Stop every cell and start no more; waiters are told none is coming. @stopped is called (from the
+ * event loop, never from inside this call) whenever every cell kept has ended: again after cells
+ * given back later have. */
 void pool_stop(Pool *p, PoolStoppedFn stopped, void *userdata);
 
 Pool *pool_free(Pool *p);

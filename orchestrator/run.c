@@ -24,14 +24,12 @@
 #define FORWARD_SLICE_USEC (50 * 1000ULL)
 /* How long the journal may take to hand back what was logged, after every run has ended. */
 #define JOURNAL_TIMEOUT_USEC (30 * 1000000ULL)
-/* A unit started for a run at once gets its job at once: its RuntimeMaxSec= backstop (kw's own timer
- * ends it at the wall-clock limit) allows this much for PID 1 to set it up. */
-#define COLD_SETUP_USEC (30 * 1000000ULL)
-
+/* A run's lifecycle; run_enter() is the one transition, and tells the runner when it is done. */
 typedef enum RunState {
-        RUN_PENDING,
-        RUN_ACTIVE,
-        RUN_DONE,
+        RUN_PENDING,                 /* waiting for one of the job's parallel_runs */
+        RUN_WAITING,                 /* waiting for an idle cell */
+        RUN_RUNNING,                 /* in its cell */
+        RUN_DONE,                    /* over, every byte of its output forwarded (or it never ran) */
 } RunState;
 
 /* One of the program's output streams, as kw reads it. */
@@ -47,12 +45,10 @@ typedef struct Run {
         Runner *runner;
         unsigned index;
         RunState state;
-        char name[96];
-        Sandbox *sandbox;
-        bool finished;               /* the program is done, its output drained */
-        bool have_stats;             /* its cgroup's counters came from the sandbox, not kw-runstat */
-        bool have_runstat;           /* kw-runstat's entry, used if the sandbox had no counters */
-        uint64_t runstat_cpu_usec, runstat_memory_peak, runstat_oom_kills;
+        char name[96];               /* its cell's unit */
+        unsigned cell_run;           /* its number in the cell */
+        Cell *cell;                  /* while running */
+        PoolWaiter waiter;           /* while waiting */
         RunStream streams[2];        /* by OutputStream */
         uint64_t seq;
         uint64_t next_seq;           /* the KW_SEQ of the next chunk to read back */
@@ -66,7 +62,8 @@ struct Runner {
         char job_id[33];
         RunnerDoneFn done_fn;
         void *userdata;
-        char *filter_path;           /* the language's compiled seccomp program */
+        int source_fd;               /* sealed memfds: the code, and the language's seccomp program */
+        int filter_fd;
         Run *runs;
         RunResult *results;
         size_t n_runs, next, active, done;
@@ -78,7 +75,7 @@ struct Runner {
         bool finished;
 };
 
-static void run_maybe_done(Run *run);
+static void runner_run_done(Runner *runner);
 static void runner_fence(Runner *runner);
 
 /* The first reason kw could not run it is the one told. */
@@ -98,7 +95,7 @@ _printf_(2, 3) static void run_fail(Run *run, const char *fmt, ...) {
 /* What was read of @stream so far, as one entry. */
 static void run_forward(Run *run, OutputStream stream) {
         RunStream *st = &run->streams[stream];
-        JournalTag tag = { run->runner->job_id, run->index, run->name };
+        JournalTag tag = { run->runner->job_id, run->index, run->name, run->cell_run };
 
         if (st->pending.size == 0)
                 return;
@@ -121,12 +118,30 @@ static void run_close_stream(Run *run, OutputStream stream, bool forward) {
         buffer_done(&st->pending);
 }
 
-/* A run dropped before its unit finished: the unit must not run on, and ends in the pool's keeping. */
-static void run_abandon_sandbox(Run *run) {
-        if (!run->sandbox)
-                return;
-        sandbox_stop(run->sandbox);
-        pool_retire(run->runner->ctx.pool, TAKE_PTR(run->sandbox));
+/* The one transition of a run. */
+static void run_enter(Run *run, RunState state) {
+        RunState from = run->state;
+
+        run->state = state;
+        /* Every run that gets here was started, and counted, by runner_start_next(). */
+        if (state == RUN_DONE && from != RUN_DONE) {
+                run_close_stream(run, STREAM_STDOUT, true);
+                run_close_stream(run, STREAM_STDERR, true);
+                runner_run_done(run->runner);
+        }
+}
+
+/* A run dropped before it was over: its cell must not run it on, and ends in the pool's keeping. */
+static void run_abandon(Run *run) {
+        Pool *pool = run->runner->ctx.pool;
+
+        if (run->state == RUN_WAITING)
+                pool_unwait(pool, &run->waiter);
+        if (run->cell) {
+                cell_set_callback(run->cell, NULL, NULL);
+                cell_stop(run->cell);
+                pool_give_back(pool, TAKE_PTR(run->cell));
+        }
 }
 
 static int on_slice(sd_event_source *s _unused_, uint64_t usec _unused_, void *userdata);
@@ -160,12 +175,12 @@ static int run_read(Run *run, OutputStream stream, bool draining) {
                         run_forward(run, stream);
                 if (keep < (size_t) n) {
                         run->result->outcome.output_exceeded = true;
-                        if (run->sandbox)
-                                sandbox_kill(run->sandbox);
+                        if (run->cell)
+                                cell_kill(run->cell);
                         end = true;
                 } else if (!draining && n < FORWARD_MIN && !st->slice) {
                         /* Accuracy 1 µs: 0 would be sd-event's default of 250 ms. */
-                        if (sd_event_add_time_relative(run->runner->ctx.sandbox.event, &st->slice, CLOCK_MONOTONIC,
+                        if (sd_event_add_time_relative(run->runner->ctx.cells.event, &st->slice, CLOCK_MONOTONIC,
                                                        FORWARD_SLICE_USEC, 1, on_slice, run) >= 0)
                                 (void) sd_event_source_set_enabled(st->io, SD_EVENT_OFF);
                 }
@@ -179,8 +194,7 @@ static int run_read(Run *run, OutputStream stream, bool draining) {
 static int on_output(sd_event_source *s, int fd _unused_, uint32_t revents _unused_, void *userdata) {
         Run *run = userdata;
 
-        if (run_read(run, s == run->streams[STREAM_STDERR].io ? STREAM_STDERR : STREAM_STDOUT, false) < 0)
-                run_maybe_done(run);
+        (void) run_read(run, s == run->streams[STREAM_STDERR].io ? STREAM_STDERR : STREAM_STDOUT, false);
         return 0;
 }
 
@@ -196,122 +210,128 @@ static int on_slice(sd_event_source *s, uint64_t usec _unused_, void *userdata) 
         return 0;
 }
 
-/* The program is done: what is in the pipes is all it wrote (systemd's ExecStopPost= still holds
- * the write ends, so no end of file comes yet). */
+/* The run is over, every process of it gone: what is in the pipes is all it wrote, up to their
+ * end. */
 static void run_drain(Run *run) {
-        for (OutputStream stream = STREAM_STDOUT; stream <= STREAM_STDERR; stream++) {
+        for (OutputStream stream = STREAM_STDOUT; stream <= STREAM_STDERR; stream++)
                 while (run->streams[stream].fd >= 0 && run_read(run, stream, true) > 0)
                         ;
-                run_close_stream(run, stream, true);
-        }
 }
 
-/* ---- a run: a sandbox, warm or started now, handed this case ---- */
+/* ---- a run: an idle cell handed this case ---- */
 
-static void on_sandbox_event(Sandbox *sb, SandboxEvent event _unused_, void *userdata) {
+static void on_cell_event(Cell *c, CellState from, void *userdata) {
         Run *run = userdata;
-        const char *error = sandbox_outcome(sb, &run->result->outcome, run->result->invocation_id);
+        CellState now = cell_state(c);
 
+        if ((from != CELL_LIMITING && from != CELL_RUNNING) || now == CELL_LIMITING || now == CELL_RUNNING)
+                return;
+        /* What the cell saw, beside what kw saw on the run's output path (and a reason it gave). */
+        RunOutcome *o = &run->result->outcome, seen;
+        const char *error = cell_outcome(c, &seen, run->result->invocation_id);
+        seen.output_exceeded = o->output_exceeded;
+        memcpy(seen.internal_error, o->internal_error, sizeof(seen.internal_error));
+        *o = seen;
         if (error)
                 run_fail(run, "%s", error);
-        run->have_stats = sandbox_has_stats(sb);
         run_drain(run);
-        /* Its unit ends on its own, off the job's path; the pool keeps it until then. */
-        run->sandbox = NULL;
-        pool_retire(run->runner->ctx.pool, sb);
-        run->finished = true;
-        run_maybe_done(run);
+        /* Back to the pool: served again, or stopped off the job's path. */
+        run->cell = NULL;
+        pool_give_back(run->runner->ctx.pool, c);
+        run_enter(run, RUN_DONE);
 }
 
 static int run_watch_output(Run *run) {
-        int r;
+        int r = 0;
 
-        r = sandbox_take_output(run->sandbox, &run->streams[STREAM_STDOUT].fd, &run->streams[STREAM_STDERR].fd);
         for (OutputStream stream = STREAM_STDOUT; r >= 0 && stream <= STREAM_STDERR; stream++)
-                r = sd_event_add_io(run->runner->ctx.sandbox.event, &run->streams[stream].io, run->streams[stream].fd,
+                r = sd_event_add_io(run->runner->ctx.cells.event, &run->streams[stream].io, run->streams[stream].fd,
                                     EPOLLIN, on_output, run);
         return r;
 }
 
-/* The reason the run's result tells when a step of setting it up failed. */
-static int run_fail_setup(Run *run, const char *step, int r) {
-        run_fail(run, "could not set up the run: %s failed (%s)", step, strerrorname_np(-r) ?: "?");
-        return r;
-}
-
-/* A step of run_start() failed: logged, and told. */
-static int run_start_failed(Run *run, const char *step, int r) {
+/* A step of starting the run failed: logged, and told (without host paths). */
+static void run_start_failed(Run *run, const char *step, int r) {
         log_error_errno(r, "Failed to start run %u of job %s: %s: %m", run->index, run->runner->job_id, step);
-        return run_fail_setup(run, step, r);
+        run_fail(run, "could not set up the run: %s failed (%s)", step, strerrorname_np(-r) ?: "?");
 }
 
-static int run_start(Run *run) {
+/* The run goes into @c, idle and now the run's. */
+static void run_begin(Run *run, Cell *c) {
         Runner *runner = run->runner;
         const Job *job = runner->job;
-        const TestCase *c = job->has_cases ? &job->cases[run->index] : NULL;
+        const TestCase *tc = job->has_cases ? &job->cases[run->index] : NULL;
+        _cleanup_close_ int input = -EBADF;
         int r;
 
-        run->sandbox = pool_take(runner->ctx.pool, job->language, &job->limits);
-        if (run->sandbox)
-                sandbox_set_callback(run->sandbox, on_sandbox_event, run);
-        else {
-                char name[96], description[128];
-                snprintf(name, sizeof(name), "kw-%s-%u.service", runner->job_id, run->index);
-                sandbox_describe_run(description, sizeof(description), runner->job_id, run->index);
-                SandboxSpec spec = {
-                        .name = name,
-                        .description = description,
-                        .language = job->language,
-                        .filter_path = runner->filter_path,
-                        .syscalls = runner->policy->syscalls,
-                        .limits = &job->limits,
-                        .idle_usec = COLD_SETUP_USEC,
-                };
-                const char *step = NULL;
-                r = sandbox_start(&runner->ctx.sandbox, &spec, on_sandbox_event, run, &run->sandbox, &step);
-                if (r < 0) /* logged by sandbox_start() already */
-                        return run_fail_setup(run, step ?: "starting the sandbox", r);
+        run->cell = c;
+        cell_set_callback(c, on_cell_event, run);
+        input = memfd_sealed("kw-input", tc ? tc->input : "", tc ? tc->input_size : 0);
+        if (input < 0) {
+                run_start_failed(run, "giving it its input", input);
+                goto fail;
         }
-        snprintf(run->name, sizeof(run->name), "%s", sandbox_name(run->sandbox));
+        CellRun spec = { .language = job->language, .limits = &job->limits, .source_fd = runner->source_fd,
+                         .stdin_fd = input, .filter_fd = runner->filter_fd };
+        r = cell_run(c, &spec, &run->streams[STREAM_STDOUT].fd, &run->streams[STREAM_STDERR].fd);
+        if (r < 0) {
+                run_start_failed(run, "handing it to its cell", r);
+                goto fail;
+        }
+        snprintf(run->name, sizeof(run->name), "%s", cell_name(c));
+        run->cell_run = cell_runs(c);
         r = run_watch_output(run);
-        if (r < 0)
-                return run_start_failed(run, "following its output", r);
-        r = sandbox_hand_over(run->sandbox, runner->job_id, run->index, job->code, job->code_size,
-                              c ? c->input : "", c ? c->input_size : 0, job->limits.wall_time_ms * 1000);
-        if (r < 0)
-                return run_start_failed(run, "handing it its code and input", r);
-        return 0;
+        if (r < 0) {
+                /* Its output unread, the program must not run on. */
+                run_start_failed(run, "following its output", r);
+                cell_kill(c);
+        }
+        run_enter(run, RUN_RUNNING);
+        return;
+fail:
+        run->cell = NULL;
+        cell_set_callback(c, NULL, NULL);
+        pool_give_back(runner->ctx.pool, c);
+        run_enter(run, RUN_DONE);
+}
+
+static void on_cell_for_run(Cell *c, const char *error, void *userdata) {
+        Run *run = userdata;
+
+        if (c) {
+                run_begin(run, c);
+                return;
+        }
+        run_fail(run, "could not start a cell: %s", error);
+        run_enter(run, RUN_DONE);
+}
+
+static void run_start(Run *run) {
+        Cell *c = pool_take(run->runner->ctx.pool);
+
+        if (c) {
+                run_begin(run, c);
+                return;
+        }
+        run->waiter = (PoolWaiter) { .fn = on_cell_for_run, .userdata = run };
+        run_enter(run, RUN_WAITING);
+        pool_wait(run->runner->ctx.pool, &run->waiter);
 }
 
 static void runner_start_next(Runner *runner) {
         while (runner->next < runner->n_runs && runner->active < runner->policy->caps.parallel_runs) {
                 Run *run = &runner->runs[runner->next++];
-                run->state = RUN_ACTIVE;
                 runner->active++;
                 if (runner->cancelled) {
                         run_fail(run, "the job was cancelled before this run started");
-                        run->finished = true;
-                        run_maybe_done(run);
+                        run_enter(run, RUN_DONE);
                         continue;
                 }
-                /* Each step logs its own failure and gives the run its reason. */
-                if (run_start(run) < 0) {
-                        run_abandon_sandbox(run);
-                        run->finished = true;
-                        run_close_stream(run, STREAM_STDOUT, true);
-                        run_close_stream(run, STREAM_STDERR, true);
-                        run_maybe_done(run);
-                }
+                run_start(run);
         }
 }
 
-static void run_maybe_done(Run *run) {
-        Runner *runner = run->runner;
-
-        if (run->state != RUN_ACTIVE || !run->finished || run->streams[STREAM_STDOUT].fd >= 0 ||
-            run->streams[STREAM_STDERR].fd >= 0)
-                return;
-        run->state = RUN_DONE;
+static void runner_run_done(Runner *runner) {
         runner->active--;
         runner->done++;
         if (runner->done == runner->n_runs)
@@ -331,21 +351,13 @@ static void judge(Runner *runner) {
                 const TestCase *c = job->has_cases ? &job->cases[i] : NULL;
                 _cleanup_(buffer_done) Buffer explanation = {};
 
-                /* kw-runstat's count, where kw could not read the cgroup itself: the kernel's, from the
-                 * unified hierarchy (systemd 252's CPUUsageNSec is missing or wrong on a hybrid one). */
-                if (!run->have_stats && run->have_runstat) {
-                        if (run->runstat_cpu_usec != UINT64_MAX)
-                                r->outcome.cpu_end_usec = run->runstat_cpu_usec;
-                        r->outcome.memory_peak = run->runstat_memory_peak;
-                        r->outcome.oom_kills = run->runstat_oom_kills;
-                }
                 /* The fence proves order, not delivery: journald may have dropped entries (rate limits
                  * are per priority) or rotated them away. Every byte forwarded must have come back. */
                 if (r->out.size != run->streams[STREAM_STDOUT].bytes || r->err.size != run->streams[STREAM_STDERR].bytes)
                         run_fail(run, "the journal lost part of the output");
 
                 outcome_judge(r, &job->limits, c ? c->expected : NULL, c ? c->expected_size : 0);
-                JournalTag tag = { runner->job_id, run->index, run->name };
+                JournalTag tag = { runner->job_id, run->index, run->name, run->cell_run };
                 if (outcome_explain(&explanation, r, &job->limits) >= 0 && buffer_terminate(&explanation) >= 0)
                         (void) journal_log_run(&tag, r->invocation_id, verdict_to_string(r->verdict), explanation.data,
                                                r->cpu_usec, r->outcome.memory_peak);
@@ -401,15 +413,7 @@ static void on_journal_entry(void *userdata, const JournalEntry *e) {
                 run->next_seq = e->seq == UINT64_MAX ? UINT64_MAX : e->seq + 1;
                 if (buffer_append(e->stream == STREAM_STDERR ? &run->result->err : &run->result->out, e->data, e->size) < 0)
                         run_fail(run, "out of memory reading the output back");
-                return;
         }
-        /* Of this run's unit: a reused job id may have units of its earlier run still ending. */
-        if (e->unit_size != strlen(run->name) || memcmp(e->unit, run->name, e->unit_size) != 0)
-                return;
-        run->have_runstat = true;
-        run->runstat_cpu_usec = e->cpu_usec;
-        run->runstat_memory_peak = e->memory_peak;
-        run->runstat_oom_kills = e->oom_kills;
 }
 
 static int on_finish_now(sd_event_source *s _unused_, uint64_t usec _unused_, void *userdata) {
@@ -425,7 +429,7 @@ static void runner_fence(Runner *runner) {
         if (r >= 0)
                 r = journal_fence(runner->ctx.sink, runner->job_id, runner->nonce);
         if (r >= 0)
-                r = sd_event_add_time_relative(runner->ctx.sandbox.event, &runner->fence_timer, CLOCK_MONOTONIC,
+                r = sd_event_add_time_relative(runner->ctx.cells.event, &runner->fence_timer, CLOCK_MONOTONIC,
                                                JOURNAL_TIMEOUT_USEC, 0, on_fence_timeout, runner);
         if (r >= 0)
                 journal_reader_sync(runner->ctx.reader);
@@ -435,7 +439,7 @@ static void runner_fence(Runner *runner) {
                 /* Never finish from inside runner_start_next() or runner_cancel(): their callers go on
                  * using the runner. Finish from an event of its own. */
                 runner->fence_timer = sd_event_source_disable_unref(runner->fence_timer);
-                if (sd_event_add_time_relative(runner->ctx.sandbox.event, &runner->fence_timer, CLOCK_MONOTONIC, 0, 1,
+                if (sd_event_add_time_relative(runner->ctx.cells.event, &runner->fence_timer, CLOCK_MONOTONIC, 0, 1,
                                                on_finish_now, runner) < 0)
                         log_error("Job %s cannot finish: out of memory.", runner->job_id);
                 return;
@@ -451,7 +455,8 @@ int runner_new(const RunnerContext *ctx, const Job *job, const Policy *policy, c
                 return -ENOMEM;
         if (strlen(job_id) >= sizeof(runner->job_id))
                 return -EINVAL;
-        *runner = (Runner) { .ctx = *ctx, .job = job, .policy = policy, .done_fn = done, .userdata = userdata };
+        *runner = (Runner) { .ctx = *ctx, .job = job, .policy = policy, .done_fn = done, .userdata = userdata,
+                             .source_fd = -EBADF, .filter_fd = -EBADF };
         strcpy(runner->job_id, job_id);
         runner->n_runs = job_n_runs(job);
         runner->results = calloc(runner->n_runs, sizeof(RunResult));
@@ -474,10 +479,14 @@ int runner_new(const RunnerContext *ctx, const Job *job, const Policy *policy, c
 int runner_start(Runner *runner) {
         int r;
 
-        r = run_dir_write_filter(runner->ctx.sandbox.runtime_dir, runner->job->language, &runner->filter_path);
-        if (r < 0)
-                return log_error_errno(r, "Failed to write the seccomp filter below %s: %m",
-                                       runner->ctx.sandbox.runtime_dir);
+        /* Handed to every run as descriptors: nothing is written where a sandbox could reach. */
+        runner->source_fd = memfd_sealed("kw-source", runner->job->code, runner->job->code_size);
+        if (runner->source_fd < 0)
+                return log_error_errno(runner->source_fd, "Failed to hold the source of job %s: %m", runner->job_id);
+        runner->filter_fd = memfd_sealed("kw-seccomp", runner->job->language->seccomp_bpf,
+                                         runner->job->language->seccomp_bpf_size);
+        if (runner->filter_fd < 0)
+                return log_error_errno(runner->filter_fd, "Failed to hold the seccomp filter of job %s: %m", runner->job_id);
         r = journal_reader_watch(runner->ctx.reader, runner->job_id, on_journal_entry, runner);
         if (r < 0)
                 return log_error_errno(r, "Failed to follow the journal for job %s: %m", runner->job_id);
@@ -490,11 +499,14 @@ void runner_cancel(Runner *runner, const char *reason) {
         runner->cancelled = true;
         for (size_t i = 0; i < runner->n_runs; i++) {
                 Run *run = &runner->runs[i];
-                if (run->state != RUN_ACTIVE || run->finished)
-                        continue;
-                run_fail(run, "%s", reason);
-                /* StopUnit, not KillUnit: it also replaces a start job PID 1 has not run yet. */
-                sandbox_stop(run->sandbox);
+                if (run->state == RUN_WAITING) {
+                        pool_unwait(runner->ctx.pool, &run->waiter);
+                        run_fail(run, "%s", reason);
+                        run_enter(run, RUN_DONE);
+                } else if (run->state == RUN_RUNNING) {
+                        run_fail(run, "%s", reason);
+                        cell_kill(run->cell);
+                }
         }
         /* Runs not started yet end now, as "cancelled". */
         if (runner->watching)
@@ -511,14 +523,17 @@ Runner *runner_free(Runner *runner) {
         for (size_t i = 0; runner->runs && i < runner->n_runs; i++) {
                 Run *run = &runner->runs[i];
                 /* Only when the job is dropped half-way. */
-                run_abandon_sandbox(run);
+                run_abandon(run);
                 run_close_stream(run, STREAM_STDOUT, false);
                 run_close_stream(run, STREAM_STDERR, false);
         }
         sd_event_source_disable_unref(runner->fence_timer);
         if (runner->watching)
                 journal_reader_unwatch(runner->ctx.reader, runner->job_id);
-        free(runner->filter_path);
+        if (runner->source_fd >= 0)
+                close(runner->source_fd);
+        if (runner->filter_fd >= 0)
+                close(runner->filter_fd);
         run_results_free(runner->results, runner->n_runs);
         free(runner->runs);
         free(runner);

@@ -7,22 +7,21 @@
 #include "job.h"
 #include "journal.h"
 #include "pool.h"
-#include "sandbox.h"
+#include "cell.h"
 #include "outcome.h"
 
-/* What runners share: the sandboxes' loop, bus and helpers, one journal socket and reader, and the
- * pool (warm units in kwd; in kwctl only finished sandboxes kept until their units end). */
+/* What runners share: the cells' loop, bus and kw-exec, one journal socket and reader, and the
+ * pool of cells (warm ones in kwd; in kwctl those started for its job). */
 typedef struct RunnerContext {
-        SandboxConfig sandbox;
+        CellConfig cells;
         JournalSink *sink;
         JournalReader *reader;
         Pool *pool;
-        char *runstat_path, *exec_path;
+        char *exec_path;
 } RunnerContext;
 
 /* Where kwctl and kwd differ in what they run jobs with. */
 typedef struct RunnerSetup {
-        const char *runtime_dir;     /* run directories, e.g. /run/kw */
         const char *log_namespace;   /* the journal namespace of job output, or NULL for the system's */
         const char *slice;           /* Slice= of the units, or NULL */
 } RunnerSetup;
@@ -37,9 +36,9 @@ int runner_context_open(sd_event *event, const RunnerSetup *setup, sd_bus_messag
                         void *userdata, RunnerContext *ret);
 void runner_context_done(RunnerContext *ctx);
 
-/* Runs one job: every case in its own transient unit (a warm one from the pool when it has one for
- * the job's language and limits, else one started now), at most policy->caps.parallel_runs at once,
- * each followed to its end, the output read back from the journal and judged. */
+/* Runs one job: every case in a cell of the pool (an idle one, or the first that is), at most
+ * policy->caps.parallel_runs at once, each followed to its end, the output read back from the
+ * journal and judged. */
 typedef struct Runner Runner;
 
 /* Called once, when the job is judged (or has failed as a whole); it may free the runner. */
@@ -55,8 +54,8 @@ int runner_new(const RunnerContext *ctx, const Job *job, const Policy *policy, c
  */
 int runner_start(Runner *runner);
 
-/* Stop every active run (SIGKILL to its unit); pending runs will not start. @reason ends up in
- * each unfinished run's internal_error. @done is still called, once they have ended. */
+/* Stop every active run (its cell kills it); pending runs will not start. @reason ends up in each
+ * unfinished run's internal_error. @done is still called, once they have ended. */
 void runner_cancel(Runner *runner, const char *reason);
 
 /* One result per run, indexed like the job's cases; valid in and after @done. */
@@ -68,7 +67,7 @@ DEFINE_TRIVIAL_CLEANUP_FUNC(Runner *, runner_free);
 void run_results_free(RunResult *r, size_t n);
 
 /**
- * runner_find_helper() - kw-runstat or kw-exec: beside the running program (a build tree), else
+ * runner_find_helper() - kw-exec: beside the running program (a build tree), else
  * where meson installed them. PID 1 runs them as root, so they must be root's and writable by nobody
  * else; an installed one also in directories nobody else can change.
  * Return: 0 or -errno.

@@ -8,18 +8,13 @@ int runner_context_open(sd_event *event, const RunnerSetup *setup, sd_bus_messag
         int r;
 
         *ret = (RunnerContext) {};
-        r = runner_find_helper("kw-runstat", &ret->runstat_path);
-        if (r < 0)
-                return log_error_errno(r, "Failed to find kw's helper kw-runstat: %m");
         r = runner_find_helper("kw-exec", &ret->exec_path);
         if (r < 0)
                 return log_error_errno(r, "Failed to find kw's helper kw-exec: %m");
         r = bus_open_systemd(event, on_disconnected, userdata, &bus);
         if (r < 0)
                 return r; /* logged */
-        ret->sandbox = (SandboxConfig) { .event = event, .bus = bus, .runtime_dir = setup->runtime_dir,
-                                         .runstat_path = ret->runstat_path, .exec_path = ret->exec_path,
-                                         .slice = setup->slice };
+        ret->cells = (CellConfig) { .event = event, .bus = bus, .exec_path = ret->exec_path, .slice = setup->slice };
 
         const char *ns = setup->log_namespace;
         if (ns && asprintf_safe(&sink_path, "/run/systemd/journal.%s/socket", ns) < 0)
@@ -27,28 +22,26 @@ int runner_context_open(sd_event *event, const RunnerSetup *setup, sd_bus_messag
         r = journal_sink_open(sink_path ?: JOURNAL_SOCKET, &ret->sink);
         if (r < 0)
                 return log_error_errno(r, "Failed to open the journal's socket %s: %m", sink_path ?: JOURNAL_SOCKET);
-        ret->sandbox.journal_socket = ret->sink->socket_path;
         r = journal_reader_new(event, bus, ns, &ret->reader);
         if (r == -ENOENT && ns)
                 return log_error_errno(r, "The journal namespace %s has no journal directory: systemd-journald@%s.service "
                                        "has never run (kwd.service starts it first).", ns, ns);
         if (r < 0)
                 return log_error_errno(r, "Failed to open the journal%s%s: %m", ns ? " namespace " : "", ns ?: "");
-        r = pool_new(&ret->sandbox, &ret->pool);
+        r = pool_new(&ret->cells, &ret->pool);
         if (r < 0)
                 return log_error_errno(r, "Out of memory.");
         return 0;
 }
 
 void runner_context_done(RunnerContext *ctx) {
-        /* The pool first: it gives back the sandboxes, which still use the bus. */
+        /* The pool first: its cells still use the bus. */
         ctx->pool = pool_free(ctx->pool);
         ctx->reader = journal_reader_free(ctx->reader);
         ctx->sink = journal_sink_free(ctx->sink);
-        if (ctx->sandbox.bus)
-                sd_bus_flush_close_unref(ctx->sandbox.bus);
-        ctx->sandbox.bus = NULL;
-        free(ctx->runstat_path);
+        if (ctx->cells.bus)
+                sd_bus_flush_close_unref(ctx->cells.bus);
+        ctx->cells.bus = NULL;
         free(ctx->exec_path);
-        ctx->runstat_path = ctx->exec_path = NULL;
+        ctx->exec_path = NULL;
 }

@@ -5,37 +5,36 @@
 
 #include "policy.h"
 
-/* Inside the sandbox: the run's code directory (read-only), the same for every job, so tracebacks
- * and stacks name no host path or job id; kw-exec and the seccomp program sit beside it. */
+/* Inside a run's root: the source's directory, the same for every job, so tracebacks and stacks
+ * name no host path or job id. */
 #define UNIT_SOURCE_DIR "/run/kw"
+/* Inside the cell: kw-exec, bound read-only from wherever it is installed. */
 #define UNIT_EXEC_PATH "/run/kw-exec"
-#define UNIT_FILTER_PATH "/run/kw-seccomp.bpf"
-/* In the code directory: "JOB_ID RUN", kw's note to kw-runstat of whose run this was. */
-#define UNIT_RUN_NOTE ".kw-run"
+/* The run's init and kw-exec, beside the program in the cell's cgroup (TasksMax=). */
+#define UNIT_CELL_TASKS 2
 
-/* Everything one transient service is made of. */
+/* Everything one cell's transient service is made of. */
 typedef struct UnitSpec {
         const char *name;            /* kw-....service */
         const char *description;
-        const Language *language;
-        char *const *syscalls;       /* the policy's coarse SystemCallFilter= */
-        const Limits *limits;
-        uint64_t runtime_max_usec;   /* RuntimeMaxSec=: the backstop; kw's own timer ends a run sooner */
-        const char *code_dir;        /* on the host; the program sees it read-only as UNIT_SOURCE_DIR */
-        const char *runstat_path;    /* kw-runstat, the privileged ExecStopPost= */
-        const char *exec_path;       /* kw-exec, which loads the filter, waits for its go, execs the interpreter */
-        const char *filter_path;     /* the compiled seccomp program for this language */
-        const char *journal_socket;  /* journald's native socket, for kw-runstat */
+        const Policy *policy;        /* SystemCallFilter= of its own and of every language */
+        const Limits *limits;        /* MemoryMax=, TasksMax=, CPUQuota= to begin with */
+        uint64_t runtime_max_usec;   /* RuntimeMaxSec=: the backstop; kw replaces a cell sooner */
+        const char *exec_path;       /* kw-exec on the host */
         const char *slice;           /* Slice=, or NULL */
-        const char *scratch_dir;     /* a tmpfs bound to /tmp, /var/tmp and /dev/shm */
-        int stdin_fd;
-        int stdout_fd;
-        int stderr_fd;
+        int stdin_fd;                /* kw-exec's end of the cell's SOCK_SEQPACKET socket */
 } UnitSpec;
 
 /**
  * unit_new_start_message() - build StartTransientUnit for @spec: every sandbox setting, the limits,
- * the stdio fds, AddRef so the unit stays until kw has read it.
+ * the socket as stdin, AddRef so the unit stays until kw has read it.
  * Return: 0 or -errno.
  */
 int unit_new_start_message(sd_bus *bus, const UnitSpec *spec, sd_bus_message **ret);
+
+/**
+ * unit_append_cgroup_limits() - MemoryMax=, MemorySwapMax=, TasksMax= and CPUQuota= of @limits, as
+ * (sv) entries: at the start, and by SetUnitProperties for a run whose limits differ.
+ * Return: 0 or -errno.
+ */
+int unit_append_cgroup_limits(sd_bus_message *m, const Limits *limits);

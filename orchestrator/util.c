@@ -4,6 +4,7 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/random.h>
 #include <time.h>
@@ -265,4 +266,35 @@ int path_check_root_only(const char *path) {
                         break;
         }
         return 0;
+}
+
+int write_all(int fd, const void *data, size_t n) {
+        const char *p = data;
+
+        while (n > 0) {
+                ssize_t k = write(fd, p, n);
+                if (k < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        return negative_errno();
+                }
+                p += k;
+                n -= (size_t) k;
+        }
+        return 0;
+}
+
+int memfd_sealed(const char *name, const void *data, size_t size) {
+        _cleanup_close_ int fd = memfd_create(name, MFD_CLOEXEC | MFD_ALLOW_SEALING);
+        int r;
+
+        if (fd < 0)
+                return negative_errno();
+        r = write_all(fd, data, size);
+        if (r < 0)
+                return r;
+        if (lseek(fd, 0, SEEK_SET) < 0 ||
+            fcntl(fd, F_ADD_SEALS, F_SEAL_WRITE | F_SEAL_GROW | F_SEAL_SHRINK | F_SEAL_SEAL) < 0)
+                return negative_errno();
+        return TAKE_FD(fd);
 }

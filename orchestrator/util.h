@@ -89,6 +89,10 @@ char *strstrip(char *s);
 char *conf_next_line(char **cursor, unsigned *line_number);
 int parse_size(const char *s, uint64_t *ret); /* 512M, 1G, 4096 */
 uint64_t now_usec(void);
+/* All of @data to @fd, through EINTR. Return: 0 or -errno. */
+int write_all(int fd, const void *data, size_t n);
+/* A memfd holding @data, at offset 0, sealed against any change. Return: its fd or -errno. */
+int memfd_sealed(const char *name, const void *data, size_t size);
 
 /* @path is root's and not writable by group or others. Return: 0, -EPERM, or -errno of stat(). */
 int file_check_root_only(const char *path);

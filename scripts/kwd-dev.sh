@@ -11,17 +11,14 @@ case "${1:-}" in
 install)
         build=$(readlink -f "$2")
         policy=$(readlink -f "$3")
-        # What of /run/kw there was before, so that uninstall removes only what came with kwd.
-        made=$( [ -e /run/kw ] || echo /run/kw; [ -e /run/kw/.seccomp ] || echo /run/kw/.seccomp)
-        mkdir -p "$units" /run/systemd/journald@kw.conf.d /run/kw
-        printf '%s\n' $made >/run/kw/.kwd-dev
+        mkdir -p "$units" /run/systemd/journald@kw.conf.d
         sed -e "s|@KWD@|$build/orchestrator/kwd|" -e "s|@POLICY_DIR@|$policy|" "$top/units/kwd.service.in" >"$units/kwd.service"
         cp "$top/units/kwd.socket" "$top/units/kw.slice" "$units/"
         cp "$top/units/journald-kw.conf" /run/systemd/journald@kw.conf.d/kw.conf
         systemctl daemon-reload
         ;;
 uninstall)
-        # kwd and what it started: its socket, the runs' slice, the output namespace's journald and
+        # kwd and what it started: its socket, the cells' slice, the output namespace's journald and
         # its sockets; their failures forgotten too, so that none of them stays loaded.
         kw_units=(kwd.service kwd.socket kw.slice systemd-journald@kw.service systemd-journald@kw.socket
                   systemd-journald-varlink@kw.socket)
@@ -30,10 +27,6 @@ uninstall)
         rm -f "$units/kwd.service" "$units/kwd.socket" "$units/kw.slice"
         rm -rf "$units/kwd.service.d"
         rm -rf /run/systemd/journald@kw.conf.d /run/systemd/journal.kw
-        # The runs' compiled seccomp filters and /run/kw itself, where install found none.
-        grep -qx /run/kw/.seccomp /run/kw/.kwd-dev 2>/dev/null && rm -rf /run/kw/.seccomp
-        grep -qx /run/kw /run/kw/.kwd-dev 2>/dev/null && { rm -f /run/kw/.kwd-dev; rmdir /run/kw 2>/dev/null || true; }
-        rm -f /run/kw/.kwd-dev
         systemctl daemon-reload
         # The slices of journald's instances, unless another namespace's journald is in them.
         others=$(systemctl list-units --all --plain --no-legend 'systemd-journald@*' 'systemd-journald-varlink@*')

@@ -70,29 +70,45 @@ submit() {
         judged "$work/$1.out"
         units=$(units_of "$(jq -r .job_id "$work/$1.out")")
 }
-warm_units() { systemctl list-units --plain --no-legend 'kw-*.service' | grep ' kw warm unit for ' | awk '{print $1}'; }
-check "warm units: warm_units per language waiting" 'wait_for "[ \"\$(warm)\" = $(warm_max) ]"' 'echo "$(warm) of $(warm_max)"'
-# They wait a while first: a run timed from its unit's start would take longer than the whole
+idle_cells() { systemctl list-units --plain --no-legend 'kw-*.service' | grep ' kw cell$' | awk '{print $1}'; }
+check "warm cells: the policy's cells waiting" 'wait_for "[ \"\$(warm)\" = $(warm_max) ]"' 'echo "$(warm) of $(warm_max)"'
+# They wait a while first: a run timed from its cell's start would take longer than the whole
 # submission, which bounds a run timed from the job's start.
 sleep 1
-waiting=" $(warm_units | tr '\n' ' ')"
+waiting=" $(idle_cells | tr '\n' ' ')"
 submit warm 'print(input())' '{"test_cases":[{"input":"a","expected":"a"},{"input":"b","expected":"b"}]}'
-taken() { # taken UNIT...: each one of the warm units that waited before the job
+taken() { # taken UNIT...: each one of the warm cells that waited before the job
         local u
         for u; do [[ "$waiting" == *" $u "* ]] || return 1; done
 }
-check "a job with the policy's limits runs in warm units started before it, timed from its start" \
-        '[ "$(wc -w <<<"$units")" = 2 ] && taken $units && jq -e --argjson ms "$elapsed_ms" ".verdict == \"accepted\" and all(.test_results[]; .wall_time_ms <= \$ms)" "$work/warm.out" >/dev/null' \
+check "a job runs in warm cells started before it, timed from its start" \
+        '[ "$(wc -w <<<"$units")" -ge 1 ] && taken $units && jq -e --argjson ms "$elapsed_ms" ".verdict == \"accepted\" and (.test_results | length) == 2 and all(.test_results[]; .wall_time_ms <= \$ms)" "$work/warm.out" >/dev/null' \
         'echo "units $units of waiting$waiting; kwctl took $elapsed_ms ms: $(head -c 400 "$work/warm.out")"'
-check "taken warm units are replaced" 'wait_for "[ \"\$(warm)\" = $(warm_max) ]"' 'echo "$(warm) of $(warm_max)"'
-submit own-limits 'print(input())' '{"limits":{"time_ms":5000},"test_cases":[{"input":"a","expected":"a"}]}'
-id=$(jq -r .job_id "$work/own-limits.out")
-check "a job with limits of its own gets a unit of its own" '[ "$units" = "kw-$id-0.service " ] && jq -e ".verdict == \"accepted\"" "$work/own-limits.out" >/dev/null' \
-        'echo "units $units"'
-old_warm=$(systemctl list-units --plain --no-legend 'kw-*.service' | grep ' kw warm unit for ' | awk '{print $1}')
+first_units=$units
+submit again 'print(input())' '{"test_cases":[{"input":"c","expected":"c"}]}'
+# cell_runs of the next job's run in the cell it ran in: more than one means the cell served before.
+cell_run_of() { journalctl --namespace='*' -q --no-pager -o json KW_SUMMARY=1 "KW_JOB_ID=$1" | jq -r .KW_CELL_RUN | head -1; }
+again_run=$(cell_run_of "$(jq -r .job_id "$work/again.out")")
+check "a cell serves the runs of many jobs, one after another" \
+        '[[ "$first_units" == *"$units"* ]] && [ "${again_run:-0}" -gt 1 ] && jq -e ".verdict == \"accepted\"" "$work/again.out" >/dev/null' \
+        'echo "first job in $first_units, second in $units, its run $again_run of the cell"'
+check "warm cells are kept at the policy's count" 'wait_for "[ \"\$(warm)\" = $(warm_max) ]"' 'echo "$(warm) of $(warm_max)"'
+waiting=" $(idle_cells | tr '\n' ' ')"
+# A job's own memory limit, a quarter of the policy's, reaches the cell it runs in (SetUnitProperties)
+# and is the policy's again for the next job there: the same allocation is killed, then not.
+own_memory=$(($(policy_value memory_bytes) / 4))
+hog="x = bytearray($((own_memory * 2))); print(len(x) > 0)"
+submit own-limits "$hog" "{\"limits\":{\"memory_bytes\":$own_memory},\"test_cases\":[{\"input\":\"\",\"expected\":\"True\"}]}"
+own_units=$units
+submit policy-limits "$hog" '{"test_cases":[{"input":"","expected":"True"}]}'
+check "a job with limits of its own runs in a warm cell set to them, the next one with the policy's" \
+        'taken $own_units && [ "$own_units" = "$units" ] && jq -e ".verdict == \"memory_limit_exceeded\"" "$work/own-limits.out" >/dev/null &&
+         jq -e ".verdict == \"accepted\"" "$work/policy-limits.out" >/dev/null' \
+        'echo "units $own_units then $units, of waiting$waiting: $(head -c 300 "$work/own-limits.out"); then $(head -c 300 "$work/policy-limits.out")"'
+old_warm=$(idle_cells)
 set_policy wall_time_ms 2000
 systemctl reload kwd
-check "reload: warm units of the old policy stopped, new ones waiting" \
+check "reload: cells of the old policy stopped, new ones waiting" \
         'wait_for "[ \"\$(warm)\" = $(warm_max) ] && ! systemctl list-units --all --plain --no-legend $(echo $old_warm) | grep -q ."' \
         'echo "$(warm) waiting; old ones: $(systemctl list-units --all --plain --no-legend $old_warm | head -2)"'
 limit=$(policy_value wall_time_ms)
@@ -100,8 +116,8 @@ submit sleep "import time; time.sleep($((limit / 1000 * 15)))" '{"test_cases":[{
 # Killed at the limit: it ran that long from its start, and no longer than the submission took.
 killed_at_limit='.verdict == "time_limit_exceeded" and (.error | contains("wall-clock limit of \($limit) ms")) and
         .test_results[0].wall_time_ms >= $limit and .test_results[0].wall_time_ms <= $ms'
-check "a warm unit is killed at the wall-clock limit, counted from its start" \
-        '[[ "$units" == kw-warm-* ]] && jq -e --argjson limit "$limit" --argjson ms "$elapsed_ms" "$killed_at_limit" "$work/sleep.out" >/dev/null' \
+check "a run in a warm cell is killed at the wall-clock limit, counted from its start" \
+        '[[ "$units" == kw-cell-* ]] && jq -e --argjson limit "$limit" --argjson ms "$elapsed_ms" "$killed_at_limit" "$work/sleep.out" >/dev/null' \
         'echo "units $units; limit $limit ms, kwctl took $elapsed_ms ms: $(head -c 400 "$work/sleep.out")"'
 cp "$top/policy/limits.conf" "$work/policy/limits.conf"
 reload_kwd
@@ -172,8 +188,8 @@ printf '%s' "$long" >"$work/long.json"
 "$kwctl" submit "$work/long.json" >/dev/null 2>&1 &
 cpid=$!
 wait_for '[ "$(runs)" = 2 ]'; up=$?
-slice=$(systemctl show -P Slice $(systemctl list-units --plain --no-legend "kw-*.service" | grep ' kw run ' | awk '{print $1; exit}'))
-check "runs live in kw.slice" '[ "$slice" = kw.slice ]' 'echo "slice $slice"'
+slice=$(systemctl show -P Slice $(busy_cells | head -1))
+check "cells live in kw.slice" '[ "$slice" = kw.slice ]' 'echo "slice $slice"'
 kill -9 "$cpid"; wait "$cpid" 2>/dev/null
 check "client gone: its runs stopped, nothing left" '[ "$up" = 0 ] && wait_for "[ \"\$(leftovers)\" = 0 ]"' \
         'echo "its runs started: $((up == 0))"; leftovers_list'
@@ -200,7 +216,7 @@ done
 running=$(($(policy_value max_jobs) < clients ? $(policy_value max_jobs) : clients))
 wait_for '[ "$(runs)" -ge $((running * 2)) ]'; loaded=$?
 # The units kwd had running when it was killed: its successor must stop each one.
-held=$(systemctl list-units --plain --no-legend 'kw-*.service' | awk '/ kw run / { print $1 }')
+held=$(busy_cells)
 oldpid=$(systemctl show -P MainPID kwd.service)
 systemctl kill -s KILL kwd.service
 wait
@@ -214,8 +230,10 @@ done
 check "kill -9 mid-load: every client gets an error" '[ "$errors" = "$clients" ]' 'echo "$errors of $clients"'
 systemctl start kwd.service
 kwd_started
-check "restart after kill -9: the runs it held stopped, no unit, directory or mount left" \
-        '[ "$loaded" = 0 ] && [ -n "$held" ] && ! systemctl list-units --all --plain --no-legend $held | grep -q . && [ "$(leftovers)" = 0 ]' \
+# Its cells end by themselves once kwd's end of their sockets is gone; its successor stops any left,
+# and systemd collects them (CollectMode=) from its own loop, a moment after.
+check "restart after kill -9: the cells it held stopped, nothing left" \
+        '[ "$loaded" = 0 ] && [ -n "$held" ] && wait_for "! systemctl list-units --all --plain --no-legend $(echo $held) | grep -q ." && [ "$(leftovers)" = 0 ]' \
         'echo "load reached: $((loaded == 0)), units held: $held"; systemctl list-units --all --plain --no-legend $held; leftovers_list'
 "$kwctl" submit "$top/examples/hello-python.json" >"$work/after" 2>&1; rc=$?
 judged "$work/after"
@@ -300,15 +318,15 @@ for id in "${judged_ids[@]}"; do
 done
 check "audit: a complete entry for every job" '[ "${#judged_ids[@]}" -gt 0 ] && [ "${#missing[@]}" = 0 ]' \
         'echo "${#missing[@]} of ${#judged_ids[@]} jobs without one: ${missing[*]:0:3}"'
-# The story of hello-python's job: its acceptance, each run's output, statistics and summary, and
-# its audit entry.
+# The story of hello-python's job: its acceptance, each run's output and summary (with its cell and
+# its number there), and its audit entry.
 id=$(jq -r .job_id "$work/via-kwd")
 cases=$(jq '.test_cases | length' "$top/examples/hello-python.json")
 journalctl --namespace='*' -q --no-pager -o json "KW_JOB_ID=$id" >"$work/story"
 story='(map(select(.MESSAGE | strings | test("^kw job [0-9a-f]+ accepted from "))) | length) == 1 and
         (map(select(.KW_STREAM == "stdout")) | length) == $runs and
-        (map(select(.MESSAGE | strings | test("^kw run [0-9]+ of job [0-9a-f]+: cpu "))) | length) == $runs and
-        (map(select(.KW_SUMMARY == "1")) | length) == $runs and (map(select(.KW_AUDIT == "1")) | length) == 1'
+        (map(select(.KW_SUMMARY == "1" and (.KW_UNIT | test("^kw-cell-[0-9a-f]+[.]service$")) and
+                (.KW_CELL_RUN | test("^[1-9][0-9]*$")))) | length) == $runs and (map(select(.KW_AUDIT == "1")) | length) == 1'
 check "journalctl KW_JOB_ID=<id> tells the job's story" 'jq -se --argjson runs "$cases" "$story" "$work/story" >/dev/null' \
         'jq -r ".MESSAGE | tostring | .[0:100]" "$work/story"'
 # Each kind of kill told apart, in the audit entry (limit hit, security event) and in the stats (its

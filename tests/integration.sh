@@ -8,7 +8,6 @@ set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 build=$(readlink -f "${1:-$top/build}")
 . "$top/tests/lib.sh"
-kwctl_runtime_restore
 
 # No kwd in this suite: kwctl runs each job itself, with the checkout's policy.
 KWCTL=("$kwctl" submit --policy "$top/policy")
@@ -252,7 +251,8 @@ check "daemonised child killed with the job, nothing left" \
         '[[ "$pid" =~ ^[0-9]+$ ]] && ! running "$pid" && ! pgrep -f "^$marker " >/dev/null && [ "$(leftovers)" = 0 ]' \
         'echo "pid ${pid:-?}: $(tr "\0" " " 2>/dev/null <"/proc/$pid/cmdline"); $(pgrep -af "^$marker "); $(leftovers_list)"'
 
-# systemd's own verdict on a live run unit: exposure at most 1.5.
+# systemd's own verdict on a live cell: exposure at most 2.0 (the user namespaces its runs need
+# cost it; SECURITY.md says what the inner layer adds).
 job 'import time; time.sleep(30)' python >"$work/live.json"
 "${KWCTL[@]}" "$work/live.json" >/dev/null 2>&1 &
 kpid=$!
@@ -261,7 +261,7 @@ wait_for 'unit=$(systemctl list-units --plain --no-legend "kw-*.service" | awk "
 score=$(systemd-analyze security --no-pager "$unit" 2>/dev/null | sed -n 's/.*Overall exposure level for .*: \([0-9.]*\).*/\1/p')
 kill -TERM "$kpid"; wait "$kpid"
 echo "     systemd-analyze security ${unit:-(no unit)}: exposure ${score:-?}"
-check "systemd-analyze security: exposure ${score:-?} <= 1.5" '[ -n "$score" ] && awk "BEGIN { exit !($score <= 1.5) }"' 'echo too exposed'
+check "systemd-analyze security: exposure ${score:-?} <= 2.0" '[ -n "$score" ] && awk "BEGIN { exit !($score <= 2.0) }"' 'echo too exposed'
 
 # kwctl stopped mid-job, with the policy's parallel_runs cases running and two waiting: it stops its
 # units, says so, and leaves nothing behind.

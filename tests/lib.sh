@@ -77,40 +77,46 @@ set_policy() { # set_policy KEY VALUE: in the suite's copy of the policy
 # the policy reads them).
 policy_value() { sed -n "s/^$1 = *\([^ #]*\).*/\1/p" "${policy_dir:-$top/policy}/limits.conf" | numfmt --from=iec; }
 
-# Runs in flight: units that have a run ("kw run N of job ..."), warm ones included.
-runs() { systemctl list-units --plain --no-legend 'kw-*.service' | grep -c ' kw run '; }
-# Idle warm units ("kw warm unit for ...").
-warm() { systemctl list-units --all --plain --no-legend 'kw-*.service' | grep -c ' kw warm unit for '; }
-# Warm units kwd keeps with the suite's policy: warm_units per language.
-warm_max() { echo $(($(policy_value warm_units) * $(ls "${policy_dir:-$top/policy}"/languages/*.conf | wc -l))); }
+# Cells: kw-exec as each one's main process; a run's init is a kw-exec whose parent is one too.
+cells() { systemctl list-units --plain --no-legend 'kw-*.service' | grep -c ' kw cell'; }
+# Runs in flight: the inits of runs in cells.
+runs() { ps -eo ppid=,pid=,comm= | awk '$3 == "kw-exec" { comm[$2] = 1; parent[$2] = $1 } END { n = 0; for (p in parent) if (comm[parent[p]]) n++; print n }'; }
+# Cells with a run in them: their main process (kw-exec) has a child (the run's init).
+busy_cells() {
+        local u pid
+        for u in $(systemctl list-units --plain --no-legend 'kw-*.service' | awk '/ kw cell$/ { print $1 }'); do
+                pid=$(systemctl show -P MainPID "$u")
+                [ "${pid:-0}" != 0 ] && pgrep -P "$pid" >/dev/null && echo "$u"
+        done
+}
+# Idle warm cells: cells without a run.
+warm() { echo $(($(cells) - $(runs))); }
+# Warm cells kwd keeps with the suite's policy.
+warm_max() { policy_value cells; }
 # systemd's DynamicUser= range: every run's uid.
 DYN_MIN=61184 DYN_MAX=65519
 is_dynamic() { [ "$1" -ge "$DYN_MIN" ] && [ "$1" -le "$DYN_MAX" ]; }
 
 # The one definition of "something was left behind", once nothing runs; one line per thing: a kw
-# unit (but the running kwd's idle warm units, started since it started, at most warm_max), a run
-# directory or a mount under /run/kw without its unit, a process of a dynamic user outside every
-# loaded kw unit.
+# unit (but the running kwd's idle cells, started since it started, at most warm_max), anything
+# below /run/kw (kw writes nothing there since cells), a process of a dynamic user outside every
+# loaded kw unit. A run's mounts and namespaces are its own: they end with its last process.
 leftovers_list() {
-        local max=0 since=-1 units d uid pid args unit u
+        local max=0 since=-1 units uid pid args unit u
         if systemctl is-active -q kwd.service; then
                 max=$(warm_max)
                 since=$(systemctl show -P ExecMainStartTimestampMonotonic kwd.service)
         fi
         units=$(systemctl list-units --all --plain --no-legend 'kw-*.service')
-        printf '%s\n' "$units" | grep . | grep -v ' kw warm unit for ' | sed 's/^/unit left: /'
-        for u in $(printf '%s\n' "$units" | awk '/ kw warm unit for / { print $1 }'); do
+        printf '%s\n' "$units" | grep . | grep -v ' active *running *kw cell$' | sed 's/^/unit left: /'
+        for u in $(printf '%s\n' "$units" | awk '/ kw cell$/ { print $1 }'); do
                 # Started before this kwd: a predecessor's, which it should have stopped.
                 [ "$(systemctl show -P InactiveExitTimestampMonotonic "$u")" -ge "$since" ] 2>/dev/null && continue
-                echo "warm unit of an earlier kwd: $u"
+                echo "cell of an earlier kwd: $u"
         done
-        printf '%s\n' "$units" | grep ' kw warm unit for ' | tail -n +$((max + 1)) | sed 's/^/warm unit beyond warm_max: /'
-        for d in $(find /run/kw -mindepth 1 -maxdepth 1 -type d ! -name '.*' -printf '%f\n' 2>/dev/null); do
-                systemctl list-units --all --plain --no-legend "$d.service" | grep -q . || echo "run directory left: /run/kw/$d"
-        done
-        for d in $(awk '$5 ~ "^/run/kw/" { split($5, p, "/"); print p[4] }' /proc/self/mountinfo /proc/1/mountinfo 2>/dev/null | sort -u); do
-                systemctl list-units --all --plain --no-legend "$d.service" | grep -q . || echo "mount left: /run/kw/$d"
-        done
+        printf '%s\n' "$units" | grep ' kw cell$' | tail -n +$((max + 1)) | sed 's/^/cell beyond the warm count: /'
+        [ "$(runs)" = 0 ] || echo "runs still going: $(runs)"
+        find /run/kw -mindepth 0 2>/dev/null | sed 's/^/left below \/run\/kw: /'
         while read -r uid pid args; do
                 is_dynamic "$uid" || continue
                 unit=$(sed -n 's|^0::.*/\(kw-[^/]*\.service\).*|\1|p' "/proc/$pid/cgroup" 2>/dev/null)
@@ -118,12 +124,6 @@ leftovers_list() {
                 # Gone meanwhile: it ended, it was not left.
                 [ -d "/proc/$pid" ] && echo "process left: $pid of uid $uid outside any kw unit: ${args:0:100}"
         done < <(ps -eo uid=,pid=,args= 2>/dev/null)
-}
-# kwctl_runtime_restore: kwctl --direct leaves its compiled seccomp filters in /run/kw/.seccomp (a
-# cache, gone at boot); a suite that runs it removes, when it ends, what was not there before it.
-kwctl_runtime_restore() {
-        [ -e /run/kw ] || on_exit 'rmdir /run/kw 2>/dev/null || true'
-        [ -e /run/kw/.seccomp ] || on_exit 'rm -rf /run/kw/.seccomp'
 }
 # How many things were left behind (0: none).
 leftovers() { leftovers_list | grep -c .; }

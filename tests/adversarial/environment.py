@@ -16,5 +16,7 @@ for fd in fds:
             pass            # the directory listing's own fd, gone by now
 print("fds beyond 0-2:", [e for e in extra if "/proc/" not in e])
 print("stdin:", os.readlink("/proc/self/fd/0").split(":")[0], "stdout:", os.readlink("/proc/self/fd/1").split(":")[0])
-print("uid, gid, groups:", "dynamic" if 61184 <= os.getuid() <= 65519 else os.getuid(), os.getgid() == os.getuid(), os.getgroups())
+# uid 1000 in the run's user namespace, mapped to a dynamic user outside it.
+outer = int(open("/proc/self/uid_map").read().split()[1])
+print("uid, gid, groups:", os.getuid(), "dynamic" if 61184 <= outer <= 65519 else outer, os.getgid() == os.getuid(), os.getgroups())
 print("cwd:", os.getcwd())
