@@ -216,12 +216,17 @@ static void run_end(Cell *c, const ExecEnd *end) {
         o->wall_usec = now_usec() - c->go_usec;
         o->wall_exceeded = c->wall_exceeded;
         /* Every process of the run is gone: the cgroup's counts since the go are the run's, less
-         * what kw-exec and the run's init spent making its sandbox. */
+         * what kw-exec and the run's init spent making its sandbox; and never less than what the
+         * processes init reaped used, as the kernel counted each (RLIMIT_CPU counts so). */
         cgroup_counters_end(&c->counters, &c->start_stats, &st);
-        o->cpu_end_usec = st.cpu_usec;
-        o->cpu_start_usec = st.cpu_usec == UINT64_MAX ? UINT64_MAX
-                            : end->overhead_usec < st.cpu_usec ? end->overhead_usec
-                                                               : st.cpu_usec;
+        if (st.cpu_usec == UINT64_MAX || st.cpu_usec < end->children_cpu_usec) {
+                o->cpu_start_usec = 0;
+                o->cpu_end_usec = end->children_cpu_usec;
+        } else {
+                o->cpu_end_usec = st.cpu_usec;
+                uint64_t most = st.cpu_usec - end->children_cpu_usec;
+                o->cpu_start_usec = end->overhead_usec < most ? end->overhead_usec : most;
+        }
         /* Without a per-run cgroup peak (Linux before 6.12 on a unified host), the largest process. */
         o->memory_peak = st.memory_peak != UINT64_MAX ? st.memory_peak : end->max_rss_bytes ? end->max_rss_bytes : UINT64_MAX;
         o->oom_kills = st.oom_kills;
@@ -561,13 +566,17 @@ static void cell_go(Cell *c) {
 
         cgroup_counters_begin(&c->counters, &c->start_stats);
         c->go_usec = now_usec();
-        /* An idle cell's socket is empty: the one message always fits. */
-        if (sendmsg(c->fd, &mh, MSG_NOSIGNAL | MSG_DONTWAIT) != (ssize_t) c->message_size) {
+        /* An idle cell's socket is empty: the one message always fits. Failing that, the run is
+         * over before it began, told from the loop (the owner is inside a call of its own). */
+        bool sent = sendmsg(c->fd, &mh, MSG_NOSIGNAL | MSG_DONTWAIT) == (ssize_t) c->message_size;
+        if (!sent) {
                 log_error_errno(negative_errno(), "Cell %s: cannot send its run: %m", c->name);
                 cell_break_later(c, "kw could not give the cell its run");
-                return;
         }
         run_release(c);
+        cell_enter(c, CELL_RUNNING);
+        if (!sent)
+                return;
         /* To the microsecond: accuracy 0 would be sd-event's default of 250 ms. */
         r = sd_event_add_time(c->config.event, &c->wall_timer, CLOCK_MONOTONIC,
                               c->go_usec + c->run_limits.wall_time_ms * 1000, 1, on_wall_timeout, c);
@@ -577,7 +586,6 @@ static void cell_go(Cell *c) {
                 run_fail(c, "kw could not time the run");
                 cell_kill(c);
         }
-        cell_enter(c, CELL_RUNNING);
 }
 
 static int on_limits_set(sd_bus_message *reply, void *userdata, sd_bus_error *error _unused_) {
@@ -592,6 +600,12 @@ static int on_limits_set(sd_bus_message *reply, void *userdata, sd_bus_error *er
                 return 0;
         }
         c->limits = c->run_limits;
+        /* Stopped while its limits were being set: it never starts. */
+        if (c->killed) {
+                run_fail(c, "the run was stopped before it started");
+                cell_enter(c, CELL_IDLE);
+                return 0;
+        }
         cell_go(c);
         return 0;
 }
@@ -708,9 +722,11 @@ int cell_run(Cell *c, const CellRun *run, int *ret_stdout, int *ret_stderr) {
 void cell_kill(Cell *c) {
         uint32_t kill_msg = EXEC_MSG_KILL;
 
-        if (c->state != CELL_RUNNING || c->killed)
+        if (!in_run(c->state) || c->killed)
                 return;
         c->killed = true;
+        if (c->state == CELL_LIMITING)
+                return; /* on_limits_set() ends it */
         if (send(c->fd, &kill_msg, sizeof(kill_msg), MSG_NOSIGNAL | MSG_DONTWAIT) != sizeof(kill_msg)) {
                 log_error_errno(negative_errno(), "Cell %s: cannot send a kill: %m", c->name);
                 cell_break_later(c, "kw could not kill the run");

@@ -92,6 +92,7 @@ typedef struct ExecEnd {
         uint32_t index;
         uint64_t overhead_usec;      /* CPU time of kw-exec and the run's init during the run: not the program's */
         uint64_t max_rss_bytes;      /* the largest resident set of a process of the run (rusage) */
+        uint64_t children_cpu_usec;  /* CPU time of the processes of the run init reaped (rusage) */
 } ExecEnd;
 
 /**

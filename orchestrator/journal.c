@@ -202,6 +202,7 @@ struct JournalReader {
         sd_event_source *synced_source;
         SyncState sync;
         pid_t sync_pid;
+        int journald_pidfd;            /* the ready journald last signalled (its pid: sync_pid) */
         sd_event_source *sync_timer;   /* while SENT: SYNC_TIMEOUT_USEC */
 };
 
@@ -325,14 +326,21 @@ static int on_sync_timeout(sd_event_source *s, uint64_t usec, void *userdata);
 /* Signal the journald running now, through a pidfd taken before its pid is checked again: a pid
  * read a moment ago could be somebody else's by now (SIGRTMIN+1 would kill it). */
 static SyncState sync_signal(JournalReader *r) {
-        pid_t pid = journald_ready_pid(r);
-        if (pid <= 0)
-                return SYNC_WANTED;
-        _cleanup_close_ int pidfd = (int) syscall(SYS_pidfd_open, pid, 0);
-        if (pidfd < 0 || journald_ready_pid(r) != pid ||
-            syscall(SYS_pidfd_send_signal, pidfd, SIGRTMIN + 1, NULL, 0) < 0)
-                return SYNC_WANTED;
-        r->sync_pid = pid;
+        /* The journald signalled before, while it lives (a pidfd cannot reach another process):
+         * no call to systemd on a job's path. */
+        if (r->journald_pidfd >= 0 && syscall(SYS_pidfd_send_signal, r->journald_pidfd, SIGRTMIN + 1, NULL, 0) < 0)
+                r->journald_pidfd = (close(r->journald_pidfd), -EBADF);
+        if (r->journald_pidfd < 0) {
+                pid_t pid = journald_ready_pid(r);
+                if (pid <= 0)
+                        return SYNC_WANTED;
+                _cleanup_close_ int pidfd = (int) syscall(SYS_pidfd_open, pid, 0);
+                if (pidfd < 0 || journald_ready_pid(r) != pid ||
+                    syscall(SYS_pidfd_send_signal, pidfd, SIGRTMIN + 1, NULL, 0) < 0)
+                        return SYNC_WANTED;
+                r->journald_pidfd = TAKE_FD(pidfd);
+                r->sync_pid = pid;
+        }
         r->sync_timer = sd_event_source_disable_unref(r->sync_timer);
         (void) sd_event_add_time_relative(r->event, &r->sync_timer, CLOCK_MONOTONIC, SYNC_TIMEOUT_USEC, 1000,
                                           on_sync_timeout, r);
@@ -397,7 +405,12 @@ static int on_synced(sd_event_source *s _unused_, int fd, uint32_t revents _unus
 }
 
 static int on_journald_changed(sd_bus_message *m _unused_, void *userdata, sd_bus_error *error _unused_) {
-        sync_transition(userdata, SYNC_JOURNALD_CHANGED);
+        JournalReader *r = userdata;
+
+        /* Stopping, or another one: the next request asks systemd again which journald is ready. */
+        if (r->journald_pidfd >= 0)
+                r->journald_pidfd = (close(r->journald_pidfd), -EBADF);
+        sync_transition(r, SYNC_JOURNALD_CHANGED);
         return 0;
 }
 
@@ -435,6 +448,7 @@ int journal_reader_new(sd_event *event, sd_bus *bus, const char *log_namespace, 
                 return -ENOMEM;
         r->event = sd_event_ref(event);
         r->synced_fd = -EBADF;
+        r->journald_pidfd = -EBADF;
         r->bus = bus ? sd_bus_ref(bus) : NULL;
         if (log_namespace ? asprintf_safe(&r->journald_unit, "systemd-journald@%s.service", log_namespace) < 0
                           : !(r->journald_unit = strdup("systemd-journald.service")))
@@ -499,6 +513,8 @@ JournalReader *journal_reader_free(JournalReader *r) {
         sd_event_source_disable_unref(r->synced_source);
         if (r->synced_fd >= 0)
                 close(r->synced_fd);
+        if (r->journald_pidfd >= 0)
+                close(r->journald_pidfd);
         sd_event_source_disable_unref(r->sync_timer);
         sd_bus_slot_unref(r->journald_slot);
         sd_bus_unref(r->bus);

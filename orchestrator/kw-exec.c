@@ -4,7 +4,7 @@
  * is given (exec-protocol.h) it makes the run's sandbox inside the cell:
  *
  *   kw-exec                  the cell's unit: DynamicUser, ProtectSystem=strict, seccomp, cgroup limits
- *    └ init (pid 1)          fresh user, mount, pid, ipc, uts, net and cgroup namespaces; builds the
+ *    └ init (pid 1)          fresh user, mount, pid, ipc, uts and cgroup namespaces; builds the
  *       │                    run's root: a tmpfs holding the language's paths read-only, a fresh
  *       │                    /proc, a minimal /dev, its own tmpfs for /tmp, /var/tmp, /dev/shm and
  *       │                    the source; reaps, reports the program's exact status, and exits, which
@@ -49,8 +49,10 @@
 #define SCRATCH NEW_ROOT "/.kw-scratch"
 #define SCRATCH_INODES "16384"
 #define MAX_FILTER (64 * 1024 * sizeof(struct sock_filter))
-#define RUN_NAMESPACES \
-        (CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC | CLONE_NEWUTS | CLONE_NEWNET | CLONE_NEWCGROUP)
+/* No network namespace of its own: the cell's (PrivateNetwork=) holds nothing a run can change (no
+ * capability over it) or leave behind (a socket ends with its last process), and making and
+ * tearing one down per run costs more than all the others together. */
+#define RUN_NAMESPACES (CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC | CLONE_NEWUTS | CLONE_NEWCGROUP)
 
 static const char *const dev_nodes[] = { "null", "zero", "full", "random", "urandom" };
 
@@ -336,6 +338,10 @@ _Noreturn static void init_run(const Init *init) {
         char map[64];
         int pipe_fds[2];
 
+        /* A session and process group of its own: kw-exec's would let the run signal or renice it
+         * (kill(0), PRIO_PGRP), whatever the pid namespace. */
+        if (setsid() < 0)
+                init_fail(init, EXEC_STEP_CLONE, 0);
         snprintf(map, sizeof(map), "%d %u 1\n", RUN_UID, (unsigned) init->uid);
         if (write_text("/proc/self/uid_map", map) < 0 || write_text("/proc/self/setgroups", "deny") < 0)
                 init_fail(init, EXEC_STEP_USER_MAP, 0);
@@ -399,8 +405,11 @@ _Noreturn static void init_run(const Init *init) {
         ExecEnd e = { .type = EXEC_MSG_END, .overhead_usec = cpu_usec() };
         /* The largest process of the run (kilobytes): the memory figure where the cgroup's peak
          * cannot be reset per run. */
-        if (getrusage(RUSAGE_CHILDREN, &ru) >= 0)
+        if (getrusage(RUSAGE_CHILDREN, &ru) >= 0) {
                 e.max_rss_bytes = (uint64_t) ru.ru_maxrss * 1024;
+                e.children_cpu_usec = (uint64_t) (ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000000 +
+                                      (uint64_t) (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec);
+        }
         if (n == (ssize_t) sizeof(failed) && failed[0] != _EXEC_STEP_MAX) {
                 e.kind = EXEC_END_SETUP_FAILED;
                 e.step = (uint32_t) failed[0];

@@ -16,6 +16,8 @@ typedef struct PoolCell {
         Pool *pool;
         Cell *cell;
         bool ready;                  /* has been idle: it started well */
+        bool stopped;                /* the pool stopped it: its end is no failure */
+        sd_event_source *expiry;     /* at cell_max_age_ms: stopped if it is idle then */
         struct PoolCell *next;
 } PoolCell;
 
@@ -44,12 +46,34 @@ static PoolCell **find(Pool *p, const PoolCell *pc) {
         return i;
 }
 
+static void stop_held(PoolCell *pc) {
+        pc->stopped = true;
+        pc->expiry = sd_event_source_disable_unref(pc->expiry);
+        cell_stop(pc->cell);
+}
+
+/* An idle cell at its age limit: replaced now, not at systemd's RuntimeMaxSec= backstop. */
+static int on_expiry(sd_event_source *s _unused_, uint64_t usec _unused_, void *userdata) {
+        PoolCell *pc = userdata;
+
+        pc->expiry = sd_event_source_disable_unref(pc->expiry);
+        if (cell_state(pc->cell) == CELL_STOPPING)
+                return 0;
+        stop_held(pc);
+        pool_schedule_fill(pc->pool);
+        return 0;
+}
+
 static int hold(Pool *p, Cell *c, bool ready) {
         PoolCell *pc = calloc(1, sizeof(PoolCell));
 
         if (!pc)
                 return -ENOMEM;
         *pc = (PoolCell) { .pool = p, .cell = c, .ready = ready, .next = p->cells };
+        if (p->policy && cell_state(c) != CELL_STOPPING && cell_state(c) != CELL_GONE &&
+            sd_event_add_time(p->config.event, &pc->expiry, CLOCK_MONOTONIC,
+                              cell_started_usec(c) + p->policy->daemon.cell_max_age_ms * 1000, 1000000, on_expiry, pc) < 0)
+                log_warning("Cell %s: cannot time its age limit; systemd's RuntimeMaxSec= ends it.", cell_name(c));
         p->cells = pc;
         cell_set_callback(c, on_pool_cell, pc);
         return 0;
@@ -60,6 +84,7 @@ static Cell *release(Pool *p, PoolCell *pc) {
         Cell *c = pc->cell;
 
         *find(p, pc) = pc->next;
+        sd_event_source_disable_unref(pc->expiry);
         free(pc);
         cell_set_callback(c, NULL, NULL);
         return c;
@@ -81,13 +106,10 @@ static void pool_retire(Pool *p, Cell *c) {
                 cell_free(c);
                 return;
         }
-        if (hold(p, c, true) < 0) {
-                /* Out of memory: let go of it now; stopped, the unit is collected. */
-                cell_stop(c);
-                cell_free(c);
-                return;
-        }
         cell_stop(c);
+        /* Out of memory: let go of it now; stopped, the unit is collected. */
+        if (hold(p, c, true) < 0)
+                cell_free(c);
 }
 
 /* Hands @c to the first waiter; false if there is none. */
@@ -126,7 +148,7 @@ static void pool_trim(Pool *p) {
 
         for (PoolCell *pc = p->cells; pc && n > want; pc = pc->next)
                 if (cell_state(pc->cell) == CELL_IDLE && current(p, pc->cell)) {
-                        cell_stop(pc->cell);
+                        stop_held(pc);
                         n--;
                 }
 }
@@ -142,7 +164,7 @@ static void on_pool_cell(Cell *c, CellState from, void *userdata) {
                 pc->ready = true;
                 p->failures = 0;
                 if (!current(p, c) || worn_out(p, c)) {
-                        cell_stop(c);
+                        stop_held(pc);
                         return;
                 }
                 if (p->waiters) {
@@ -153,7 +175,7 @@ static void on_pool_cell(Cell *c, CellState from, void *userdata) {
                 return;
         case CELL_GONE: {
                 const char *error = cell_outcome(c, &o, id);
-                bool failed = !pc->ready;
+                bool failed = !pc->ready && !pc->stopped;
                 cell_free(release(p, pc));
                 if (failed) {
                         p->failures++;
@@ -266,7 +288,7 @@ int pool_new(const CellConfig *config, Pool **ret) {
 static void stop_unused(Pool *p) {
         for (PoolCell *pc = p->cells; pc; pc = pc->next)
                 if (cell_state(pc->cell) != CELL_STOPPING)
-                        cell_stop(pc->cell);
+                        stop_held(pc);
 }
 
 void pool_set_policy(Pool *p, Policy *policy, uint64_t warm) {
@@ -289,7 +311,7 @@ Cell *pool_take(Pool *p) {
                 if (cell_state(pc->cell) != CELL_IDLE || !current(p, pc->cell))
                         continue;
                 if (worn_out(p, pc->cell)) {
-                        cell_stop(pc->cell);
+                        stop_held(pc);
                         continue;
                 }
                 p->lent++;

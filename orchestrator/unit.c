@@ -59,7 +59,7 @@ static int append_hardening(sd_bus_message *m) {
         /* The namespaces kw-exec makes for each run, and no other kind. */
         if (r >= 0)
                 r = append_u64(m, "RestrictNamespaces", CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC |
-                                                                CLONE_NEWUTS | CLONE_NEWNET | CLONE_NEWCGROUP);
+                                                                CLONE_NEWUTS | CLONE_NEWCGROUP);
         if (r >= 0)
                 r = sd_bus_message_append(m, "(sv)", "UMask", "u", 0077);
         if (r >= 0)

@@ -8,9 +8,11 @@
 #   6. kwd installed as a service into that systemd, and its tests; then the same while journald
 #      comes and goes (idle exits, restarts, kills)
 #   7. the adversarial suite: hostile programs, and the host and the next run checked after each
-#   8. two kwd workers (two boxes) sharing a real redis-server
-#   9. the integration tests again with the sanitized kwctl (without the 1000-run burst)
-#  10. the kwd tests again with the sanitized kwd (a shorter soak)
+#   8. cells: one cell serving job after job, each run leaving nothing the next can see; a run's
+#      minimal root; kill -9 of kw-exec and of kwd
+#   9. two kwd workers (two boxes) sharing a real redis-server
+#  10. the integration tests again with the sanitized kwctl (without the 1000-run burst)
+#  11. the kwd tests again with the sanitized kwd (a shorter soak)
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
@@ -67,6 +69,11 @@ step "kwd while journald comes and goes"
 step "the adversarial suite"
 {
         scripts/systemd.sh tests/adversarial.sh build
+}; result $?
+
+step "cells: runs one after another in one cell"
+{
+        scripts/systemd.sh tests/cells.sh build
 }; result $?
 
 step "workers on two hosts sharing a Redis queue"

@@ -119,6 +119,17 @@ killed_at_limit='.verdict == "time_limit_exceeded" and (.error | contains("wall-
 check "a run in a warm cell is killed at the wall-clock limit, counted from its start" \
         '[[ "$units" == kw-cell-* ]] && jq -e --argjson limit "$limit" --argjson ms "$elapsed_ms" "$killed_at_limit" "$work/sleep.out" >/dev/null' \
         'echo "units $units; limit $limit ms, kwctl took $elapsed_ms ms: $(head -c 400 "$work/sleep.out")"'
+# cell_runs: a cell serves that many runs, then another takes its place.
+set_policy cell_runs 2
+reload_kwd
+for i in 1 2 3; do
+        submit "worn$i" 'print(input())' '{"test_cases":[{"input":"w","expected":"w"}]}'
+        eval "worn${i}_unit=\$units worn${i}_run=\$(cell_run_of \$(jq -r .job_id \"\$work/worn$i.out\"))"
+done
+check "a cell serves cell_runs runs, then it is replaced" \
+        '[ "$worn1_unit" = "$worn2_unit" ] && [ "$worn3_unit" != "$worn1_unit" ] && [ "$worn1_run $worn2_run $worn3_run" = "1 2 1" ] &&
+         wait_for "! systemctl list-units --all --plain --no-legend $worn1_unit | grep -q ."' \
+        'echo "runs in $worn1_unit($worn1_run) $worn2_unit($worn2_run) $worn3_unit($worn3_run)"'
 cp "$top/policy/limits.conf" "$work/policy/limits.conf"
 reload_kwd
 
