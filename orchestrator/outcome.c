@@ -92,6 +92,11 @@ void outcome_judge(RunResult *r, const Limits *limits, const char *expected, siz
         const RunOutcome *o = &r->outcome;
 
         r->cpu_usec = cpu_usec(o);
+        /* SIGXCPU comes at RLIMIT_CPU, set at the time limit or above (whole seconds): by the
+         * kernel's own count the program used at least the limit, which rusage and the cgroup's
+         * counter may miss by a tick. */
+        if (is_killed(o) && o->exit_status == SIGXCPU && r->cpu_usec < limits->time_ms * 1000)
+                r->cpu_usec = limits->time_ms * 1000;
         r->limit = RUN_LIMIT_NONE;
         r->events = 0;
         if (o->internal_error[0] || o->exec != EXEC_STARTED || o->exit_code == 0) {

@@ -7,7 +7,6 @@
 
 #include "policy.h"
 #include "seccomp-policy.h"
-#include "sha256.h"
 
 #define LIMIT(n) { #n, offsetof(Limits, n) }
 const LimitField limit_fields[] = {
@@ -471,7 +470,6 @@ static int load_seccomp(Policy *p, const char *dir, char **ret_error) {
                 r = seccomp_policy_compile(sp, l->name, &l->seccomp_bpf, &l->seccomp_bpf_size, ret_error);
                 if (r < 0)
                         return r;
-                sha256_hex(l->seccomp_bpf, l->seccomp_bpf_size, l->seccomp_id);
         }
         return 0;
 }

@@ -51,7 +51,6 @@ typedef struct Language {
         char **root;                /* host paths the run's root holds, read-only (links copied); "-" first: optional */
         void *seccomp_bpf;          /* seccomp.conf compiled for this language (policy_load) */
         size_t seccomp_bpf_size;
-        char seccomp_id[65];        /* SHA-256 of the program: its file name in the runtime dir */
 } Language;
 
 typedef struct Policy {

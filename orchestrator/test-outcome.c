@@ -167,21 +167,29 @@ static void test_outcome_judge(size_t i) {
         buffer_done(&r.out);
 }
 
-/* The program's CPU time: the cgroup's at the end less its count at the go. */
+/* The program's CPU time: the cgroup's at the end less its count at the go; killed by SIGXCPU
+ * (RLIMIT_CPU, at the limit or above), at least the limit (test_limits: 1000 ms). */
 static const struct {
         const char *name;
         uint64_t start, end, cpu;
+        int signal;             /* 0: exited */
 } cpu_cases[] = {
-        { "nothing known", UINT64_MAX, UINT64_MAX, 0 },
-        { "no count at the go", UINT64_MAX, 5000, 5000 },
-        { "no count at the end", 5000, UINT64_MAX, 0 },
-        { "set-up taken off", 1200, 5000, 3800 },
-        { "a count at the end below the go's", 5000, 1200, 0 },
-        { "none spent", 5000, 5000, 0 },
+        { "nothing known", UINT64_MAX, UINT64_MAX, 0, 0 },
+        { "no count at the go", UINT64_MAX, 5000, 5000, 0 },
+        { "no count at the end", 5000, UINT64_MAX, 0, 0 },
+        { "set-up taken off", 1200, 5000, 3800, 0 },
+        { "a count at the end below the go's", 5000, 1200, 0, 0 },
+        { "none spent", 5000, 5000, 0, 0 },
+        { "SIGXCPU a tick before the count reached the limit", 1000, 1000000, 1000000, SIGXCPU },
+        { "SIGXCPU, nothing counted", UINT64_MAX, UINT64_MAX, 1000000, SIGXCPU },
+        { "SIGXCPU past the limit keeps its count", 0, 1500000, 1500000, SIGXCPU },
+        { "SIGKILL under the limit is not the limit", 1000, 1000000, 999000, SIGKILL },
 };
 
 static void test_outcome_cpu(size_t i) {
-        RunResult r = { .outcome = { .result = "success", .exit_code = CLD_EXITED, .exec = EXEC_STARTED,
+        int sig = cpu_cases[i].signal;
+        RunResult r = { .outcome = { .result = "success", .exit_code = sig ? CLD_KILLED : CLD_EXITED,
+                                     .exit_status = sig, .exec = EXEC_STARTED,
                                      .cpu_start_usec = cpu_cases[i].start, .cpu_end_usec = cpu_cases[i].end } };
 
         test_case_begin("outcome_judge CPU: %s", cpu_cases[i].name);

@@ -2,7 +2,7 @@
 # Adversarial tests: hostile programs (tests/adversarial/*.py, *.js), each submitted as a job with
 # small limits, each with the outcome a secure sandbox gives it (the table below). After every case
 # the host and the next run are checked: nothing left behind (lib.sh's leftovers_list: kw units,
-# /run/kw/<job> directories and mounts, processes of DynamicUser uids), no file of a DynamicUser uid,
+# runs still going, anything below /run/kw, processes of DynamicUser uids), no file of a DynamicUser uid,
 # /etc/passwd, /etc/shadow and /root unchanged, no SysV IPC object of a dynamic uid and no key of the
 # run's uid left in the kernel, the honeypots never reached, systemd and journald alive, and a canary
 # run that finds a fresh sandbox. Prints "N passed, M failed" and exits non-zero on any failure.

@@ -132,6 +132,17 @@ check "a cell serves cell_runs runs, then it is replaced" \
         'echo "runs in $worn1_unit($worn1_run) $worn2_unit($worn2_run) $worn3_unit($worn3_run)"'
 cp "$top/policy/limits.conf" "$work/policy/limits.conf"
 reload_kwd
+# The memory figure is the cell's cgroup peak, reset for every run: 40 MiB written to /tmp (a tmpfs,
+# charged to the cgroup, in no process's resident set) count for that run and not for the next
+# one in the same cell.
+fill=$((40 << 20))
+submit peak "open('/tmp/fill', 'wb').write(b'x' * $fill); print('ok')" '{"test_cases":[{"input":"","expected":"ok"}]}'
+peak_unit=$units peak=$(jq '.test_results[0].memory_bytes // 0' "$work/peak.out")
+submit after-peak 'print("ok")' '{"test_cases":[{"input":"","expected":"ok"}]}'
+after=$(jq '.test_results[0].memory_bytes // 0' "$work/after-peak.out")
+check "memory: the cgroup's peak of each run, reset between runs in one cell" \
+        '[ "$peak_unit" = "$units" ] && [ "$peak" -ge "$fill" ] && [ "$after" -gt 0 ] && [ "$after" -lt "$fill" ]' \
+        'echo "in $peak_unit: $peak bytes, then in $units: $after bytes (filled $fill)"'
 
 # ---- 50 concurrent jobs, all judged correctly ----
 for i in $(seq 50); do
