@@ -27,6 +27,7 @@ struct Cell {
         sd_bus_slot *call;           /* StartTransientUnit, the GetAll of locating, SetUnitProperties */
         bool requery;                /* the unit changed while its state was being asked */
         bool referenced;             /* StartTransientUnit succeeded: kw holds a reference (AddRef) */
+        bool ready_early;            /* kw-exec said READY before systemd answered StartTransientUnit */
         sd_event_source *retry;      /* asking systemd again after a failed call */
         sd_event_source *broken;     /* a failure found inside a caller's call, told from the loop */
         CgroupCounters counters;
@@ -56,16 +57,6 @@ struct Cell {
 
 /* After a failed call to systemd (out of memory, a full queue), how soon kw asks again. */
 #define RETRY_USEC (100 * 1000ULL)
-
-static const char *const state_names[_CELL_STATE_MAX] = {
-        [CELL_STARTING] = "starting", [CELL_LOCATING] = "locating", [CELL_IDLE] = "idle",
-        [CELL_LIMITING] = "limiting", [CELL_RUNNING] = "running",   [CELL_STOPPING] = "stopping",
-        [CELL_GONE] = "gone",
-};
-
-const char *cell_state_to_string(CellState s) {
-        return s >= 0 && s < _CELL_STATE_MAX ? state_names[s] : NULL;
-}
 
 static bool in_run(CellState s) {
         return s == CELL_LIMITING || s == CELL_RUNNING;
@@ -235,9 +226,11 @@ static void run_end(Cell *c, const ExecEnd *end) {
         /* Clean before the next run: kw-exec alone in the cgroup. */
         int n = cgroup_counters_processes(&c->counters);
         if (n != 1) {
-                char why[96];
-                snprintf(why, sizeof(why), "%d processes left in the cell after a run", n);
-                log_error("Cell %s: %s; stopping it.", c->name, why);
+                if (n < 0)
+                        log_error_errno(n, "Cell %s: cannot read which processes it holds after a run, stopping it: %m",
+                                        c->name);
+                else
+                        log_error("Cell %s: %d processes in it after a run, not kw-exec alone; stopping it.", c->name, n);
                 cell_enter(c, CELL_STOPPING);
                 return;
         }
@@ -278,7 +271,8 @@ static int on_message(sd_event_source *s _unused_, int fd, uint32_t revents _unu
                         cell_break(c, n == 0 ? "its supervisor went away" : "its socket failed");
                 return 0;
         }
-        if (c->state == CELL_STARTING && n == sizeof(ExecReady) && m.type == EXEC_MSG_READY && mh.msg_controllen == 0)
+        if (c->state == CELL_STARTING && !c->ready_early && n == sizeof(ExecReady) && m.type == EXEC_MSG_READY &&
+            mh.msg_controllen == 0)
                 on_ready(c, &m.ready);
         else if (c->state == CELL_RUNNING && n == sizeof(ExecEnd) && m.type == EXEC_MSG_END && mh.msg_controllen == 0)
                 run_end(c, &m.end);
@@ -445,7 +439,7 @@ static int on_located(sd_bus_message *reply, void *userdata, sd_bus_error *error
         return 0;
 }
 
-static void on_ready(Cell *c, const ExecReady *ready _unused_) {
+static void cell_locate(Cell *c) {
         /* Every property at once (the empty interface): the cgroup and the invocation. */
         int r = sd_bus_call_method_async(c->config.bus, &c->call, "org.freedesktop.systemd1", c->path,
                                          "org.freedesktop.DBus.Properties", "GetAll", on_located, c, "s", "");
@@ -454,6 +448,15 @@ static void on_ready(Cell *c, const ExecReady *ready _unused_) {
                 return;
         }
         cell_enter(c, CELL_LOCATING);
+}
+
+static void on_ready(Cell *c, const ExecReady *ready _unused_) {
+        /* The call slot is StartTransientUnit's until systemd answers: locate the cell then. */
+        if (!c->referenced) {
+                c->ready_early = true;
+                return;
+        }
+        cell_locate(c);
 }
 
 static int on_started(sd_bus_message *reply, void *userdata, sd_bus_error *error _unused_) {
@@ -468,6 +471,8 @@ static int on_started(sd_bus_message *reply, void *userdata, sd_bus_error *error
         c->referenced = true;
         /* Read once now, so a unit that ended before the first signal is not missed. */
         cell_query(c);
+        if (c->ready_early && c->state == CELL_STARTING)
+                cell_locate(c);
         return 0;
 }
 
@@ -593,6 +598,9 @@ static int on_limits_set(sd_bus_message *reply, void *userdata, sd_bus_error *er
         char buf[BUS_ERROR_TEXT_MAX];
 
         c->call = sd_bus_slot_unref(c->call);
+        /* Broken or stopped meanwhile: its run is over already. */
+        if (c->state != CELL_LIMITING)
+                return 0;
         if (bus_reply_error(reply, buf)) {
                 log_error("Cell %s: cannot set a run's limits: %s", c->name, buf);
                 /* Its limits are now unknown: no run may trust them. */

@@ -103,8 +103,6 @@ const char *cell_outcome(const Cell *c, RunOutcome *o, char *invocation_id);
 Cell *cell_free(Cell *c);
 DEFINE_TRIVIAL_CLEANUP_FUNC(Cell *, cell_free);
 
-const char *cell_state_to_string(CellState s);
-
 /**
  * bus_open_systemd() - a connection to systemd through the system bus, attached to @event,
  * subscribed to unit signals, with @on_disconnected called if it is lost. Not systemd's private

@@ -253,7 +253,7 @@ static void dispatch_entry(JournalReader *r) {
         const void *id;
         size_t n;
 
-        /* Only root's entries count: kwctl/kwd and kw-runstat. journald sets _UID itself, so a run that
+        /* Only root's entries count: kwctl's and kwd's. journald sets _UID itself, so a run that
          * reached a journal socket (LogNamespace= binds one into its /run) still could not pass. */
         if (!field_equals(j, "_UID", "0") || get_field(j, "KW_JOB_ID", &id, &n) < 0)
                 return;
@@ -486,8 +486,6 @@ int journal_reader_new(sd_event *event, sd_bus *bus, const char *log_namespace, 
         k = sd_journal_set_data_threshold(r->journal, 0);
         if (k >= 0)
                 k = sd_journal_add_match(r->journal, "SYSLOG_IDENTIFIER=kw-run", 0);
-        if (k >= 0)
-                k = sd_journal_add_match(r->journal, "SYSLOG_IDENTIFIER=kw-runstat", 0);
         /* From now on. (seek_tail() and previous() skip the first new entry when nothing matched yet.) */
         if (k >= 0) {
                 struct timespec ts;

@@ -309,12 +309,23 @@ static int load_filter(int fd) {
 _Noreturn static void program(const Init *init, int exec_error) {
         const ExecRunSpec *s = init->spec;
         static char *const empty[] = { NULL };
+        /* Where each descriptor goes: 0-2 the program's, 3 the exec error (O_CLOEXEC), 4 the filter
+         * until it is loaded. All are copied above these first, so no dup2() overwrites one still
+         * to be moved. */
+        const int from[] = { init->fds[EXEC_FD_STDIN], init->fds[EXEC_FD_STDOUT], init->fds[EXEC_FD_STDERR],
+                             exec_error, init->fds[EXEC_FD_FILTER] };
+        int high[5], report = exec_error;
         ExecStep step = EXEC_STEP_LIMITS;
         int e;
 
-        if (dup2(init->fds[EXEC_FD_STDIN], 0) < 0 || dup2(init->fds[EXEC_FD_STDOUT], 1) < 0 ||
-            dup2(init->fds[EXEC_FD_STDERR], 2) < 0 || dup2(exec_error, 3) < 0 || fcntl(3, F_SETFD, FD_CLOEXEC) < 0 ||
-            dup2(init->fds[EXEC_FD_FILTER], 4) < 0 || syscall(SYS_close_range, 5, ~0U, 0) < 0 || chdir("/tmp") < 0 ||
+        for (int i = 0; i < 5; i++)
+                if ((high[i] = fcntl(from[i], F_DUPFD_CLOEXEC, 64)) < 0)
+                        goto fail;
+        for (int i = 0; i < 5; i++)
+                if (dup2(high[i], i) < 0)
+                        goto fail;
+        report = 3;
+        if (fcntl(3, F_SETFD, FD_CLOEXEC) < 0 || syscall(SYS_close_range, 5, ~0U, 0) < 0 || chdir("/tmp") < 0 ||
             set_limits(s->run) < 0)
                 goto fail;
         step = EXEC_STEP_CAPABILITIES;
@@ -329,7 +340,7 @@ _Noreturn static void program(const Init *init, int exec_error) {
 fail:
         e = errno;
         /* The step first, then the errno: init tells a set-up failure from a failed exec. */
-        (void) !write(3, &(int32_t[2]) { (int32_t) step, e }, 2 * sizeof(int32_t));
+        (void) !write(report, &(int32_t[2]) { (int32_t) step, e }, 2 * sizeof(int32_t));
         _exit(127);
 }
 
@@ -443,13 +454,22 @@ typedef struct Message {
         size_t size;
 } Message;
 
+static void close_fds(Message *m) {
+        for (size_t i = 0; i < m->n_fds; i++)
+                close(m->fds[i]);
+        m->n_fds = 0;
+}
+
 /* One message and its descriptors; 0 at the end of the socket, -1 on an error. */
 static ssize_t receive(Message *m) {
+        /* Room for one descriptor more than a run has: more than that is a bad message, not a
+         * write past m->fds. */
         union {
                 struct cmsghdr header;
-                char buf[CMSG_SPACE(EXEC_RUN_FDS * sizeof(int))];
+                char buf[CMSG_SPACE((EXEC_RUN_FDS + 1) * sizeof(int))];
         } control;
         struct iovec iov = { .iov_base = m->bytes, .iov_len = sizeof(m->bytes) };
+        bool too_many = false;
         struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = &control, .msg_controllen = sizeof(control) };
         ssize_t n;
 
@@ -462,23 +482,27 @@ static ssize_t receive(Message *m) {
         for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c))
                 if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS) {
                         size_t k = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
-                        memcpy(m->fds, CMSG_DATA(c), k * sizeof(int));
-                        m->n_fds = k;
+                        for (size_t i = 0; i < k; i++) {
+                                int fd;
+                                memcpy(&fd, CMSG_DATA(c) + i * sizeof(int), sizeof(int));
+                                if (m->n_fds < EXEC_RUN_FDS)
+                                        m->fds[m->n_fds++] = fd;
+                                else {
+                                        close(fd);
+                                        too_many = true;
+                                }
+                        }
                 }
         m->size = (size_t) n;
         /* A cut message or descriptors is kwd's bug or an attack: the cell is not to be trusted on. */
-        if (mh.msg_flags & (MSG_TRUNC | MSG_CTRUNC)) {
+        if ((mh.msg_flags & (MSG_TRUNC | MSG_CTRUNC)) || too_many) {
+                close_fds(m);
                 errno = EBADMSG;
                 return -1;
         }
         return n;
 }
 
-static void close_fds(Message *m) {
-        for (size_t i = 0; i < m->n_fds; i++)
-                close(m->fds[i]);
-        m->n_fds = 0;
-}
 
 static int send_message(const void *msg, size_t size) {
         ssize_t n;

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 #include <dirent.h>
+#include <inttypes.h>
 #include <stdbool.h>
 #include <sys/stat.h>
 #include <stdio.h>
@@ -41,6 +42,7 @@ static const CapField cap_fields[] = {
 
 /* Warm cells: each a started unit and a process, waiting. */
 #define MAX_CELLS 256
+#define MIN_CELL_AGE_MS 10000U
 /* Paths of a language's root: each a bind mount per run. */
 #define MAX_ROOT_PATHS 32
 /* What a run's root makes of its own, never the host's. */
@@ -214,6 +216,11 @@ int policy_parse_limits(Policy *p, const char *text, const char *filename, char 
                                              cap_fields[i].name) < 0 ? -ENOMEM : -EINVAL;
         if (!p->syscalls || !p->syscalls[0])
                 return asprintf_safe(ret_error, "%s: [run] syscalls is missing", filename) < 0 ? -ENOMEM : -EINVAL;
+        /* A cell younger than this at its first idle moment would be replaced before it served. */
+        if (p->daemon.cell_max_age_ms < MIN_CELL_AGE_MS)
+                return asprintf_safe(ret_error, "%s: [daemon] cell_max_age_ms must be at least %u (a cell takes a while to "
+                                     "start), got %" PRIu64, filename, MIN_CELL_AGE_MS, p->daemon.cell_max_age_ms) < 0
+                               ? -ENOMEM : -EINVAL;
         return 0;
 }
 

@@ -174,19 +174,18 @@ static void on_pool_cell(Cell *c, CellState from, void *userdata) {
                         pool_trim(p);
                 return;
         case CELL_GONE: {
-                const char *error = cell_outcome(c, &o, id);
                 bool failed = !pc->ready && !pc->stopped;
-                cell_free(release(p, pc));
-                if (failed) {
-                        p->failures++;
-                        /* Its waiter must not wait forever for cells that cannot start. */
-                        PoolWaiter *w = p->waiters;
-                        if (w) {
-                                p->waiters = w->next;
-                                w->next = NULL;
-                                w->fn(NULL, error ?: "the cell ended before it was ready", w->userdata);
-                        }
+                /* Its waiter must not wait forever for cells that cannot start: told why (the text
+                 * is the cell's, so before it is freed). */
+                PoolWaiter *w = failed ? p->waiters : NULL;
+                if (w) {
+                        p->waiters = w->next;
+                        w->next = NULL;
+                        const char *error = cell_outcome(c, &o, id);
+                        w->fn(NULL, error ?: "the cell ended before it was ready", w->userdata);
                 }
+                p->failures += failed;
+                cell_free(release(p, pc));
                 pool_schedule_fill(p);
                 return;
         }

@@ -4,9 +4,10 @@
 #include "cell.h"
 #include "policy.h"
 
-/* The cells of one kwctl or kwd. kwd keeps `cells` of them, started ahead of jobs, serving runs of
- * any language and limits one after another; a run that finds none idle waits for the first that
- * is (one more is started for it, and stopped again once idle cells outnumber the warm count). A cell that has served cell_runs runs or lived cell_max_age_ms is replaced; so is one
+/* The cells of one kwctl or kwd. kwd keeps `cells` of them (idle or lent to runs), started ahead of
+ * jobs, serving runs of any language and limits one after another; a run that finds none idle
+ * waits for the first that is, and one more is started for it (stopped again once idle, if the
+ * pool then holds more than the warm count and its waiters need). A cell that has served cell_runs runs or lived cell_max_age_ms is replaced; so is one
  * made for an earlier policy. Also where cells go when they are stopped, until their units end. */
 typedef struct Pool Pool;
 

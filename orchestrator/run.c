@@ -235,10 +235,13 @@ static void on_cell_event(Cell *c, CellState from, void *userdata) {
         if (error)
                 run_fail(run, "%s", error);
         run_drain(run);
-        /* Back to the pool: served again, or stopped off the job's path. */
+        /* Back to the pool once the job's next run waits for a cell (run_enter() starts it; the run
+         * and its runner may be gone after): served again, or stopped off the job's path. */
+        Pool *pool = run->runner->ctx.pool;
+        cell_set_callback(c, NULL, NULL);
         run->cell = NULL;
-        pool_give_back(run->runner->ctx.pool, c);
         run_enter(run, RUN_DONE);
+        pool_give_back(pool, c);
 }
 
 static int run_watch_output(Run *run) {

@@ -116,6 +116,8 @@ static const struct {
           "limits.conf: [daemon] cell_runs is missing", 0, 0 },
         { "cell_max_age_ms missing", LIMITS_RUN LIMITS_JOB LIMITS_DAEMON_BASE "cell_runs = 1\n",
           "limits.conf: [daemon] cell_max_age_ms is missing", 0, 0 },
+        { "cell_max_age_ms below a cell's start", LIMITS_RUN LIMITS_JOB LIMITS_DAEMON_BASE "cell_runs = 1\ncell_max_age_ms = 9999\n",
+          "limits.conf: [daemon] cell_max_age_ms must be at least 10000 (a cell takes a while to start), got 9999", 0, 0 },
         { "syscalls missing", LIMITS_GOOD "[run]\nsyscalls =\n", "limits.conf: [run] syscalls is missing", 0, 0 },
 };
 
@@ -559,7 +561,7 @@ static void test_load_real(void) {
         ASSERT_U64_EQ(strv_length(l->syscalls), 0);
         free(args);
         args = strv_join(l->root);
-        ASSERT_STR_EQ(args, "/usr|/bin|/lib|/lib64|/etc/ld.so.cache|/etc/localtime");
+        ASSERT_STR_EQ(args, "/usr/bin|/usr/lib|/usr/lib64|/usr/share|/bin|/lib|/lib64|/etc/ld.so.cache|/etc/localtime");
 
         l = policy_find_language(p, "javascript");
         ASSERT_NOT_NULL(l);
@@ -572,7 +574,7 @@ static void test_load_real(void) {
         ASSERT_STR_EQ(l->syscalls[0], "@pkey");
         free(args);
         args = strv_join(l->root);
-        ASSERT_STR_EQ(args, "/usr|/bin|/lib|/lib64|/etc/ld.so.cache");
+        ASSERT_STR_EQ(args, "/usr/bin|/usr/lib|/usr/lib64|/usr/share|/bin|/lib|/lib64|/etc/ld.so.cache");
 
         ASSERT_TRUE(policy_find_language(p, "ruby") == NULL);
         ASSERT_TRUE(policy_find_language(p, "Python") == NULL);

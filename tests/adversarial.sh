@@ -42,6 +42,7 @@ read -r -d '' TABLE <<'EOF'
 # -- processes, memory, output
 fork-bomb.py               | {"limits":{"processes":32}}          | 1 | .verdict == "time_limit_exceeded" and (.output | test("^fork refused after [0-9]+ forks: Resource temporarily unavailable\n$"))
 fork-bomb.js               | {"limits":{"processes":32}}          | 1 | .verdict == "time_limit_exceeded" and (.output | test("^shell bomb started, sh exit status 0 \nspawn (refused|threw) after [0-9]+ spawns: EAGAIN\n$"))
+prlimit-init.py            | -                                    | 0 | .verdict == "accepted" and all_blocked_with(2; "EPERM") and (.output | endswith("its own RLIMIT_CPU readable: True\ndone\n"))
 memory-children.py         | {"limits":{"time_ms":5000,"wall_time_ms":6000}} | 1 | .verdict == "memory_limit_exceeded" and (.output | test("^children killed by a signal: [1-8] of 8\n$"))
 memory-workers.js          | {"limits":{"time_ms":5000,"wall_time_ms":6000}} | 1 | .verdict == "memory_limit_exceeded" and (.output | contains("still alive") | not)
 output-flood.js            | -                                    | 1 | .verdict == "output_limit_exceeded" and (.output | length) == 65536 and (.output | startswith("flood flood"))

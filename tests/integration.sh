@@ -263,6 +263,18 @@ kill -TERM "$kpid"; wait "$kpid"
 echo "     systemd-analyze security ${unit:-(no unit)}: exposure ${score:-?}"
 check "systemd-analyze security: exposure ${score:-?} <= 2.0" '[ -n "$score" ] && awk "BEGIN { exit !($score <= 2.0) }"' 'echo too exposed'
 
+# A --direct job of twice parallel_runs cases: its first runs wait for cells started for them, the
+# later ones take the cells given back, so it uses parallel_runs cells, and stops them at the end.
+parallel=$(policy_value parallel_runs)
+cases=$(jq -cn --argjson n $((parallel * 2)) '[range($n) | {input: "", expected: "1"}]')
+submit "$(job 'print(1)' python "{\"test_cases\":$cases}")"
+id=$(printf '%s' "$OUT" | jq -r '.job_id // empty')
+summaries() { journalctl -q --no-pager -o json KW_SUMMARY=1 "KW_JOB_ID=$id" | jq -r .KW_UNIT; }
+check "kwctl --direct: parallel_runs cells serve a job of more cases, each more than once, then are gone" \
+        '[ "$RC" = 0 ] && wait_for "[ \$(summaries | wc -l) = $((parallel * 2)) ]" 10 &&
+         [ "$(summaries | sort -u | wc -l)" = "$parallel" ] && [ "$(leftovers)" = 0 ]' \
+        'echo "exit $RC, $(summaries | sort -u | wc -l) cells for $(summaries | wc -l) runs (parallel_runs $parallel)"; leftovers_list'
+
 # kwctl stopped mid-job, with the policy's parallel_runs cases running and two waiting: it stops its
 # units, says so, and leaves nothing behind.
 parallel=$(policy_value parallel_runs)
