@@ -2,6 +2,7 @@
 #pragma once
 
 #include <systemd/sd-bus.h>
+#include <systemd/sd-event.h>
 
 /* D-Bus errors told as systemd gives them: its message and the error's name. */
 
@@ -21,3 +22,11 @@ const char *bus_reply_error(sd_bus_message *reply, char buf[static BUS_ERROR_TEX
  */
 int bus_call_logged(sd_bus *bus, const char *path, const char *interface, const char *member, const char *what,
                     const char *types, ...);
+
+/**
+ * bus_open_systemd() - a connection to systemd through the system bus, attached to @event,
+ * subscribed to unit signals, with @on_disconnected called if it is lost. Not systemd's private
+ * socket, though that saves a hop: AddRef tracks the caller by bus name, which a direct connection
+ * lacks. Return: 0 or -errno (logged).
+ */
+int bus_open_systemd(sd_event *event, sd_bus_message_handler_t on_disconnected, void *userdata, sd_bus **ret);

@@ -791,28 +791,3 @@ Cell *cell_free(Cell *c) {
         free(c);
         return NULL;
 }
-
-int bus_open_systemd(sd_event *event, sd_bus_message_handler_t on_disconnected, void *userdata, sd_bus **ret) {
-        _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
-        _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
-        char buf[BUS_ERROR_TEXT_MAX];
-        int r;
-
-        r = sd_bus_open_system(&bus);
-        if (r < 0)
-                return log_error_errno(r, "Failed to connect to the system bus: %m");
-        r = sd_bus_attach_event(bus, event, SD_EVENT_PRIORITY_NORMAL);
-        if (r < 0)
-                return log_error_errno(r, "Failed to attach the system bus to the event loop: %m");
-        r = sd_bus_match_signal_async(bus, NULL, "org.freedesktop.DBus.Local", "/org/freedesktop/DBus/Local",
-                                      "org.freedesktop.DBus.Local", "Disconnected", on_disconnected, NULL, userdata);
-        if (r < 0)
-                return log_error_errno(r, "Failed to watch for the loss of the system bus: %m");
-        /* On the system bus, systemd sends unit signals to subscribers only. */
-        r = sd_bus_call_method(bus, "org.freedesktop.systemd1", "/org/freedesktop/systemd1",
-                               "org.freedesktop.systemd1.Manager", "Subscribe", &error, NULL, NULL);
-        if (r < 0)
-                return log_error_errno(r, "Failed to subscribe to systemd's signals: %s", bus_error_text(&error, r, buf));
-        *ret = TAKE_PTR(bus);
-        return 0;
-}

@@ -102,11 +102,3 @@ const char *cell_outcome(const Cell *c, RunOutcome *o, char *invocation_id);
  * cell_stop() first if it may still run, and rather wait for CELL_GONE (pool_retire()). */
 Cell *cell_free(Cell *c);
 DEFINE_TRIVIAL_CLEANUP_FUNC(Cell *, cell_free);
-
-/**
- * bus_open_systemd() - a connection to systemd through the system bus, attached to @event,
- * subscribed to unit signals, with @on_disconnected called if it is lost. Not systemd's private
- * socket, though that saves a hop: AddRef tracks the caller by bus name, which a direct connection
- * lacks. Return: 0 or -errno (logged).
- */
-int bus_open_systemd(sd_event *event, sd_bus_message_handler_t on_disconnected, void *userdata, sd_bus **ret);

@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: MIT */
+#include "bus-util.h"
 #include "run.h"
 
 int runner_context_open(sd_event *event, const RunnerSetup *setup, sd_bus_message_handler_t on_disconnected,
