@@ -62,11 +62,15 @@ box_leftovers() {
         box "$1" bash -c 'top=$1 build=$2; . "$top/tests/lib.sh"; trap - EXIT; rmdir "$work"; work=$3; leftovers_list' \
                 _ "$top" "$build" "$work"
 }
-# box_running_jobs N: ids of the jobs with a run in box N (a unit described "kw run N of job ID",
-# not yet inactive or failed: its job is not judged yet).
+# box_running_jobs N: ids of the jobs the kwd now running in box N has taken and not judged yet: its
+# audit trail says "accepted" first and gives the job's KW_AUDIT=1 entry once judged.
 box_running_jobs() {
-        box "$1" systemctl list-units --plain --no-legend --state=activating,active,deactivating 'kw-*.service' |
-                sed -n 's/.* kw run [0-9]* of job \([0-9a-f]\{32\}\)$/\1/p' | sort -u
+        local pid
+        pid=$(box "$1" systemctl show -P MainPID kwd.service)
+        [ "${pid:-0}" != 0 ] || return 0
+        comm -23 <(box "$1" journalctl -q --no-pager -o json "_PID=$pid" |
+                        jq -r 'select(.MESSAGE | strings | test("^kw job [0-9a-f]{32} accepted from")) | .KW_JOB_ID' | sort -u) \
+                 <(box "$1" journalctl -q --no-pager -o json KW_AUDIT=1 "_PID=$pid" | jq -r .KW_JOB_ID | sort -u)
 }
 # audited [N...]: the ids of the jobs judged, one line per audit entry, by the workers in boxes N
 # (default both).
