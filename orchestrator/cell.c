@@ -122,22 +122,29 @@ _printf_(2, 3) static void run_fail(Cell *c, const char *fmt, ...) {
         va_end(ap);
 }
 
-/* The cell cannot be trusted on (@why, logged): a run in it ends with @why, and it is stopped. */
-static void cell_break(Cell *c, const char *why) {
-        log_error("Cell %s: %s; stopping it.", c->name, why);
+/* The cell cannot be trusted on, for @why (already logged, with its cause): a run in it ends with
+ * @why, and it is stopped. */
+static void cell_break_logged(Cell *c, const char *why) {
         run_fail(c, "%s", why);
         cell_enter(c, c->state == CELL_GONE ? CELL_GONE : CELL_STOPPING);
+}
+
+/* The same, for a reason that is its own cause: logged here. */
+static void cell_break(Cell *c, const char *why) {
+        log_error("Cell %s: %s; stopping it.", c->name, why);
+        cell_break_logged(c, why);
 }
 
 static int on_broken(sd_event_source *s _unused_, void *userdata) {
         Cell *c = userdata;
 
         c->broken = sd_event_source_disable_unref(c->broken);
-        cell_break(c, c->error[0] ? c->error : "kw could not give it its run");
+        cell_break_logged(c, c->error[0] ? c->error : "kw could not give it its run");
         return 0;
 }
 
-/* A failure found inside a call of the owner's, who goes on using the cell: told from the loop. */
+/* A failure (logged) found inside a call of the owner's, who goes on using the cell: told from the
+ * loop. */
 static void cell_break_later(Cell *c, const char *why) {
         run_fail(c, "%s", why);
         if (!c->broken && sd_event_add_defer(c->config.event, &c->broken, on_broken, c) < 0)
@@ -150,9 +157,9 @@ static void cell_break_reply(Cell *c, sd_bus_message *reply, int r, const char *
         const sd_bus_error *e = reply ? sd_bus_message_get_error(reply) : NULL;
         char buf[BUS_ERROR_TEXT_MAX], why[sizeof(c->error)];
 
-        log_error("%s: %s: %s", c->name, what, bus_error_text(e, r, buf));
+        log_error("Cell %s: %s: %s; stopping it.", c->name, what, bus_error_text(e, r, buf));
         snprintf(why, sizeof(why), "%s (%s)", what, e ? e->name : strerrorname_np(-r) ?: "?");
-        cell_break(c, why);
+        cell_break_logged(c, why);
 }
 
 /* ---- a run's end ---- */
@@ -431,8 +438,8 @@ static int on_located(sd_bus_message *reply, void *userdata, sd_bus_error *error
         if (r >= 0)
                 r = cgroup_counters_open("/sys/fs/cgroup", layout, st.cgroup, &c->counters);
         if (r < 0) {
-                log_error_errno(r, "Cell %s: cannot open its cgroup %s: %m", c->name, st.cgroup);
-                cell_break(c, "kw cannot read the cell's cgroup");
+                log_error_errno(r, "Cell %s: cannot open its cgroup %s, stopping it: %m", c->name, st.cgroup);
+                cell_break_logged(c, "kw cannot read the cell's cgroup");
                 return 0;
         }
         cell_enter(c, CELL_IDLE);
@@ -602,9 +609,9 @@ static int on_limits_set(sd_bus_message *reply, void *userdata, sd_bus_error *er
         if (c->state != CELL_LIMITING)
                 return 0;
         if (bus_reply_error(reply, buf)) {
-                log_error("Cell %s: cannot set a run's limits: %s", c->name, buf);
                 /* Its limits are now unknown: no run may trust them. */
-                cell_break(c, "systemd did not set the run's limits");
+                log_error("Cell %s: cannot set a run's limits, stopping it: %s", c->name, buf);
+                cell_break_logged(c, "systemd did not set the run's limits");
                 return 0;
         }
         c->limits = c->run_limits;
@@ -654,7 +661,8 @@ static int format_run(Cell *c, const CellRun *run) {
 
         if (!argv || !expanded)
                 return -ENOMEM;
-        snprintf(source, sizeof(source), UNIT_SOURCE_DIR "/%s", lang->source_file);
+        if (snprintf(source, sizeof(source), UNIT_SOURCE_DIR "/%s", lang->source_file) >= (int) sizeof(source))
+                return -ENAMETOOLONG;
         snprintf(memory_mb, sizeof(memory_mb), "%" PRIu64, l->memory_bytes >> 20);
         argv[0] = lang->interpreter;
         for (size_t i = 0; r >= 0 && i < n_args; i++) {

@@ -225,7 +225,10 @@ static int write_source(const char *path, int src) {
         off_t at = 0;
         ssize_t n;
 
-        snprintf(dest, sizeof(dest), NEW_ROOT "%s", path);
+        if (snprintf(dest, sizeof(dest), NEW_ROOT "%s", path) >= (int) sizeof(dest)) {
+                errno = ENAMETOOLONG;
+                return -1;
+        }
         if (make_parents(dest) < 0)
                 return -1;
         int fd = open(dest, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0444);

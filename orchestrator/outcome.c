@@ -32,13 +32,6 @@ static bool is_killed(const RunOutcome *o) {
         return o->exit_code == CLD_KILLED || o->exit_code == CLD_DUMPED;
 }
 
-/* systemd's own exit statuses (EXIT_CHDIR=200 ... EXIT_CREDENTIALS=243) from a run whose program never
- * started mean the sandbox was not set up; from a program, they are its own. */
-static bool is_setup_failure(const RunOutcome *o) {
-        return o->exec == EXEC_NOT_REACHED && strcmp(o->result, "exit-code") == 0 && o->exit_code == CLD_EXITED &&
-               o->exit_status >= 200 && o->exit_status <= 243;
-}
-
 static uint64_t cpu_usec(const RunOutcome *o) {
         if (o->cpu_end_usec == UINT64_MAX)
                 return 0;
@@ -47,7 +40,7 @@ static uint64_t cpu_usec(const RunOutcome *o) {
 }
 
 static bool is_oom_killed(const RunOutcome *o) {
-        /* systemd 252 sees OOM kills on cgroup v2 only; kw-runstat reads the kernel's count on both. */
+        /* The kernel's count of the run's cgroup, on either hierarchy; systemd's Result= where there is one. */
         return strcmp(o->result, "oom-kill") == 0 || (o->oom_kills != UINT64_MAX && o->oom_kills > 0);
 }
 
@@ -156,9 +149,6 @@ int outcome_explain(Buffer *b, const RunResult *r, const Limits *limits) {
         }
         if (o->internal_error[0])
                 return buffer_printf(b, "internal error: %s", o->internal_error);
-        if (is_setup_failure(o))
-                return buffer_printf(b, "internal error: the sandbox could not be set up (systemd exit status %d)",
-                                     o->exit_status);
         if (o->exec == EXEC_FAILED) {
                 const char *name = strerrorname_np(o->exec_errno);
                 return buffer_printf(b, "internal error: the interpreter could not be started (%s)", name ? name : "?");

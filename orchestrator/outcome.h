@@ -12,25 +12,26 @@
  * it and the security event — decided here once, for the result, the audit entry and the stats
  * alike. Pure: no libsystemd, so its users' unit tests link without it. */
 
-/* How far kw-exec got, as it said on its report pipe, which it alone holds: closed on exec
- * (O_CLOEXEC), so the program can neither write to it nor fake what it says. */
+/* How far the run got, as its init told kw-exec on a pipe the program never holds (O_CLOEXEC, closed
+ * by the exec), so no exit status or signal of the program can pass for a failure of kw's. */
 typedef enum ExecReport {
-        EXEC_NOT_REACHED,           /* kw-exec never took its go: the sandbox did not get that far */
+        EXEC_NOT_REACHED,           /* the program was never exec'd: the sandbox did not get that far */
         EXEC_STARTED,               /* the interpreter was exec'd: every exit status after is the program's */
-        EXEC_FAILED,                /* kw-exec could not exec it (exec_errno) */
+        EXEC_FAILED,                /* the exec failed (exec_errno) */
 } ExecReport;
 
-/* What a run ended with, as systemd, the cgroup and kw's own output path and timer saw it. */
+/* What a run ended with, as its init (through kw-exec), the cell's cgroup and kw's own output path
+ * and timer saw it. */
 typedef struct RunOutcome {
-        char result[32];            /* the service's Result=: success, exit-code, signal, timeout, oom-kill... */
-        int exit_code;              /* ExecMainCode: CLD_EXITED, CLD_KILLED, CLD_DUMPED, or 0 if it never ran */
-        int exit_status;            /* ExecMainStatus: exit status or signal number */
-        /* The unit's cgroup CPU time at the go (what systemd spent setting it up) and at the end;
-         * the program's own is the difference. UINT64_MAX: unknown. */
+        char result[32];            /* in systemd's words: success, exit-code, signal (timeout, oom-kill) */
+        int exit_code;              /* CLD_EXITED, CLD_KILLED, CLD_DUMPED, or 0 if it never ran */
+        int exit_status;            /* exit status or signal number */
+        /* The cell's cgroup CPU time over the run (end) and what of it was kw-exec's and init's
+         * (start); the program's own is the difference. UINT64_MAX: unknown. */
         uint64_t cpu_start_usec;
         uint64_t cpu_end_usec;
         uint64_t memory_peak;       /* bytes, UINT64_MAX if unknown */
-        uint64_t oom_kills;         /* kernel OOM kills in the run's cgroup, UINT64_MAX if unknown */
+        uint64_t oom_kills;         /* kernel OOM kills in the cell's cgroup during the run, UINT64_MAX if unknown */
         uint64_t wall_usec;         /* from the go to the end */
         bool output_exceeded;       /* kw stopped it for writing too much */
         bool wall_exceeded;         /* kw killed it at the wall-clock limit */
