@@ -108,7 +108,7 @@ leftovers_list() {
                 since=$(systemctl show -P ExecMainStartTimestampMonotonic kwd.service)
         fi
         units=$(systemctl list-units --all --plain --no-legend 'kw-*.service')
-        printf '%s\n' "$units" | grep . | grep -Ev ' (active +running|activating +start) +kw cell$' | sed 's/^/unit left: /'
+        printf '%s\n' "$units" | grep . | grep -Ev ' (active +running|activating +start( +start)?) +kw cell$' | sed 's/^/unit left: /'
         for u in $(printf '%s\n' "$units" | awk '/ kw cell$/ { print $1 }'); do
                 # Started before this kwd: a predecessor's, which it should have stopped.
                 [ "$(systemctl show -P InactiveExitTimestampMonotonic "$u")" -ge "$since" ] 2>/dev/null && continue
