@@ -79,8 +79,12 @@ policy_value() { sed -n "s/^$1 = *\([^ #]*\).*/\1/p" "${policy_dir:-$top/policy}
 
 # Cells: kw-exec as each one's main process; a run's init is a kw-exec whose parent is one too.
 cells() { systemctl list-units --plain --no-legend 'kw-*.service' | grep -c ' kw cell'; }
-# Runs in flight: the inits of runs in cells.
-runs() { ps -eo ppid=,pid=,comm= | awk '$3 == "kw-exec" { comm[$2] = 1; parent[$2] = $1 } END { n = 0; for (p in parent) if (comm[parent[p]]) n++; print n }'; }
+# Runs in flight: the inits of runs in cells, a kw-exec child of a cell's kw-exec (not the program's
+# process before its exec, a kw-exec child of an init).
+runs() {
+        ps -eo ppid=,pid=,comm= | awk '$3 == "kw-exec" { comm[$2] = 1; parent[$2] = $1 }
+                END { n = 0; for (p in parent) { q = parent[p]; if (comm[q] && !comm[parent[q]]) n++ } print n }'
+}
 # Cells with a run in them: their main process (kw-exec) has a child (the run's init).
 busy_cells() {
         local u pid
