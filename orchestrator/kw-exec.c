@@ -385,7 +385,10 @@ _Noreturn static void init_run(const Init *init) {
         if (enter_root() < 0)
                 init_fail(init, EXEC_STEP_PIVOT, 0);
 
-        if (pipe2(pipe_fds, O_CLOEXEC) < 0)
+        /* Not dumpable before the program exists: no process of the run may open init's /proc
+         * entries (its report pipe among them) or see it there. The program becomes dumpable again
+         * at its exec. */
+        if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0 || pipe2(pipe_fds, O_CLOEXEC) < 0)
                 init_fail(init, EXEC_STEP_FORK, 0);
         pid_t pid = fork();
         if (pid < 0)
@@ -397,7 +400,6 @@ _Noreturn static void init_run(const Init *init) {
         close(pipe_fds[1]);
         for (int i = 0; i < EXEC_RUN_FDS; i++)
                 close(init->fds[i]);
-        (void) prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 
         int32_t failed[2];
         ssize_t n;
