@@ -119,7 +119,9 @@ killed_at_limit='.verdict == "time_limit_exceeded" and (.error | contains("wall-
 check "a run in a warm cell is killed at the wall-clock limit, counted from its start" \
         '[[ "$units" == kw-cell-* ]] && jq -e --argjson limit "$limit" --argjson ms "$elapsed_ms" "$killed_at_limit" "$work/sleep.out" >/dev/null' \
         'echo "units $units; limit $limit ms, kwctl took $elapsed_ms ms: $(head -c 400 "$work/sleep.out")"'
-# cell_runs: a cell serves that many runs, then another takes its place.
+# cell_runs: a cell serves that many runs, then another takes its place. One warm cell, so that the
+# first two jobs (one after the other) have no other to run in.
+set_policy cells 1
 set_policy cell_runs 2
 reload_kwd
 for i in 1 2 3; do
