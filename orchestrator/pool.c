@@ -112,14 +112,23 @@ static void pool_retire(Pool *p, Cell *c) {
                 cell_free(c);
 }
 
+/* The first waiter, no longer waiting; NULL if there is none. */
+static PoolWaiter *take_waiter(Pool *p) {
+        PoolWaiter *w = p->waiters;
+
+        if (w) {
+                p->waiters = w->next;
+                w->next = NULL;
+        }
+        return w;
+}
+
 /* Hands @c to the first waiter; false if there is none. */
 static bool hand_to_waiter(Pool *p, Cell *c) {
-        PoolWaiter *w = p->waiters;
+        PoolWaiter *w = take_waiter(p);
 
         if (!w)
                 return false;
-        p->waiters = w->next;
-        w->next = NULL;
         p->lent++;
         w->fn(c, NULL, w->userdata);
         return true;
@@ -177,10 +186,8 @@ static void on_pool_cell(Cell *c, CellState from, void *userdata) {
                 bool failed = !pc->ready && !pc->stopped;
                 /* Its waiter must not wait forever for cells that cannot start: told why (the text
                  * is the cell's, so before it is freed). */
-                PoolWaiter *w = failed ? p->waiters : NULL;
+                PoolWaiter *w = failed ? take_waiter(p) : NULL;
                 if (w) {
-                        p->waiters = w->next;
-                        w->next = NULL;
                         const char *error = cell_outcome(c, &o, id);
                         w->fn(NULL, error ?: "the cell ended before it was ready", w->userdata);
                 }
@@ -363,12 +370,8 @@ void pool_stop(Pool *p, PoolStoppedFn stopped, void *userdata) {
         p->stopped_fn = stopped;
         p->userdata = userdata;
         stop_unused(p);
-        while (p->waiters) {
-                PoolWaiter *w = p->waiters;
-                p->waiters = w->next;
-                w->next = NULL;
+        for (PoolWaiter *w; (w = take_waiter(p));)
                 w->fn(NULL, "kw is stopping", w->userdata);
-        }
         p->refill = sd_event_source_disable_unref(p->refill);
         pool_schedule_fill(p);
 }
