@@ -42,7 +42,8 @@ struct Cell {
         size_t n_run_paths;
         void *message;               /* until sent */
         size_t message_size;
-        int run_fds[EXEC_RUN_FDS];   /* until sent */
+        int run_fds[EXEC_FDS_MAX];   /* until sent */
+        size_t n_run_fds;
         sd_event_source *wall_timer;
         uint64_t go_usec;
         bool killed;                 /* KILL sent */
@@ -65,9 +66,10 @@ static bool in_run(CellState s) {
 static void run_release(Cell *c) {
         c->wall_timer = sd_event_source_disable_unref(c->wall_timer);
         c->message = (free(c->message), NULL);
-        for (size_t i = 0; i < EXEC_RUN_FDS; i++)
+        for (size_t i = 0; i < c->n_run_fds; i++)
                 if (c->run_fds[i] >= 0)
                         c->run_fds[i] = (close(c->run_fds[i]), -EBADF);
+        c->n_run_fds = 0;
 }
 
 static void cell_unref_unit(Cell *c) {
@@ -174,6 +176,8 @@ static void outcome_from_end(Cell *c, const ExecEnd *end) {
                 o->exec = EXEC_STARTED;
                 o->exit_code = CLD_EXITED;
                 o->exit_status = end->status;
+                o->product_error = end->product_error;
+                o->product_size = end->product_size;
                 snprintf(o->result, sizeof(o->result), "%s", end->status == 0 ? "success" : "exit-code");
                 return;
         case EXEC_END_SIGNALED:
@@ -258,7 +262,7 @@ static int on_message(sd_event_source *s _unused_, int fd, uint32_t revents _unu
         } m;
         union {
                 struct cmsghdr header;
-                char buf[CMSG_SPACE(EXEC_RUN_FDS * sizeof(int))];
+                char buf[CMSG_SPACE(EXEC_FDS_MAX * sizeof(int))];
         } control;
         struct iovec iov = { .iov_base = &m, .iov_len = sizeof(m) };
         struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = &control, .msg_controllen = sizeof(control) };
@@ -283,8 +287,12 @@ static int on_message(sd_event_source *s _unused_, int fd, uint32_t revents _unu
                 on_ready(c, &m.ready);
         else if (c->state == CELL_RUNNING && n == sizeof(ExecEnd) && m.type == EXEC_MSG_END && mh.msg_controllen == 0)
                 run_end(c, &m.end);
-        else
+        else {
+                /* Which message, and when: a protocol break is a bug of kw's or an attack, worth knowing. */
+                log_error("Cell %s: unexpected message of %zd bytes, type 0x%x, in state %d.", c->name, n,
+                          n >= (ssize_t) sizeof(uint32_t) ? m.type : 0, (int) c->state);
                 cell_break(c, "its supervisor broke the protocol");
+        }
         return 0;
 }
 
@@ -503,8 +511,6 @@ int cell_start(const CellConfig *config, const CellSpec *spec, CellFn fn, void *
                 return start_failed(spec->name, "allocating the cell", -ENOMEM, ret_step);
         *c = (Cell) { .config = *config, .fd = -EBADF, .counters = CGROUP_COUNTERS_NULL, .limits = *spec->limits,
                       .started_usec = now_usec(), .generation = spec->generation, .fn = fn, .userdata = userdata };
-        for (size_t i = 0; i < EXEC_RUN_FDS; i++)
-                c->run_fds[i] = -EBADF;
         snprintf(c->name, sizeof(c->name), "%s", spec->name);
 
         if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, fds) < 0)
@@ -564,17 +570,18 @@ static int on_wall_timeout(sd_event_source *s _unused_, uint64_t usec _unused_, 
 static void cell_go(Cell *c) {
         union {
                 struct cmsghdr header;
-                char buf[CMSG_SPACE(EXEC_RUN_FDS * sizeof(int))];
+                char buf[CMSG_SPACE(EXEC_FDS_MAX * sizeof(int))];
         } control = {};
         struct iovec iov = { .iov_base = c->message, .iov_len = c->message_size };
-        struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = &control, .msg_controllen = sizeof(control) };
+        struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = &control,
+                             .msg_controllen = CMSG_SPACE(c->n_run_fds * sizeof(int)) };
         struct cmsghdr *h = CMSG_FIRSTHDR(&mh);
         int r;
 
         h->cmsg_level = SOL_SOCKET;
         h->cmsg_type = SCM_RIGHTS;
-        h->cmsg_len = CMSG_LEN(EXEC_RUN_FDS * sizeof(int));
-        memcpy(CMSG_DATA(h), c->run_fds, EXEC_RUN_FDS * sizeof(int));
+        h->cmsg_len = CMSG_LEN(c->n_run_fds * sizeof(int));
+        memcpy(CMSG_DATA(h), c->run_fds, c->n_run_fds * sizeof(int));
 
         cgroup_counters_begin(&c->counters, &c->start_stats);
         c->go_usec = now_usec();
@@ -649,40 +656,40 @@ static int cell_set_limits(Cell *c) {
         return r;
 }
 
-/* argv and the root's paths of @run, in kw-exec's message. */
+/* kw-exec's message for @run. */
 static int format_run(Cell *c, const CellRun *run) {
-        const Language *lang = run->language;
         const Limits *l = run->limits;
-        char source[256], memory_mb[32];
-        size_t n_args = strv_length(lang->arguments);
-        _cleanup_free_ const char **argv = calloc(n_args + 2, sizeof(char *));
-        _cleanup_free_ char **expanded = calloc(n_args + 1, sizeof(char *));
-        int r = 0;
+        const char *files[EXEC_FILES_MAX + 1] = {};
+        uint32_t exec_files = 0;
 
-        if (!argv || !expanded)
-                return -ENOMEM;
-        if (snprintf(source, sizeof(source), UNIT_SOURCE_DIR "/%s", lang->source_file) >= (int) sizeof(source))
-                return -ENAMETOOLONG;
-        snprintf(memory_mb, sizeof(memory_mb), "%" PRIu64, l->memory_bytes >> 20);
-        argv[0] = lang->interpreter;
-        for (size_t i = 0; r >= 0 && i < n_args; i++) {
-                r = policy_expand_argument(lang->arguments[i], source, memory_mb, &expanded[i]);
-                argv[i + 1] = expanded[i];
+        for (size_t i = 0; i < run->n_files; i++) {
+                files[i] = run->files[i].path;
+                exec_files |= run->files[i].executable ? 1u << i : 0;
         }
         /* RLIMIT_CPU in whole seconds, at least the limit: a program is never stopped before it had
          * its whole time (kw judges the time it measured); SIGKILL a second after SIGXCPU. */
         uint64_t cpu_sec = (l->time_ms + 999) / 1000;
         ExecRun header = { .cpu_soft_sec = cpu_sec, .cpu_hard_sec = cpu_sec + 1, .open_files = l->open_files,
-                           .file_size_bytes = l->file_size_bytes, .tmp_bytes = l->tmp_bytes };
-        if (r >= 0 && !(c->message = malloc(EXEC_MSG_MAX)))
-                r = -ENOMEM;
-        if (r >= 0)
-                r = exec_run_format(c->message, EXEC_MSG_MAX, &header, source, argv, (const char *const *) lang->root);
-        if (r >= 0)
-                c->message_size = (size_t) r;
-        for (size_t i = 0; i < n_args; i++)
-                free(expanded[i]);
-        return r < 0 ? r : 0;
+                           .file_size_bytes = l->file_size_bytes, .tmp_bytes = l->tmp_bytes,
+                           .exec_files = exec_files, .product_bytes = run->product ? run->product_bytes : 0 };
+        ExecRunStrings strings = { .workdir = run->workdir, .argv = run->argv, .paths = (const char *const *) run->root,
+                                   .files = files, .product = run->product };
+        if (!(c->message = malloc(EXEC_MSG_MAX)))
+                return -ENOMEM;
+        int r = exec_run_format(c->message, EXEC_MSG_MAX, &header, &strings);
+        if (r < 0)
+                return r;
+        c->message_size = (size_t) r;
+        return 0;
+}
+
+/* A duplicate of @fd among the run's descriptors, sent with its message. */
+static int add_run_fd(Cell *c, int fd) {
+        int d = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+        if (d < 0)
+                return -errno;
+        c->run_fds[c->n_run_fds++] = d;
+        return 0;
 }
 
 int cell_run(Cell *c, const CellRun *run, int *ret_stdout, int *ret_stderr) {
@@ -691,29 +698,35 @@ int cell_run(Cell *c, const CellRun *run, int *ret_stdout, int *ret_stderr) {
 
         if (c->state != CELL_IDLE)
                 return -ESTALE;
+        if (run->n_files > EXEC_FILES_MAX)
+                return -E2BIG;
         c->run_limits = *run->limits;
+        c->run_limits.memory_bytes += run->memory_overhead;
         c->killed = c->wall_exceeded = false;
         c->error[0] = 0;
         c->outcome = (RunOutcome) { .cpu_start_usec = UINT64_MAX, .cpu_end_usec = UINT64_MAX,
-                                    .memory_peak = UINT64_MAX, .oom_kills = UINT64_MAX };
-        c->run_paths = run->language->root;
-        c->n_run_paths = strv_length(run->language->root);
+                                    .memory_peak = UINT64_MAX, .oom_kills = UINT64_MAX,
+                                    .product_error = run->product ? ENOENT : 0 };
+        c->run_paths = run->root;
+        c->n_run_paths = strv_length(run->root);
         r = format_run(c, run);
         if (r >= 0 && (pipe2(out, O_CLOEXEC) < 0 || pipe2(err, O_CLOEXEC) < 0))
                 r = negative_errno();
         if (r >= 0 && (fcntl(out[0], F_SETFL, O_NONBLOCK) < 0 || fcntl(err[0], F_SETFL, O_NONBLOCK) < 0))
                 r = negative_errno();
+        /* In exec-protocol.h's order. */
+        if (r >= 0)
+                r = add_run_fd(c, run->stdin_fd);
         if (r >= 0) {
-                c->run_fds[EXEC_FD_SOURCE] = fcntl(run->source_fd, F_DUPFD_CLOEXEC, 3);
-                c->run_fds[EXEC_FD_STDIN] = fcntl(run->stdin_fd, F_DUPFD_CLOEXEC, 3);
-                c->run_fds[EXEC_FD_FILTER] = fcntl(run->filter_fd, F_DUPFD_CLOEXEC, 3);
-                c->run_fds[EXEC_FD_STDOUT] = TAKE_FD(out[1]);
-                c->run_fds[EXEC_FD_STDERR] = TAKE_FD(err[1]);
-                for (size_t i = 0; i < EXEC_RUN_FDS; i++)
-                        if (c->run_fds[i] < 0)
-                                r = -EMFILE;
+                c->run_fds[c->n_run_fds++] = TAKE_FD(out[1]);
+                c->run_fds[c->n_run_fds++] = TAKE_FD(err[1]);
+                r = add_run_fd(c, run->filter_fd);
         }
-        if (r >= 0 && !cgroup_limits_equal(&c->limits, run->limits))
+        if (r >= 0 && run->product)
+                r = add_run_fd(c, run->product_fd);
+        for (size_t i = 0; r >= 0 && i < run->n_files; i++)
+                r = add_run_fd(c, run->files[i].fd);
+        if (r >= 0 && !cgroup_limits_equal(&c->limits, &c->run_limits))
                 r = cell_set_limits(c);
         if (r < 0) {
                 run_release(c);

@@ -4,6 +4,7 @@
 #include <systemd/sd-bus.h>
 #include <systemd/sd-event.h>
 
+#include "exec-protocol.h"
 #include "outcome.h"
 #include "policy.h"
 
@@ -47,13 +48,27 @@ typedef struct CellSpec {
         unsigned generation;         /* the owner's mark (the pool's policy it was made for) */
 } CellSpec;
 
-/* One run in a cell. Descriptors are borrowed: the cell sends duplicates. */
+/* A file of a run's root, from a sealed memfd (borrowed). */
+typedef struct CellFile {
+        const char *path;            /* in the run's root */
+        int fd;
+        bool executable;
+} CellFile;
+
+/* One run in a cell. Descriptors and strings are borrowed: the cell sends duplicates. */
 typedef struct CellRun {
-        const Language *language;
         const Limits *limits;
-        int source_fd;               /* sealed memfd: the source */
+        uint64_t memory_overhead;    /* added to MemoryMax: a runtime's own, beside the program's heap */
+        const char *const *argv;
+        char *const *root;           /* host paths the run's root holds */
+        const char *workdir;
         int stdin_fd;                /* sealed memfd: the input, at offset 0 */
         int filter_fd;               /* sealed memfd: the language's compiled seccomp program */
+        CellFile files[EXEC_FILES_MAX];
+        size_t n_files;
+        const char *product;         /* NULL, or the file the run makes in its /tmp, copied into product_fd */
+        uint64_t product_bytes;
+        int product_fd;              /* a writable memfd */
 } CellRun;
 
 /**

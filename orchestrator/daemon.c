@@ -90,7 +90,7 @@ static void on_job_done(Runner *runner, void *userdata) {
         AuditSubject subject = audit_subject(c);
         _cleanup_(audit_entry_done) AuditEntry e = {};
         audit_send(c, audit_judged(&e, &subject, results, overall), &e);
-        if (report_job(&body, c->job, &c->policy->caps, c->job_id, results) < 0) {
+        if (report_job(&body, c->job, &c->policy->caps, c->job_id, results, runner_compile_result(runner)) < 0) {
                 status = EXIT_INTERNAL;
                 buffer_done(&body);
         } else

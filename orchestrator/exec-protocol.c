@@ -21,26 +21,49 @@ static size_t strv_count(const char *const *l) {
         return n;
 }
 
-int exec_run_format(void *buf, size_t size, const ExecRun *run, const char *source_path, const char *const *argv,
-                    const char *const *paths) {
-        size_t n_argv = strv_count(argv), n_paths = strv_count(paths), at = sizeof(ExecRun);
+/* A file name of its own: not empty, no slash, not "." or "..". */
+static int is_name(const char *s) {
+        return s[0] && !strchr(s, '/') && strcmp(s, ".") != 0 && strcmp(s, "..") != 0;
+}
+
+static int put_strings(char *buf, size_t size, size_t *at, const char *const *l, size_t n, int absolute) {
+        for (size_t i = 0; i < n; i++) {
+                if (absolute && l[i][0] != '/')
+                        return -EINVAL;
+                int r = put_string(buf, size, at, l[i]);
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
+int exec_run_format(void *buf, size_t size, const ExecRun *run, const ExecRunStrings *s) {
+        size_t n_argv = strv_count(s->argv), n_paths = strv_count(s->paths), n_files = strv_count(s->files);
+        size_t at = sizeof(ExecRun);
         ExecRun header = *run;
         int r;
 
-        if (n_argv == 0 || n_argv > EXEC_STRINGS_MAX || n_paths > EXEC_STRINGS_MAX || source_path[0] != '/')
+        if (n_argv == 0 || n_argv > EXEC_STRINGS_MAX || n_paths > EXEC_STRINGS_MAX || n_files > EXEC_FILES_MAX ||
+            s->workdir[0] != '/' || (run->product_bytes > 0) != (s->product != NULL) || (s->product && !is_name(s->product)) ||
+            (run->exec_files >> n_files) != 0)
                 return -EINVAL;
         if (size < at || size > EXEC_MSG_MAX)
                 return -E2BIG;
         header.type = EXEC_MSG_RUN;
         header.n_argv = (uint32_t) n_argv;
         header.n_paths = (uint32_t) n_paths;
+        header.n_files = (uint32_t) n_files;
         header.padding = 0;
         memcpy(buf, &header, sizeof(header));
-        r = put_string(buf, size, &at, source_path);
-        for (size_t i = 0; r >= 0 && i < n_argv; i++)
-                r = put_string(buf, size, &at, argv[i]);
-        for (size_t i = 0; r >= 0 && i < n_paths; i++)
-                r = paths[i][0] == '/' ? put_string(buf, size, &at, paths[i]) : -EINVAL;
+        r = put_string(buf, size, &at, s->workdir);
+        if (r >= 0)
+                r = put_strings(buf, size, &at, s->argv, n_argv, 0);
+        if (r >= 0)
+                r = put_strings(buf, size, &at, s->paths, n_paths, 1);
+        if (r >= 0)
+                r = put_strings(buf, size, &at, s->files, n_files, 1);
+        if (r >= 0 && s->product)
+                r = put_string(buf, size, &at, s->product);
         return r < 0 ? r : (int) at;
 }
 
@@ -57,23 +80,36 @@ static const char *take_string(const char *buf, size_t size, size_t *at) {
         return s;
 }
 
+/* @n strings into @l (NULL-terminated), each absolute if @absolute. */
+static int take_strings(const char *buf, size_t size, size_t *at, const char **l, size_t n, int absolute) {
+        for (size_t i = 0; i < n; i++)
+                if (!(l[i] = take_string(buf, size, at)) || (absolute && l[i][0] != '/'))
+                        return -EBADMSG;
+        l[n] = NULL;
+        return 0;
+}
+
 int exec_run_parse(const void *buf, size_t size, ExecRunSpec *ret) {
         const ExecRun *run = buf;
         size_t at = sizeof(ExecRun);
 
         if (size < sizeof(ExecRun) || size > EXEC_MSG_MAX || run->type != EXEC_MSG_RUN || run->n_argv == 0 ||
-            run->n_argv > EXEC_STRINGS_MAX || run->n_paths > EXEC_STRINGS_MAX)
+            run->n_argv > EXEC_STRINGS_MAX || run->n_paths > EXEC_STRINGS_MAX || run->n_files > EXEC_FILES_MAX ||
+            (run->exec_files >> run->n_files) != 0)
                 return -EBADMSG;
-        *ret = (ExecRunSpec) { .run = run, .n_argv = run->n_argv, .n_paths = run->n_paths };
-        ret->source_path = take_string(buf, size, &at);
-        if (!ret->source_path || ret->source_path[0] != '/')
+        *ret = (ExecRunSpec) { .run = run, .n_argv = run->n_argv, .n_paths = run->n_paths, .n_files = run->n_files };
+        ret->workdir = take_string(buf, size, &at);
+        if (!ret->workdir || ret->workdir[0] != '/')
                 return -EBADMSG;
-        for (size_t i = 0; i < ret->n_argv; i++)
-                if (!(ret->argv[i] = take_string(buf, size, &at)))
+        if (take_strings(buf, size, &at, ret->argv, ret->n_argv, 0) < 0 ||
+            take_strings(buf, size, &at, ret->paths, ret->n_paths, 1) < 0 ||
+            take_strings(buf, size, &at, ret->files, ret->n_files, 1) < 0)
+                return -EBADMSG;
+        if (run->product_bytes > 0) {
+                ret->product = take_string(buf, size, &at);
+                if (!ret->product || !is_name(ret->product))
                         return -EBADMSG;
-        for (size_t i = 0; i < ret->n_paths; i++)
-                if (!(ret->paths[i] = take_string(buf, size, &at)) || ret->paths[i][0] != '/')
-                        return -EBADMSG;
+        }
         /* Nothing after the last string: a message is exactly what its header says. */
         return at == size ? 0 : -EBADMSG;
 }
@@ -88,12 +124,13 @@ const char *exec_step_to_string(ExecStep step) {
                 [EXEC_STEP_PROC] = "mounting /proc",
                 [EXEC_STEP_DEV] = "making /dev",
                 [EXEC_STEP_TMP] = "mounting the run's tmpfs",
-                [EXEC_STEP_SOURCE] = "writing the source",
+                [EXEC_STEP_FILE] = "writing a file of the run",
                 [EXEC_STEP_PIVOT] = "entering the run's root",
                 [EXEC_STEP_LIMITS] = "setting the run's limits",
                 [EXEC_STEP_FORK] = "starting the program's process",
                 [EXEC_STEP_CAPABILITIES] = "dropping capabilities",
                 [EXEC_STEP_FILTER] = "loading the seccomp filter",
+                [EXEC_STEP_WORKDIR] = "entering the working directory",
         };
         return (unsigned) step < _EXEC_STEP_MAX ? names[step] : "an unknown step";
 }

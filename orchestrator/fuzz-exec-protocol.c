@@ -38,25 +38,50 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         ASSERT_OR_ABORT(r == 0);
         ASSERT_OR_ABORT(size >= sizeof(ExecRun) && size <= EXEC_MSG_MAX);
         ASSERT_OR_ABORT(spec.run == (const ExecRun *) buf && spec.run->type == EXEC_MSG_RUN);
-        ASSERT_OR_ABORT(spec.n_argv == spec.run->n_argv && spec.n_paths == spec.run->n_paths);
-        ASSERT_OR_ABORT(spec.n_argv >= 1 && spec.n_argv <= EXEC_STRINGS_MAX && spec.n_paths <= EXEC_STRINGS_MAX);
-        ASSERT_OR_ABORT(spec.argv[spec.n_argv] == NULL && spec.paths[spec.n_paths] == NULL);
+        ASSERT_OR_ABORT(spec.n_argv == spec.run->n_argv && spec.n_paths == spec.run->n_paths &&
+                        spec.n_files == spec.run->n_files);
+        ASSERT_OR_ABORT(spec.n_argv >= 1 && spec.n_argv <= EXEC_STRINGS_MAX && spec.n_paths <= EXEC_STRINGS_MAX &&
+                        spec.n_files <= EXEC_FILES_MAX);
+        ASSERT_OR_ABORT(spec.argv[spec.n_argv] == NULL && spec.paths[spec.n_paths] == NULL &&
+                        spec.files[spec.n_files] == NULL);
+        /* No executable bit for a file that is not there. */
+        ASSERT_OR_ABORT((spec.run->exec_files & ~((1u << spec.n_files) - 1)) == 0);
+        ASSERT_OR_ABORT((spec.product != NULL) == (spec.run->product_bytes > 0));
+        ASSERT_OR_ABORT(exec_run_fds(spec.run) == EXEC_FIXED_FDS + (spec.product != NULL) + spec.n_files);
+        ASSERT_OR_ABORT(exec_run_fds(spec.run) <= EXEC_FDS_MAX);
 
         /* The strings back to back from the header to the last byte, each inside the message. */
         size_t at = sizeof(ExecRun);
-        check_next(buf, size, &at, spec.source_path);
-        ASSERT_OR_ABORT(spec.source_path[0] == '/');
+        check_next(buf, size, &at, spec.workdir);
+        ASSERT_OR_ABORT(spec.workdir[0] == '/');
         for (size_t i = 0; i < spec.n_argv; i++)
                 check_next(buf, size, &at, spec.argv[i]);
         for (size_t i = 0; i < spec.n_paths; i++) {
                 check_next(buf, size, &at, spec.paths[i]);
                 ASSERT_OR_ABORT(spec.paths[i][0] == '/');
         }
+        for (size_t i = 0; i < spec.n_files; i++) {
+                check_next(buf, size, &at, spec.files[i]);
+                ASSERT_OR_ABORT(spec.files[i][0] == '/');
+        }
+        if (spec.product) {
+                /* A plain file name, made in the run's /tmp: never a way out of it. */
+                check_next(buf, size, &at, spec.product);
+                ASSERT_OR_ABORT(spec.product[0] != 0 && !strchr(spec.product, '/'));
+                ASSERT_OR_ABORT(strcmp(spec.product, ".") != 0 && strcmp(spec.product, "..") != 0);
+        }
         ASSERT_OR_ABORT(at == size);
 
         /* Formatted again: the same bytes, the padding zeroed. */
         memset(&out, 0xa5, sizeof(out));
-        r = exec_run_format(out.bytes, sizeof(out.bytes), spec.run, spec.source_path, spec.argv, spec.paths);
+        ExecRunStrings strings = {
+                .workdir = spec.workdir,
+                .argv = spec.argv,
+                .paths = spec.paths,
+                .files = spec.files,
+                .product = spec.product,
+        };
+        r = exec_run_format(out.bytes, sizeof(out.bytes), spec.run, &strings);
         ASSERT_OR_ABORT(r >= 0 && (size_t) r == size);
         ASSERT_OR_ABORT(out.run.padding == 0);
         size_t pad = offsetof(ExecRun, padding), pad_end = pad + sizeof(out.run.padding);
@@ -65,8 +90,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
 
         /* And that parses too, to the same parts. */
         ASSERT_OR_ABORT(exec_run_parse(out.bytes, (size_t) r, &again) == 0);
-        ASSERT_OR_ABORT(again.n_argv == spec.n_argv && again.n_paths == spec.n_paths);
-        ASSERT_OR_ABORT(strcmp(again.source_path, spec.source_path) == 0);
+        ASSERT_OR_ABORT(again.n_argv == spec.n_argv && again.n_paths == spec.n_paths && again.n_files == spec.n_files);
+        ASSERT_OR_ABORT(strcmp(again.workdir, spec.workdir) == 0);
+        for (size_t i = 0; i < spec.n_files; i++)
+                ASSERT_OR_ABORT(strcmp(again.files[i], spec.files[i]) == 0);
+        ASSERT_OR_ABORT((again.product != NULL) == (spec.product != NULL));
+        ASSERT_OR_ABORT(!spec.product || strcmp(again.product, spec.product) == 0);
+        ASSERT_OR_ABORT(again.run->exec_files == spec.run->exec_files &&
+                        again.run->product_bytes == spec.run->product_bytes);
 
         /* Any step value has a name. */
         ASSERT_OR_ABORT(exec_step_to_string((ExecStep) spec.run->padding) != NULL);

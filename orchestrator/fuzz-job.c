@@ -32,12 +32,12 @@ static void check_report(const Job *j, const JobCaps *caps) {
                 ASSERT_OR_ABORT(buffer_append(&results[i].out, out, out_size) >= 0);
                 ASSERT_OR_ABORT(buffer_append(&results[i].err, j->code, j->code_size) >= 0);
         }
-        ASSERT_OR_ABORT(report_job(&b, j, caps, "0123456789abcdef0123456789abcdef", results) >= 0);
+        ASSERT_OR_ABORT(report_job(&b, j, caps, "0123456789abcdef0123456789abcdef", results, NULL) >= 0);
         ASSERT_OR_ABORT(is_json(&b));
         /* And cut short everywhere: still JSON, whatever the cuts split. */
         JobCaps tiny = { .result_case_bytes = 7, .result_bytes = 40 };
         buffer_done(&b);
-        ASSERT_OR_ABORT(report_job(&b, j, &tiny, "0123456789abcdef0123456789abcdef", results) >= 0);
+        ASSERT_OR_ABORT(report_job(&b, j, &tiny, "0123456789abcdef0123456789abcdef", results, NULL) >= 0);
         ASSERT_OR_ABORT(is_json(&b));
         for (size_t i = 0; i < n; i++) {
                 buffer_done(&results[i].out);

@@ -2,6 +2,7 @@
 #include <cjson/cJSON.h>
 #include <ctype.h>
 #include <inttypes.h>
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -35,6 +36,26 @@ static int check_duplicates(const cJSON *object, const char *where, char **ret_e
                         if (strcmp(a->string, b->string) == 0)
                                 return fail(ret_error, "%s%s: given more than once", where, a->string);
         return 0;
+}
+
+/* Every field of @object is one of @known, and none comes twice; @where, before a field's name in
+ * the errors, says where the object is ("", "checker.", "test_cases[2]."). */
+static int check_fields(const cJSON *object, const char *where, const char *const *known, size_t n_known,
+                        char **ret_error) {
+        for (const cJSON *k = object->child; k; k = k->next) {
+                bool ok = false;
+                for (size_t i = 0; i < n_known; i++)
+                        ok = ok || strcmp(k->string, known[i]) == 0;
+                if (ok)
+                        continue;
+                _cleanup_(buffer_done) Buffer list = {};
+                for (size_t i = 0; i < n_known; i++)
+                        if (buffer_printf(&list, "%s%s", i ? ", " : "", known[i]) < 0 || buffer_terminate(&list) < 0)
+                                return -ENOMEM;
+                return fail(ret_error, "%s%s: unknown field (known: %s)", where, k->string, list.data);
+        }
+        /* Only known names are left, so this pairwise check ends within the first few. */
+        return check_duplicates(object, where, ret_error);
 }
 
 static int copy_string(const cJSON *item, const char *field, uint64_t max, char **ret, size_t *ret_size,
@@ -82,16 +103,8 @@ static int parse_case(const cJSON *item, size_t index, const Policy *policy, Tes
 
         if (!cJSON_IsObject(item))
                 return fail(ret_error, "test_cases[%zu]: must be an object", index);
-        for (const cJSON *k = item->child; k; k = k->next) {
-                bool ok = false;
-                for (size_t i = 0; i < ELEMENTSOF(known); i++)
-                        ok = ok || strcmp(k->string, known[i]) == 0;
-                if (!ok)
-                        return fail(ret_error, "test_cases[%zu].%s: unknown field", index, k->string);
-        }
-        /* Only known names are left, so this pairwise check ends within the first few. */
         snprintf(field, sizeof(field), "test_cases[%zu].", index);
-        r = check_duplicates(item, field, ret_error);
+        r = check_fields(item, field, known, ELEMENTSOF(known), ret_error);
         if (r < 0)
                 return r;
 
@@ -114,11 +127,12 @@ static int parse_case(const cJSON *item, size_t index, const Policy *policy, Tes
                            ret_error);
 }
 
-static int parse_language(const cJSON *item, const Policy *policy, const Language **ret, char **ret_error) {
+static int parse_language(const cJSON *item, const char *field, const Policy *policy, const Language **ret,
+                          char **ret_error) {
         if (!item)
-                return fail(ret_error, "language: missing");
+                return fail(ret_error, "%s: missing", field);
         if (!cJSON_IsString(item))
-                return fail(ret_error, "language: must be a string");
+                return fail(ret_error, "%s: must be a string", field);
         const Language *l = policy_find_language(policy, item->valuestring);
         if (l) {
                 *ret = l;
@@ -136,7 +150,7 @@ static int parse_language(const cJSON *item, const Policy *policy, const Languag
         for (char *p = name; *p; p++)
                 if (!isprint((unsigned char) *p))
                         *p = '?';
-        return fail(ret_error, "language: unknown language '%s' (known: %s)", name, known.data);
+        return fail(ret_error, "%s: unknown language '%s' (known: %s)", field, name, known.data);
 }
 
 static bool is_blank(const char *s) {
@@ -146,8 +160,66 @@ static bool is_blank(const char *s) {
         return true;
 }
 
+/* Code to run: a string within the policy's bound, not blank. */
+static int parse_code(const cJSON *item, const char *field, const Policy *policy, char **ret, size_t *ret_size,
+                      char **ret_error) {
+        if (!item)
+                return fail(ret_error, "%s: missing", field);
+        int r = copy_string(item, field, policy->caps.max_code_bytes, ret, ret_size, ret_error);
+        if (r < 0)
+                return r;
+        return is_blank(*ret) ? fail(ret_error, "%s: must not be empty", field) : 0;
+}
+
+static int parse_tolerance(const cJSON *item, const char *field, double *ret, char **ret_error) {
+        if (!item)
+                return 0;
+        /* cJSON reads no NaN or infinity, but 1e999 overflows to one. */
+        if (!cJSON_IsNumber(item) || !isfinite(item->valuedouble) || item->valuedouble < 0)
+                return fail(ret_error, "%s: must be a number, 0 or more", field);
+        *ret = item->valuedouble;
+        return 0;
+}
+
+static int parse_checker(const cJSON *object, const Policy *policy, JobChecker *c, char **ret_error) {
+        static const char *const known[] = { "type", "abs_tol", "rel_tol", "language", "code" };
+        int r;
+
+        if (!cJSON_IsObject(object))
+                return fail(ret_error, "checker: must be an object");
+        r = check_fields(object, "checker.", known, ELEMENTSOF(known), ret_error);
+        if (r < 0)
+                return r;
+        const cJSON *type = cJSON_GetObjectItemCaseSensitive(object, "type");
+        if (!type)
+                return fail(ret_error, "checker.type: missing");
+        r = cJSON_IsString(type) ? checker_type_from_string(type->valuestring) : -EINVAL;
+        if (r < 0)
+                return fail(ret_error, "checker.type: must be one of exact, lines, tokens, float, custom");
+        c->type = (CheckerType) r;
+        /* Each field belongs to one type: one given to another is a mistake worth telling. */
+        for (size_t i = 1; i < ELEMENTSOF(known); i++) {
+                bool own = i <= 2 ? c->type == CHECKER_FLOAT : c->type == CHECKER_CUSTOM;
+                if (!own && cJSON_GetObjectItemCaseSensitive(object, known[i]))
+                        return fail(ret_error, "checker.%s: not a field of checker type %s", known[i],
+                                    checker_type_to_string(c->type));
+        }
+        r = parse_tolerance(cJSON_GetObjectItemCaseSensitive(object, "abs_tol"), "checker.abs_tol", &c->abs_tol, ret_error);
+        if (r >= 0)
+                r = parse_tolerance(cJSON_GetObjectItemCaseSensitive(object, "rel_tol"), "checker.rel_tol", &c->rel_tol,
+                                    ret_error);
+        if (r < 0 || c->type != CHECKER_CUSTOM)
+                return r;
+        r = parse_language(cJSON_GetObjectItemCaseSensitive(object, "language"), "checker.language", policy, &c->language,
+                           ret_error);
+        if (r < 0)
+                return r;
+        return parse_code(cJSON_GetObjectItemCaseSensitive(object, "code"), "checker.code", policy, &c->code,
+                          &c->code_size, ret_error);
+}
+
 int job_parse(const char *text, size_t size, const Policy *policy, Job **ret, char **ret_error) {
-        static const char *const known[] = { "code", "language", "test_cases", "limits" };
+        static const char *const known[] = { "code", "language", "test_cases", "limits", "checker" };
         _cleanup_(job_freep) Job *j = NULL;
         _cleanup_(cJSON_Deletep) cJSON *root = NULL;
         int r;
@@ -170,16 +242,7 @@ int job_parse(const char *text, size_t size, const Policy *policy, Job **ret, ch
                 return fail(ret_error, "job: not valid JSON (at byte %zu)", (size_t) (end - text));
         if (!cJSON_IsObject(root))
                 return fail(ret_error, "job: must be a JSON object");
-        for (const cJSON *k = root->child; k; k = k->next) {
-                bool ok = false;
-                for (size_t i = 0; i < ELEMENTSOF(known); i++)
-                        ok = ok || strcmp(k->string, known[i]) == 0;
-                if (!ok)
-                        return fail(ret_error, "%s: unknown field (known: code, language, test_cases, limits)",
-                                    k->string);
-        }
-        /* Only known names are left, so this pairwise check ends within the first few. */
-        r = check_duplicates(root, "", ret_error);
+        r = check_fields(root, "", known, ELEMENTSOF(known), ret_error);
         if (r < 0)
                 return r;
 
@@ -187,17 +250,13 @@ int job_parse(const char *text, size_t size, const Policy *policy, Job **ret, ch
         if (!j)
                 return -ENOMEM;
         j->limits = policy->limits;
+        j->checker = (JobChecker) { .type = CHECKER_LINES, .abs_tol = 1e-6, .rel_tol = 1e-6 };
 
-        const cJSON *code = cJSON_GetObjectItemCaseSensitive(root, "code");
-        if (!code)
-                return fail(ret_error, "code: missing");
-        r = copy_string(code, "code", policy->caps.max_code_bytes, &j->code, &j->code_size, ret_error);
+        r = parse_code(cJSON_GetObjectItemCaseSensitive(root, "code"), "code", policy, &j->code, &j->code_size, ret_error);
         if (r < 0)
                 return r;
-        if (is_blank(j->code))
-                return fail(ret_error, "code: must not be empty");
 
-        r = parse_language(cJSON_GetObjectItemCaseSensitive(root, "language"), policy, &j->language, ret_error);
+        r = parse_language(cJSON_GetObjectItemCaseSensitive(root, "language"), "language", policy, &j->language, ret_error);
         if (r < 0)
                 return r;
 
@@ -229,6 +288,15 @@ int job_parse(const char *text, size_t size, const Policy *policy, Job **ret, ch
                 }
         }
 
+        const cJSON *checker = cJSON_GetObjectItemCaseSensitive(root, "checker");
+        if (checker && !j->has_cases)
+                return fail(ret_error, "checker: a job without test_cases has nothing to check");
+        if (checker) {
+                r = parse_checker(checker, policy, &j->checker, ret_error);
+                if (r < 0)
+                        return r;
+        }
+
         *ret = TAKE_PTR(j);
         return 0;
 }
@@ -246,6 +314,7 @@ Job *job_free(Job *j) {
         }
         free(j->cases);
         free(j->code);
+        free(j->checker.code);
         free(j);
         return NULL;
 }

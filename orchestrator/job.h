@@ -4,6 +4,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "checker.h"
 #include "policy.h"
 
 typedef struct TestCase {
@@ -13,6 +14,15 @@ typedef struct TestCase {
         size_t expected_size;
 } TestCase;
 
+/* How a case's output is compared with what it expects (the job's "checker"). */
+typedef struct JobChecker {
+        CheckerType type;           /* CHECKER_LINES when the job names none */
+        double abs_tol, rel_tol;    /* float */
+        const Language *language;   /* custom: borrowed from the Policy */
+        char *code;                 /* custom */
+        size_t code_size;
+} JobChecker;
+
 typedef struct Job {
         char *code;
         size_t code_size;
@@ -21,6 +31,7 @@ typedef struct Job {
         size_t n_cases;
         bool has_cases;             /* false: one run with empty stdin, nothing judged */
         Limits limits;              /* the policy's, lowered where the job asked */
+        JobChecker checker;
 } Job;
 
 /**

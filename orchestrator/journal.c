@@ -114,7 +114,7 @@ int journal_sink_send(JournalSink *s, const struct iovec *fields, size_t n_field
 
 int journal_forward(JournalSink *s, const JournalTag *tag, OutputStream stream, uint64_t seq, const void *data,
                     size_t n) {
-        char job[64], run[32], unit[128], cell_run[48], kind[32], seqf[48];
+        char job[64], run[32], unit[128], cell_run[48], kind[32], seqf[48], role[48];
         _cleanup_free_ char *message = malloc(n + 8);
 
         if (!message)
@@ -127,13 +127,14 @@ int journal_forward(JournalSink *s, const JournalTag *tag, OutputStream stream, 
         snprintf(cell_run, sizeof(cell_run), "KW_CELL_RUN=%u", tag->cell_run);
         snprintf(kind, sizeof(kind), "KW_STREAM=%s", stream_names[stream]);
         snprintf(seqf, sizeof(seqf), "KW_SEQ=%" PRIu64, seq);
+        snprintf(role, sizeof(role), "KW_ROLE=%s", tag->role);
 
         struct iovec iov[] = {
                 { .iov_base = message, .iov_len = n + 8 },
                 IOVEC_STRING(stream == STREAM_STDERR ? "PRIORITY=3" : "PRIORITY=6"),
                 IOVEC_STRING("SYSLOG_IDENTIFIER=kw-run"),
                 IOVEC_STRING(job),  IOVEC_STRING(run),  IOVEC_STRING(unit), IOVEC_STRING(cell_run),
-                IOVEC_STRING(kind), IOVEC_STRING(seqf),
+                IOVEC_STRING(kind), IOVEC_STRING(seqf), IOVEC_STRING(role),
         };
         return journal_sink_send(s, iov, ELEMENTSOF(iov));
 }
@@ -153,10 +154,10 @@ int journal_fence(JournalSink *s, const char *job_id, const char *nonce) {
 
 int journal_log_run(const JournalTag *tag, const char *invocation_id, const char *verdict, const char *explanation,
                     uint64_t cpu_usec, uint64_t memory_peak) {
-        return sd_journal_send("MESSAGE=kw job %s run %u (%s, run %u of the cell): %s", tag->job_id, tag->run, tag->unit,
-                               tag->cell_run, explanation, "PRIORITY=6", "SYSLOG_IDENTIFIER=kw", "KW_JOB_ID=%s",
-                               tag->job_id, "KW_RUN=%u", tag->run, "KW_UNIT=%s", tag->unit, "KW_CELL_RUN=%u",
-                               tag->cell_run, "KW_INVOCATION_ID=%s", invocation_id,
+        return sd_journal_send("MESSAGE=kw job %s run %u, %s (%s, run %u of the cell): %s", tag->job_id, tag->run,
+                               tag->role, tag->unit, tag->cell_run, explanation, "PRIORITY=6", "SYSLOG_IDENTIFIER=kw",
+                               "KW_JOB_ID=%s", tag->job_id, "KW_RUN=%u", tag->run, "KW_UNIT=%s", tag->unit,
+                               "KW_CELL_RUN=%u", tag->cell_run, "KW_ROLE=%s", tag->role, "KW_INVOCATION_ID=%s", invocation_id,
                                "KW_SUMMARY=1", "KW_VERDICT=%s", verdict, "KW_CPU_USEC=%" PRIu64, cpu_usec,
                                "KW_MEMORY_PEAK_BYTES=%" PRIu64, memory_peak, NULL);
 }

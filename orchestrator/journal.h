@@ -16,13 +16,14 @@ typedef enum OutputStream {
         STREAM_STDERR,
 } OutputStream;
 
-/* Identifies a run's entries: all carry KW_JOB_ID, KW_RUN, KW_UNIT (the cell) and KW_CELL_RUN
- * (the run's number in the cell). */
+/* Identifies a run's entries: all carry KW_JOB_ID, KW_RUN, KW_UNIT (the cell), KW_CELL_RUN (the
+ * run's number in the cell) and KW_ROLE (test, compile, checker-compile, checker). */
 typedef struct JournalTag {
         const char *job_id;
         unsigned run;
         const char *unit;
         unsigned cell_run;
+        const char *role;
 } JournalTag;
 
 /* One socket to journald's native protocol. Everything sent through it is stored in the order sent,

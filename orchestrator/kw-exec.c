@@ -7,8 +7,10 @@
  *    └ init (pid 1)          fresh user, mount, pid, ipc, uts and cgroup namespaces; builds the
  *       │                    run's root: a tmpfs holding the language's paths read-only, a fresh
  *       │                    /proc, a minimal /dev, its own tmpfs for /tmp, /var/tmp, /dev/shm and
- *       │                    the source; reaps, reports the program's exact status, and exits, which
- *       │                    kills whatever of the run is left
+ *       │                    the run's files (the source, or what compiling it made; a checker's
+ *       │                    data); reaps, reports the program's exact status, copies what a
+ *       │                    compile run made into kwd's memfd, and exits, which kills whatever of
+ *       │                    the run is left
  *       └ program            uid 1000, no capabilities, the run's rlimits, the fine seccomp filter
  *                            loaded last, an empty environment
  *
@@ -71,7 +73,9 @@ static uint64_t cpu_usec(void) {
 
 typedef struct Init {
         const ExecRunSpec *spec;
-        const int *fds;              /* EXEC_RUN_FDS */
+        const int *fds;              /* EXEC_FIXED_FDS */
+        int product;                 /* a memfd to copy the product into, or -1 */
+        const int *files;            /* spec->n_files */
         int report;                  /* to kw-exec: one ExecEnd */
         uid_t uid;                   /* the cell's, outside */
         gid_t gid;
@@ -219,8 +223,9 @@ static int make_tmp(uint64_t size) {
         return umount2(SCRATCH, MNT_DETACH) < 0 ? -1 : rmdir(SCRATCH);
 }
 
-/* The source, copied from its sealed memfd into the root (read-only once the root is). */
-static int write_source(const char *path, int src) {
+/* A file of the run (its source, or what compiling made, or a checker's data), copied from its
+ * sealed memfd into the root (read-only once the root is). */
+static int write_file(const char *path, int src, mode_t mode) {
         char dest[4096], buf[65536];
         off_t at = 0;
         ssize_t n;
@@ -231,7 +236,7 @@ static int write_source(const char *path, int src) {
         }
         if (make_parents(dest) < 0)
                 return -1;
-        int fd = open(dest, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0444);
+        int fd = open(dest, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0400);
         if (fd < 0)
                 return -1;
         while ((n = pread(src, buf, sizeof(buf), at)) > 0) {
@@ -240,11 +245,59 @@ static int write_source(const char *path, int src) {
                 at += n;
         }
         int e = errno;
-        if (n == 0 && fchmod(fd, 0444) < 0)
+        if (n == 0 && fchmod(fd, mode) < 0)
                 n = -1, e = errno;
         close(fd);
         errno = e;
         return n == 0 ? 0 : -1;
+}
+
+/* The root's tmpfs: room for its directories and links, and for every file of the run. */
+static uint64_t root_bytes(const Init *init) {
+        uint64_t size = 4 << 20;
+        struct stat st;
+
+        for (size_t i = 0; i < init->spec->n_files; i++)
+                if (fstat(init->files[i], &st) >= 0)
+                        size += ((uint64_t) st.st_size + 4095) / 4096 * 4096 + 4096;
+        return size;
+}
+
+/* What the run produced, /tmp/NAME, copied into kwd's memfd once the program has ended: a regular
+ * file, no link, at most @max bytes. Nothing of the run holds the memfd.
+ * Return: 0 or an errno. */
+static int take_product(int tmp, const char *name, int dest, uint64_t max, uint64_t *ret_size) {
+        char buf[65536];
+        uint64_t at = 0;
+        struct stat st;
+        ssize_t n;
+        int e = 0;
+
+        /* A name with no slash, no link followed (ELOOP), and no FIFO waited on: nothing but a file
+         * of the run's /tmp. */
+        int fd = openat(tmp, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+        if (fd < 0)
+                return errno;
+        if (fstat(fd, &st) < 0)
+                e = errno;
+        else if (!S_ISREG(st.st_mode))
+                e = EINVAL;
+        else if ((uint64_t) st.st_size > max)
+                e = EFBIG;
+        /* It may still grow (a process of the run left behind): the cap holds while copying too. */
+        while (e == 0 && (n = read(fd, buf, sizeof(buf))) != 0) {
+                if (n < 0)
+                        e = errno;
+                else if (at + (uint64_t) n > max)
+                        e = EFBIG;
+                else if (pwrite(dest, buf, (size_t) n, (off_t) at) != n)
+                        e = errno ? errno : EIO;
+                else
+                        at += (uint64_t) n;
+        }
+        close(fd);
+        *ret_size = at;
+        return e;
 }
 
 static int enter_root(void) {
@@ -328,8 +381,13 @@ _Noreturn static void program(const Init *init, int exec_error) {
                 if (dup2(high[i], i) < 0)
                         goto fail;
         report = 3;
-        if (fcntl(3, F_SETFD, FD_CLOEXEC) < 0 || syscall(SYS_close_range, 5, ~0U, 0) < 0 || chdir("/tmp") < 0 ||
-            set_limits(s->run) < 0)
+        if (fcntl(3, F_SETFD, FD_CLOEXEC) < 0 || syscall(SYS_close_range, 5, ~0U, 0) < 0)
+                goto fail;
+        step = EXEC_STEP_WORKDIR;
+        if (chdir(s->workdir) < 0)
+                goto fail;
+        step = EXEC_STEP_LIMITS;
+        if (set_limits(s->run) < 0)
                 goto fail;
         step = EXEC_STEP_CAPABILITIES;
         if (drop_capabilities() < 0)
@@ -350,7 +408,7 @@ fail:
 _Noreturn static void init_run(const Init *init) {
         const ExecRunSpec *s = init->spec;
         char map[64];
-        int pipe_fds[2];
+        int pipe_fds[2], tmp = -1;
 
         /* A session and process group of its own: kw-exec's would let the run signal or renice it
          * (kill(0), PRIO_PGRP), whatever the pid namespace. */
@@ -366,7 +424,9 @@ _Noreturn static void init_run(const Init *init) {
         (void) write_text("/proc/self/oom_score_adj", "1000");
         if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
                 init_fail(init, EXEC_STEP_MOUNT_PRIVATE, 0);
-        if (mount("tmpfs", NEW_ROOT, "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755,size=4m,nr_inodes=4096") < 0)
+        char options[96];
+        snprintf(options, sizeof(options), "mode=0755,size=%llu,nr_inodes=4096", (unsigned long long) root_bytes(init));
+        if (mount("tmpfs", NEW_ROOT, "tmpfs", MS_NOSUID | MS_NODEV, options) < 0)
                 init_fail(init, EXEC_STEP_ROOT, 0);
         for (size_t i = 0; i < s->n_paths; i++)
                 if (add_path(s->paths[i]) < 0)
@@ -380,9 +440,13 @@ _Noreturn static void init_run(const Init *init) {
                 init_fail(init, EXEC_STEP_DEV, 0);
         if (make_tmp(s->run->tmp_bytes) < 0)
                 init_fail(init, EXEC_STEP_TMP, 0);
-        if (write_source(s->source_path, init->fds[EXEC_FD_SOURCE]) < 0)
-                init_fail(init, EXEC_STEP_SOURCE, 0);
+        for (size_t i = 0; i < s->n_files; i++)
+                if (write_file(s->files[i], init->files[i], s->run->exec_files & (1u << i) ? 0555 : 0444) < 0)
+                        init_fail(init, EXEC_STEP_FILE, (unsigned) i);
         if (enter_root() < 0)
+                init_fail(init, EXEC_STEP_PIVOT, 0);
+        /* Where the product is taken from once the program has ended: the run's own tmpfs. */
+        if (s->product && (tmp = open("/tmp", O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0)
                 init_fail(init, EXEC_STEP_PIVOT, 0);
 
         /* Not dumpable before the program exists: no process of the run may open init's /proc
@@ -396,10 +460,13 @@ _Noreturn static void init_run(const Init *init) {
         if (pid == 0)
                 program(init, pipe_fds[1]);
 
-        /* Nothing of the run may read or write through init: it holds only its report from here. */
+        /* Nothing of the run may read or write through init: it holds only its report from here,
+         * and the product's memfd and /tmp if the run makes one. */
         close(pipe_fds[1]);
-        for (int i = 0; i < EXEC_RUN_FDS; i++)
+        for (size_t i = 0; i < EXEC_FIXED_FDS; i++)
                 close(init->fds[i]);
+        for (size_t i = 0; i < s->n_files; i++)
+                close(init->files[i]);
 
         int32_t failed[2];
         ssize_t n;
@@ -418,7 +485,7 @@ _Noreturn static void init_run(const Init *init) {
                         init_fail(init, EXEC_STEP_FORK, 0);
         }
         struct rusage ru;
-        ExecEnd e = { .type = EXEC_MSG_END, .overhead_usec = cpu_usec() };
+        ExecEnd e = { .type = EXEC_MSG_END, .product_error = s->product ? ENOENT : 0 };
         /* The largest process of the run (kilobytes): the memory figure where the cgroup's peak
          * cannot be reset per run. */
         if (getrusage(RUSAGE_CHILDREN, &ru) >= 0) {
@@ -436,10 +503,16 @@ _Noreturn static void init_run(const Init *init) {
         } else if (WIFEXITED(status)) {
                 e.kind = EXEC_END_EXITED;
                 e.status = WEXITSTATUS(status);
+                /* Taken only from a run that succeeded; its CPU is init's, not the program's. */
+                if (s->product)
+                        e.product_error = e.status == 0 ? take_product(tmp, s->product, init->product,
+                                                                        s->run->product_bytes, &e.product_size)
+                                                        : ENOENT;
         } else {
                 e.kind = EXEC_END_SIGNALED;
                 e.status = WTERMSIG(status);
         }
+        e.overhead_usec = cpu_usec();
         (void) !write(init->report, &e, sizeof(e));
         /* Init's end is the pid namespace's: the kernel kills what is left of the run, and kw-exec
          * sees init gone only once all of it is. */
@@ -454,7 +527,7 @@ typedef struct Message {
                 ExecRun run;
                 char bytes[EXEC_MSG_MAX];
         };
-        int fds[EXEC_RUN_FDS];
+        int fds[EXEC_FDS_MAX];
         size_t n_fds;
         size_t size;
 } Message;
@@ -471,7 +544,7 @@ static ssize_t receive(Message *m) {
          * write past m->fds. */
         union {
                 struct cmsghdr header;
-                char buf[CMSG_SPACE((EXEC_RUN_FDS + 1) * sizeof(int))];
+                char buf[CMSG_SPACE((EXEC_FDS_MAX + 1) * sizeof(int))];
         } control;
         struct iovec iov = { .iov_base = m->bytes, .iov_len = sizeof(m->bytes) };
         bool too_many = false;
@@ -490,7 +563,7 @@ static ssize_t receive(Message *m) {
                         for (size_t i = 0; i < k; i++) {
                                 int fd;
                                 memcpy(&fd, CMSG_DATA(c) + i * sizeof(int), sizeof(int));
-                                if (m->n_fds < EXEC_RUN_FDS)
+                                if (m->n_fds < EXEC_FDS_MAX)
                                         m->fds[m->n_fds++] = fd;
                                 else {
                                         close(fd);
@@ -522,14 +595,17 @@ static int serve_run(Message *m) {
         ExecRunSpec spec;
         int report[2];
 
-        if (m->n_fds != EXEC_RUN_FDS || exec_run_parse(m->bytes, m->size, &spec) < 0) {
+        if (exec_run_parse(m->bytes, m->size, &spec) < 0 || m->n_fds != exec_run_fds(spec.run)) {
                 errno = EBADMSG;
                 return fail("a run kwd sent");
         }
         uint64_t start = cpu_usec();
         if (pipe2(report, O_CLOEXEC) < 0)
                 return fail("making the run's report pipe");
-        Init init = { .spec = &spec, .fds = m->fds, .report = report[1], .uid = getuid(), .gid = getgid() };
+        bool product = spec.run->product_bytes > 0;
+        Init init = { .spec = &spec, .fds = m->fds, .product = product ? m->fds[EXEC_FIXED_FDS] : -1,
+                      .files = m->fds + EXEC_FIXED_FDS + product, .report = report[1],
+                      .uid = getuid(), .gid = getgid() };
         pid_t pid = (pid_t) syscall(SYS_clone, RUN_NAMESPACES | SIGCHLD, NULL, NULL, NULL, NULL);
         if (pid == 0) {
                 close(report[0]);

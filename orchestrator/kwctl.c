@@ -36,11 +36,13 @@ static void help(void) {
                "namespaces) and print the judged result as JSON on stdout. Through kwd when its socket\n"
                "exists, else directly (as root). stats: kwd's counters since it started, as JSON.\n"
                "\n"
-               "  Job:    {\"code\": str, \"language\": \"python\"|\"javascript\"|...,\n"
+               "  Job:    {\"code\": str, \"language\": \"python\"|\"javascript\"|\"c\"|\"cpp\"|\"java\"|...,\n"
                "           \"test_cases\": [{\"input\": str, \"expected\": str}, ...],   (optional)\n"
-               "           \"limits\": {\"time_ms\": n, \"memory_bytes\": n, ...}}        (optional, lower only)\n"
+               "           \"limits\": {\"time_ms\": n, \"memory_bytes\": n, ...},       (optional, lower only)\n"
+               "           \"checker\": {\"type\": \"lines\"|\"exact\"|\"tokens\"|\"float\"|\"custom\", ...}}  (optional)\n"
                "  Result: {\"status\", \"output\", \"error\", \"test_results\": [{\"input\", \"expected\",\n"
-               "           \"actual\", \"passed\", \"verdict\", \"time_ms\", ...}], \"job_id\", ...}\n"
+               "           \"actual\", \"passed\", \"verdict\", \"checker_message\", \"time_ms\", ...}],\n"
+               "           \"job_id\", \"verdict\", \"score\", \"compile\" (compiled languages), ...}\n"
                "\n"
                "Options:\n"
                "  -h --help              Show this help\n"
@@ -349,7 +351,7 @@ static int submit(const char *path) {
                 return EXIT_INTERNAL; /* logged */
 
         const RunResult *results = runner_results(runner);
-        r = report_job(&out, job, &policy->caps, job_id, results);
+        r = report_job(&out, job, &policy->caps, job_id, results, runner_compile_result(runner));
         if (r < 0)
                 return log_error_errno(r, "Failed to write the result: %m"), EXIT_INTERNAL;
         if (fwrite(out.data, 1, out.size, stdout) != out.size || fflush(stdout) != 0)

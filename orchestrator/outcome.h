@@ -4,6 +4,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "checker.h"
 #include "policy.h"
 #include "util.h"
 #include "verdict.h"
@@ -38,6 +39,9 @@ typedef struct RunOutcome {
         char internal_error[192];   /* if kw itself failed to run it, the reason, in a contestant's words */
         ExecReport exec;
         int exec_errno;
+        int product_error;          /* a run that makes a product: 0 if it was taken (product_size bytes), else errno */
+        uint64_t product_size;
+        bool not_compiled;          /* never run: the job's code did not compile */
 } RunOutcome;
 
 /* The limit that ended a run. */
@@ -74,6 +78,8 @@ typedef struct RunResult {
         RunLimit limit;
         unsigned events;            /* RUN_EVENT_BIT() of each */
         uint64_t cpu_usec;          /* the program's own CPU time */
+        double score;               /* in [0, 1] where a checker gave one, else NAN */
+        char checker_message[CHECK_MESSAGE_MAX]; /* empty if nothing compared the output */
 } RunResult;
 
 /* "cpu-time", "wall-time", "memory", "output"; NULL for RUN_LIMIT_NONE. */
@@ -82,13 +88,27 @@ const char *run_limit_to_string(RunLimit l);
 const char *run_event_to_string(RunEvent e);
 
 /**
- * outcome_judge() - decide @r's verdict, limit, events and CPU time from its outcome and output.
- * @expected: NULL when there is nothing to compare with.
+ * outcome_judge() - decide @r's verdict, limit, events and CPU time from its outcome and, for a run
+ * that ended normally, what its checker found (@check; NULL when there is nothing to compare).
  */
-void outcome_judge(RunResult *r, const Limits *limits, const char *expected, size_t expected_size);
+void outcome_judge(RunResult *r, const Limits *limits, const CheckResult *check);
+
+/**
+ * outcome_judge_compile() - the same for a compile run: ACCEPTED if it ended normally and its
+ * product was taken, COMPILATION_ERROR (with the limit that stopped it, if one did) otherwise, or
+ * INTERNAL_ERROR when kw failed.
+ */
+void outcome_judge_compile(RunResult *r, const Limits *limits);
+
+/**
+ * outcome_check() - what a custom checker's judged run says of the case it checked: its testlib
+ * exit code, or, if it did not end by itself within its limits, a checker failure (INTERNAL_ERROR).
+ */
+void outcome_check(const RunResult *checker, const Limits *limits, CheckResult *ret);
 
 /**
  * outcome_explain() - what happened to a judged run, in a contestant's words ("time limit exceeded:
- * ..."). Return: 0 or -ENOMEM, the sentence appended to @b.
+ * ..."); of a compile run, "compilation error: ..." with the limit that stopped it, if one did.
+ * Return: 0 or -ENOMEM, the sentence appended to @b.
  */
 int outcome_explain(Buffer *b, const RunResult *r, const Limits *limits);

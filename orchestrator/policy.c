@@ -67,7 +67,7 @@ size_t strv_length(char *const *l) {
         return n;
 }
 
-/* Split on blanks; policy values hold no quoting. */
+/* Split on blanks; policy values hold no quoting (but "arguments", below). */
 static int strv_split(const char *s, char ***ret) {
         _cleanup_free_ char *copy = strdup(s);
         char **l = calloc(1, sizeof(char *));
@@ -255,21 +255,21 @@ static const char *root_path_problem(const char *path) {
         return NULL;
 }
 
-static int parse_root(Language *l, const char *value, char **ret_reason) {
+static int parse_root(char ***root, const char *value, char **ret_reason) {
         int r;
 
-        strv_free(l->root);
-        l->root = NULL;
-        r = strv_split(value, &l->root);
+        strv_free(*root);
+        *root = NULL;
+        r = strv_split(value, &*root);
         if (r < 0)
                 return r;
-        if (strv_length(l->root) > MAX_ROOT_PATHS)
+        if (strv_length(*root) > MAX_ROOT_PATHS)
                 return asprintf_safe(ret_reason, "root: more than %u paths", MAX_ROOT_PATHS) < 0 ? -ENOMEM : -EINVAL;
-        for (char **a = l->root; *a; a++) {
+        for (char **a = *root; *a; a++) {
                 const char *problem = root_path_problem(root_path(*a));
                 if (problem)
                         return asprintf_safe(ret_reason, "root: '%s' is %s", root_path(*a), problem) < 0 ? -ENOMEM : -EINVAL;
-                for (char **b = l->root; *b; b++)
+                for (char **b = *root; *b; b++)
                         if (a != b && path_under(root_path(*a), root_path(*b)))
                                 return asprintf_safe(ret_reason, "root: '%s' is inside '%s'", root_path(*a), root_path(*b)) < 0
                                                ? -ENOMEM : -EINVAL;
@@ -277,54 +277,136 @@ static int parse_root(Language *l, const char *value, char **ret_reason) {
         return 0;
 }
 
+/* Split on blanks, where a word in double quotes may hold blanks (a shell's command line); no
+ * escapes. Return: 0, -EINVAL for an unterminated quote, or -ENOMEM. */
+static int strv_split_quoted(const char *s, char ***ret) {
+        char **l = NULL;
+        int r = strv_split("", &l);
+
+        for (const char *p = s; r >= 0 && *p;) {
+                if (*p == ' ' || *p == '\t') {
+                        p++;
+                        continue;
+                }
+                const char *end;
+                if (*p == '"') {
+                        end = strchr(++p, '"');
+                        if (!end)
+                                r = -EINVAL;
+                } else
+                        end = p + strcspn(p, " \t");
+                if (r < 0)
+                        break;
+                size_t n = strv_length(l);
+                char **nl = realloc(l, (n + 2) * sizeof(char *));
+                if (!nl) {
+                        r = -ENOMEM;
+                        break;
+                }
+                l = nl;
+                l[n + 1] = NULL;
+                if (!(l[n] = strndup(p, (size_t) (end - p))))
+                        r = -ENOMEM;
+                p = *end == '"' ? end + 1 : end;
+        }
+        if (r < 0) {
+                strv_free(l);
+                return r;
+        }
+        *ret = l;
+        return 0;
+}
+
+/* "arguments": split, each placeholder known. */
+static int parse_arguments(char ***arguments, const char *value, char **ret_reason) {
+        strv_free(*arguments);
+        *arguments = NULL;
+        int r = strv_split_quoted(value, arguments);
+        if (r == -EINVAL)
+                return asprintf_safe(ret_reason, "arguments: a double quote is not closed") < 0 ? -ENOMEM : -EINVAL;
+        for (char **a = *arguments; r >= 0 && *a; a++) {
+                _cleanup_free_ char *x = NULL;
+                r = policy_expand_argument(*a, "", "", &x);
+                if (r == -EINVAL)
+                        return asprintf_safe(ret_reason, "unknown placeholder in argument '%s' (known: {file}, {memory_mb})",
+                                             *a) < 0 ? -ENOMEM : -EINVAL;
+        }
+        return r;
+}
+
+static int parse_program_path(char **target, const char *key, const char *value, char **ret_reason) {
+        if (!path_is_plain(value))
+                return asprintf_safe(ret_reason, "%s must be an absolute, plain path, got '%s'", key, value) < 0
+                               ? -ENOMEM : -EINVAL;
+        free(*target);
+        *target = strdup(value);
+        return *target ? 0 : -ENOMEM;
+}
+
+static int parse_file_name(char **target, const char *key, const char *value, char **ret_reason) {
+        if (!*value || strchr(value, '/') || value[0] == '.')
+                return asprintf_safe(ret_reason, "%s must be a plain file name, got '%s'", key, value) < 0 ? -ENOMEM : -EINVAL;
+        free(*target);
+        *target = strdup(value);
+        return *target ? 0 : -ENOMEM;
+}
+
+static int compile_handler(LanguageCompile *c, const char *key, const char *value, char **ret_reason) {
+        if (strcmp(key, "command") == 0)
+                return parse_program_path(&c->command, key, value, ret_reason);
+        if (strcmp(key, "arguments") == 0)
+                return parse_arguments(&c->arguments, value, ret_reason);
+        if (strcmp(key, "root") == 0)
+                return parse_root(&c->root, value, ret_reason);
+        if (strcmp(key, "product") == 0)
+                return parse_file_name(&c->product, key, value, ret_reason);
+        if (strcmp(key, "product_bytes") == 0)
+                return parse_positive(key, value, &c->product_bytes, ret_reason);
+        if (strcmp(key, "message_bytes") == 0)
+                return parse_positive(key, value, &c->message_bytes, ret_reason);
+        for (size_t i = 0; i < n_limit_fields; i++)
+                if (strcmp(key, limit_fields[i].name) == 0)
+                        return parse_positive(key, value, limits_field(&c->limits, &limit_fields[i]), ret_reason);
+        return asprintf_safe(ret_reason, "unknown key '%s' in [compile]", key) < 0 ? -ENOMEM : -EINVAL;
+}
+
 static int language_handler(void *userdata, const char *section, const char *key, const char *value,
                             char **ret_reason) {
         Language *l = userdata;
-        char **target = NULL;
 
+        if (strcmp(section, "compile") == 0) {
+                if (!l->compile && !(l->compile = calloc(1, sizeof(LanguageCompile))))
+                        return -ENOMEM;
+                return compile_handler(l->compile, key, value, ret_reason);
+        }
         if (strcmp(section, "language") != 0)
                 return asprintf_safe(ret_reason, "unknown section [%s]", section) < 0 ? -ENOMEM : -EINVAL;
-        if (strcmp(key, "arguments") == 0) {
-                strv_free(l->arguments);
-                l->arguments = NULL;
-                int r = strv_split(value, &l->arguments);
-                for (char **a = l->arguments; r >= 0 && *a; a++) {
-                        _cleanup_free_ char *x = NULL;
-                        r = policy_expand_argument(*a, "", "", &x);
-                        if (r == -EINVAL)
-                                return asprintf_safe(ret_reason, "unknown placeholder in argument '%s' (known: {file}, {memory_mb})",
-                                                     *a) < 0 ? -ENOMEM : -EINVAL;
-                }
-                return r;
-        }
+        if (strcmp(key, "arguments") == 0)
+                return parse_arguments(&l->arguments, value, ret_reason);
         if (strcmp(key, "syscalls") == 0) {
                 strv_free(l->syscalls);
                 l->syscalls = NULL;
                 return strv_split(value, &l->syscalls);
         }
         if (strcmp(key, "root") == 0)
-                return parse_root(l, value, ret_reason);
+                return parse_root(&l->root, value, ret_reason);
+        if (strcmp(key, "memory_overhead_bytes") == 0) {
+                if (parse_size(value, &l->memory_overhead) < 0)
+                        return asprintf_safe(ret_reason, "%s: '%s' is not a size", key, value) < 0 ? -ENOMEM : -EINVAL;
+                return 0;
+        }
         if (strcmp(key, "name") == 0) {
                 if (!*value)
                         return asprintf_safe(ret_reason, "name must not be empty") < 0 ? -ENOMEM : -EINVAL;
-                target = &l->name;
+                free(l->name);
+                l->name = strdup(value);
+                return l->name ? 0 : -ENOMEM;
         }
-        else if (strcmp(key, "interpreter") == 0) {
-                if (!path_is_plain(value))
-                        return asprintf_safe(ret_reason, "interpreter must be an absolute, plain path, got '%s'",
-                                             value) < 0 ? -ENOMEM : -EINVAL;
-                target = &l->interpreter;
-        } else if (strcmp(key, "source_file") == 0) {
-                if (!*value || strchr(value, '/') || value[0] == '.')
-                        return asprintf_safe(ret_reason, "source_file must be a plain file name, got '%s'",
-                                             value) < 0 ? -ENOMEM : -EINVAL;
-                target = &l->source_file;
-        } else
-                return asprintf_safe(ret_reason, "unknown key '%s'", key) < 0 ? -ENOMEM : -EINVAL;
-
-        free(*target);
-        *target = strdup(value);
-        return *target ? 0 : -ENOMEM;
+        if (strcmp(key, "interpreter") == 0)
+                return parse_program_path(&l->interpreter, key, value, ret_reason);
+        if (strcmp(key, "source_file") == 0)
+                return parse_file_name(&l->source_file, key, value, ret_reason);
+        return asprintf_safe(ret_reason, "unknown key '%s'", key) < 0 ? -ENOMEM : -EINVAL;
 }
 
 int policy_expand_argument(const char *arg, const char *file, const char *memory_mb, char **ret) {
@@ -355,6 +437,32 @@ int policy_expand_argument(const char *arg, const char *file, const char *memory
         return *ret ? 0 : -ENOMEM;
 }
 
+int policy_build_argv(const char *program, char *const *arguments, const char *file, uint64_t memory_bytes,
+                      const char *const *extra, char ***ret) {
+        size_t n_args = strv_length(arguments), n_extra = 0, n = 0;
+        char memory_mb[32];
+        int r = 0;
+
+        while (extra && extra[n_extra])
+                n_extra++;
+        char **argv = calloc(n_args + n_extra + 2, sizeof(char *));
+        if (!argv)
+                return -ENOMEM;
+        snprintf(memory_mb, sizeof(memory_mb), "%" PRIu64, memory_bytes >> 20);
+        argv[n++] = strdup(program ?: file);
+        r = argv[0] ? 0 : -ENOMEM;
+        for (size_t i = 0; r >= 0 && i < n_args; i++)
+                r = policy_expand_argument(arguments[i], file, memory_mb, &argv[n++]);
+        for (size_t i = 0; r >= 0 && i < n_extra; i++)
+                r = (argv[n++] = strdup(extra[i])) ? 0 : -ENOMEM;
+        if (r < 0) {
+                strv_free(argv);
+                return r;
+        }
+        *ret = argv;
+        return 0;
+}
+
 void language_done(Language *l) {
         free(l->seccomp_bpf);
         free(l->name);
@@ -363,47 +471,71 @@ void language_done(Language *l) {
         strv_free(l->arguments);
         strv_free(l->syscalls);
         strv_free(l->root);
+        if (l->compile) {
+                free(l->compile->command);
+                strv_free(l->compile->arguments);
+                strv_free(l->compile->root);
+                free(l->compile->product);
+                free(l->compile);
+        }
         *l = (Language) {};
+}
+
+/* Whether @path lies inside a path of @root, as the policy writes it. */
+static bool root_contains(char *const *root, const char *path) {
+        for (char *const *a = root; *a; a++)
+                if (path_under(path, root_path(*a)))
+                        return true;
+        return false;
+}
+
+/* What a language file must say, or why it cannot be: NULL if it is whole. */
+static int language_check(const Language *l, const char *filename, char **ret_error) {
+        const LanguageCompile *c = l->compile;
+        const char *missing = NULL;
+
+        if (!l->name)
+                missing = "[language] name";
+        else if (!l->interpreter && !c)
+                missing = "[language] interpreter";
+        else if (!l->source_file)
+                missing = "[language] source_file";
+        else if (!l->root || !l->root[0])
+                missing = "[language] root";
+        else if (c && !c->command)
+                missing = "[compile] command";
+        else if (c && !c->product)
+                missing = "[compile] product";
+        else if (c && (!c->root || !c->root[0]))
+                missing = "[compile] root";
+        if (missing)
+                return asprintf_safe(ret_error, "%s: %s is missing", filename, missing) < 0 ? -ENOMEM : -EINVAL;
+        if (l->interpreter && !root_contains(l->root, l->interpreter))
+                return asprintf_safe(ret_error, "%s: [language] interpreter %s is not inside any path of root", filename,
+                                     l->interpreter) < 0 ? -ENOMEM : -EINVAL;
+        if (c && !root_contains(c->root, c->command))
+                return asprintf_safe(ret_error, "%s: [compile] command %s is not inside any path of its root", filename,
+                                     c->command) < 0 ? -ENOMEM : -EINVAL;
+        return 0;
 }
 
 int policy_parse_language(Language *ret, const char *text, const char *filename, char **ret_error) {
         Language l = {};
-        const char *missing = NULL;
 
-        static const char *const sections[] = { "language", NULL };
+        static const char *const sections[] = { "language", "compile", NULL };
         int r = parse_ini(text, filename, sections, language_handler, &l, ret_error);
+        if (r >= 0)
+                r = language_check(&l, filename, ret_error);
+        /* An interpreter gets the file to run; a product is the program, with no argument by default. */
+        if (r >= 0 && !l.arguments && strv_split(l.interpreter ? "{file}" : "", &l.arguments) < 0)
+                r = -ENOMEM;
+        if (r >= 0 && l.compile && !l.compile->arguments && strv_split("{file}", &l.compile->arguments) < 0)
+                r = -ENOMEM;
+        if (r >= 0 && !l.syscalls && strv_split("", &l.syscalls) < 0)
+                r = -ENOMEM;
         if (r < 0) {
                 language_done(&l);
                 return r;
-        }
-        if (!l.name)
-                missing = "name";
-        else if (!l.interpreter)
-                missing = "interpreter";
-        else if (!l.source_file)
-                missing = "source_file";
-        else if (!l.root || !l.root[0])
-                missing = "root";
-        if (missing) {
-                language_done(&l);
-                return asprintf_safe(ret_error, "%s: [language] %s is missing", filename, missing) < 0 ? -ENOMEM : -EINVAL;
-        }
-        bool inside = false;
-        for (char **a = l.root; *a; a++)
-                inside = inside || path_under(l.interpreter, root_path(*a));
-        if (!inside) {
-                r = asprintf_safe(ret_error, "%s: [language] interpreter %s is not inside any path of root", filename,
-                                  l.interpreter);
-                language_done(&l);
-                return r < 0 ? -ENOMEM : -EINVAL;
-        }
-        if (!l.arguments && strv_split("{file}", &l.arguments) < 0) {
-                language_done(&l);
-                return -ENOMEM;
-        }
-        if (!l.syscalls && strv_split("", &l.syscalls) < 0) {
-                language_done(&l);
-                return -ENOMEM;
         }
         *ret = l;
         return 0;
@@ -430,6 +562,19 @@ Policy *policy_unref(Policy *p) {
         if (p && --p->n_ref == 0)
                 policy_free(p);
         return NULL;
+}
+
+void policy_rlimits_max(const Policy *p, Limits *ret) {
+        *ret = p->limits;
+        for (size_t i = 0; i < p->n_languages; i++) {
+                const LanguageCompile *c = p->languages[i].compile;
+                if (!c)
+                        continue;
+                if (c->limits.open_files > ret->open_files)
+                        ret->open_files = c->limits.open_files;
+                if (c->limits.file_size_bytes > ret->file_size_bytes)
+                        ret->file_size_bytes = c->limits.file_size_bytes;
+        }
 }
 
 const Language *policy_find_language(const Policy *p, const char *name) {
@@ -508,38 +653,66 @@ static int check_root_path(const char *entry, const char *filename, char **ret_e
         return 1;
 }
 
-int policy_resolve_root(Language *l, const char *filename, char **ret_error) {
-        _cleanup_free_ char *interpreter = NULL;
+/* @root's paths checked on the host, the optional ones it lacks dropped; @program, links followed,
+ * there and inside a path of it. */
+static int resolve_root(char **root, const char *program, const char *what, const char *filename, char **ret_error) {
+        _cleanup_free_ char *real = NULL;
         bool inside = false;
         size_t kept = 0;
         int r;
 
-        for (size_t i = 0; l->root[i]; i++) {
-                r = check_root_path(l->root[i], filename, ret_error);
-                if (r < 0)
+        for (size_t i = 0; root[i]; i++) {
+                r = check_root_path(root[i], filename, ret_error);
+                if (r < 0) {
+                        /* The rest are freed by language_done(): close the gap first. */
+                        memmove(root + kept, root + i, (strv_length(root + i) + 1) * sizeof(char *));
                         return r;
+                }
                 if (r == 0) {
-                        free(l->root[i]);
+                        free(root[i]);
                         continue;
                 }
-                if (l->root[i][0] == '-')
-                        memmove(l->root[i], l->root[i] + 1, strlen(l->root[i]));
-                l->root[kept++] = l->root[i];
+                if (root[i][0] == '-')
+                        memmove(root[i], root[i] + 1, strlen(root[i]));
+                root[kept++] = root[i];
         }
-        l->root[kept] = NULL;
-        /* The interpreter, links followed, must be there, and inside the root too. */
-        interpreter = realpath(l->interpreter, NULL);
-        if (!interpreter || access(interpreter, X_OK) < 0)
-                return asprintf_safe(ret_error, "%s: interpreter %s: %m", filename, l->interpreter) < 0 ? -ENOMEM : -ENOENT;
+        root[kept] = NULL;
+        if (!program)
+                return 0;
+        real = realpath(program, NULL);
+        if (!real || access(real, X_OK) < 0)
+                return asprintf_safe(ret_error, "%s: %s %s: %m", filename, what, program) < 0 ? -ENOMEM : -ENOENT;
         /* A link of the root is copied as a link, without what it points to. */
-        for (char **a = l->root; !inside && *a; a++) {
+        for (char **a = root; !inside && *a; a++) {
                 struct stat st;
-                inside = lstat(*a, &st) >= 0 && !S_ISLNK(st.st_mode) && path_under(interpreter, *a);
+                inside = lstat(*a, &st) >= 0 && !S_ISLNK(st.st_mode) && path_under(real, *a);
         }
         if (!inside)
-                return asprintf_safe(ret_error, "%s: interpreter %s is %s, outside every path of root", filename,
-                                     l->interpreter, interpreter) < 0 ? -ENOMEM : -EINVAL;
+                return asprintf_safe(ret_error, "%s: %s %s is %s, outside every path of its root", filename, what,
+                                     program, real) < 0 ? -ENOMEM : -EINVAL;
         return 0;
+}
+
+int policy_resolve_root(Language *l, const char *filename, char **ret_error) {
+        int r = resolve_root(l->root, l->interpreter, "interpreter", filename, ret_error);
+        if (r >= 0 && l->compile)
+                r = resolve_root(l->compile->root, l->compile->command, "compile command", filename, ret_error);
+        return r;
+}
+
+/* What a contest gives a compiler, where [compile] does not say: the rest are [run]'s. */
+static void compile_defaults(LanguageCompile *c, const Limits *run) {
+        const Limits defaults = { .time_ms = 10000, .wall_time_ms = 20000, .memory_bytes = 1ULL << 30 };
+
+        for (size_t i = 0; i < n_limit_fields; i++) {
+                uint64_t *v = limits_field(&c->limits, &limit_fields[i]);
+                if (*v == 0)
+                        *v = *limits_field((Limits *) &defaults, &limit_fields[i]) ?: *limits_field((Limits *) run, &limit_fields[i]);
+        }
+        if (c->product_bytes == 0)
+                c->product_bytes = 64ULL << 20;
+        if (c->message_bytes == 0)
+                c->message_bytes = 64ULL << 10;
 }
 
 static int filter_conf(const struct dirent *de) {
@@ -583,6 +756,8 @@ int policy_load(const char *dir, Policy **ret, char **ret_error) {
                         if (r < 0)
                                 language_done(&p->languages[p->n_languages]);
                 }
+                if (r >= 0 && p->languages[p->n_languages].compile)
+                        compile_defaults(p->languages[p->n_languages].compile, &p->limits);
                 if (r >= 0 && policy_find_language(p, p->languages[p->n_languages].name)) {
                         r = asprintf_safe(ret_error, "%s: language '%s' is defined twice", lpath,
                                           p->languages[p->n_languages].name) < 0 ? -ENOMEM : -EEXIST;

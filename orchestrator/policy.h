@@ -42,13 +42,27 @@ typedef struct DaemonCaps {
         uint64_t cell_max_age_ms;   /* how long a cell serves before it is replaced */
 } DaemonCaps;
 
+/* A compiled language's [compile]: one sandboxed run per job (and per custom checker), whose
+ * product, copied out as a descriptor, is the file every run of the job gets instead of the source. */
+typedef struct LanguageCompile {
+        char *command;              /* absolute path, inside root */
+        char **arguments;           /* "{file}" becomes the source's name (the run starts in its directory) */
+        char **root;                /* as Language.root, for the compiler */
+        char *product;              /* the file name it writes in its /tmp; the program's name in each run */
+        Limits limits;              /* of the compile run: what [compile] sets, the rest as [run] */
+        uint64_t product_bytes;     /* the largest product taken */
+        uint64_t message_bytes;     /* of the compiler's messages, kept for the result */
+} LanguageCompile;
+
 typedef struct Language {
         char *name;
-        char *interpreter;          /* absolute path */
-        char **arguments;           /* argv[1..]; "{file}" becomes the source path, "{memory_mb}" the memory limit */
+        char *interpreter;          /* absolute path; NULL (compiled languages only): the product is the program */
+        char **arguments;           /* argv[1..]; "{file}" becomes the source's (or product's) path, "{memory_mb}" the memory limit */
         char *source_file;          /* file name the code is written to */
         char **syscalls;            /* added to SystemCallFilter=, e.g. "@pkey" */
         char **root;                /* host paths the run's root holds, read-only (links copied); "-" first: optional */
+        LanguageCompile *compile;   /* NULL: interpreted */
+        uint64_t memory_overhead;   /* added to a run's MemoryMax: what a runtime takes beside the program's own heap */
         void *seccomp_bpf;          /* seccomp.conf compiled for this language (policy_load) */
         size_t seccomp_bpf_size;
 } Language;
@@ -83,16 +97,18 @@ static inline uint64_t *limits_field(Limits *l, const LimitField *f) {
 int policy_parse_limits(Policy *p, const char *text, const char *filename, char **ret_error);
 
 /**
- * policy_parse_language() - parse one languages/NAME.conf text.
+ * policy_parse_language() - parse one languages/NAME.conf text. The limits of a [compile] it does not
+ * set are 0 here; policy_load() gives them [run]'s.
  * Return: 0 or -errno, with *ret_error naming the line.
  */
 int policy_parse_language(Language *ret, const char *text, const char *filename, char **ret_error);
 
 /**
- * policy_resolve_root() - the host side of a language's root: every path there, a directory, a file
- * or a symbolic link, with no link above it (the run's root repeats each path as it is); one marked
- * optional ("-" first) dropped if missing, the mark taken off the rest. The interpreter, its links
- * followed, is there, executable, and inside a path of the root. Return: 0 or -errno, with
+ * policy_resolve_root() - the host side of a language's roots (its runs' and its compiler's): every
+ * path there, a directory, a file or a symbolic link, with no link above it (the run's root repeats
+ * each path as it is); one marked optional ("-" first) dropped if missing, the mark taken off the
+ * rest. The interpreter (and the compiler), links followed, is there, executable, and inside a path
+ * of its root. Return: 0 or -errno, with
  * *ret_error naming the path.
  */
 int policy_resolve_root(Language *l, const char *filename, char **ret_error);
@@ -109,6 +125,18 @@ int policy_load(const char *dir, Policy **ret, char **ret_error);
  * Return: 0, -EINVAL for an unknown {placeholder}, or -ENOMEM.
  */
 int policy_expand_argument(const char *arg, const char *file, const char *memory_mb, char **ret);
+
+/**
+ * policy_build_argv() - the argv of one run: @program (NULL: @file is the program) and @arguments
+ * with "{file}" and "{memory_mb}" (of @memory_bytes) replaced, then @extra (NULL-terminated, or NULL).
+ * Return: 0 or -errno; *ret is freed with strv_free().
+ */
+int policy_build_argv(const char *program, char *const *arguments, const char *file, uint64_t memory_bytes,
+                      const char *const *extra, char ***ret);
+
+/* The policy's [run] limits, with open_files and file_size_bytes raised to the highest of any
+ * language's [compile]: what a cell must allow for any run it serves. */
+void policy_rlimits_max(const Policy *p, Limits *ret);
 
 const Language *policy_find_language(const Policy *p, const char *name);
 void language_done(Language *l);

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 #include <inttypes.h>
+#include <math.h>
 #include <stdio.h>
 #include <sys/wait.h>
 #include <string.h>
@@ -130,6 +131,73 @@ Verdict report_overall(const Job *job, const RunResult *results) {
         return VERDICT_ACCEPTED;
 }
 
+/* What the compiler said, stderr first (where compilers write), then stdout, kept to the language's
+ * message_bytes. */
+static int compile_messages(const Job *job, const RunResult *c, Buffer *ret, bool *ret_cut) {
+        uint64_t max = job->language->compile->message_bytes;
+        int k = buffer_append(ret, c->err.data ?: "", c->err.size);
+        if (k >= 0)
+                k = buffer_append(ret, c->out.data ?: "", c->out.size);
+        *ret_cut = ret->size > max;
+        if (*ret_cut) {
+                ret->size = (size_t) max;
+                /* Between characters: not inside a UTF-8 sequence (continuation bytes are 10xxxxxx). */
+                for (int back = 0; back < 3 && ret->size > 0 && ((unsigned char) ret->data[ret->size] & 0xc0) == 0x80; back++)
+                        ret->size--;
+        }
+        return k;
+}
+
+/* A compilation error: why, and the compiler's messages. */
+static int append_compile_error(Buffer *b, const Job *job, const RunResult *c) {
+        _cleanup_(buffer_done) Buffer e = {}, messages = {};
+        bool cut;
+        int k = outcome_explain(&e, c, &job->language->compile->limits);
+
+        if (k >= 0)
+                k = compile_messages(job, c, &messages, &cut);
+        if (k >= 0 && messages.size > 0)
+                k = buffer_printf(&e, "\n");
+        if (k >= 0)
+                k = buffer_append(&e, messages.data ?: "", messages.size);
+        if (k >= 0)
+                k = json_append_string(b, e.data ?: "", e.size);
+        return k;
+}
+
+static int append_compile(Buffer *b, const Job *job, const RunResult *c) {
+        _cleanup_(buffer_done) Buffer messages = {};
+        bool cut;
+        int k;
+
+        k = buffer_printf(b, ",\"compile\":{\"verdict\":\"%s\",\"time_ms\":%" PRIu64 ",\"wall_time_ms\":%" PRIu64
+                          ",\"memory_bytes\":", verdict_to_string(c->verdict), c->cpu_usec / 1000, c->outcome.wall_usec / 1000);
+        if (k >= 0)
+                k = c->outcome.memory_peak == UINT64_MAX ? buffer_printf(b, "null")
+                                                         : buffer_printf(b, "%" PRIu64, c->outcome.memory_peak);
+        if (k >= 0)
+                k = c->outcome.exit_code == CLD_EXITED ? buffer_printf(b, ",\"exit_code\":%d", c->outcome.exit_status)
+                                                       : buffer_printf(b, ",\"exit_code\":null");
+        if (k >= 0)
+                k = compile_messages(job, c, &messages, &cut);
+        if (k >= 0)
+                k = buffer_printf(b, ",\"output\":");
+        if (k >= 0)
+                k = json_append_string(b, messages.data ?: "", messages.size);
+        if (k >= 0 && cut)
+                k = buffer_printf(b, ",\"output_truncated\":true");
+        if (k >= 0)
+                k = buffer_printf(b, "}");
+        return k;
+}
+
+/* A case's score: what its checker gave, else 1 if it passed, 0 if not. */
+static double case_score(const RunResult *r) {
+        if (!isnan(r->score))
+                return r->score;
+        return r->verdict == VERDICT_ACCEPTED ? 1 : 0;
+}
+
 static int append_error(Buffer *b, const Job *job, const RunResult *results, ssize_t first) {
         _cleanup_(buffer_done) Buffer e = {};
         const RunResult *r = &results[first];
@@ -204,10 +272,12 @@ static int append_run_details(Buffer *b, ReportBudget *budget, const RunResult *
         return k;
 }
 
-int report_job(Buffer *b, const Job *job, const JobCaps *caps, const char *job_id, const RunResult *results) {
+int report_job(Buffer *b, const Job *job, const JobCaps *caps, const char *job_id, const RunResult *results,
+               const RunResult *compile) {
         ReportBudget budget = { .case_bytes = caps->result_case_bytes, .left = caps->result_bytes };
         ssize_t first = report_first_failure(job, results);
         const RunResult *r0 = &results[0];
+        double score = 0;
         int k;
 
         k = buffer_printf(b, "{\"status\":\"%s\"", first < 0 ? "success" : "error");
@@ -216,7 +286,9 @@ int report_job(Buffer *b, const Job *job, const JobCaps *caps, const char *job_i
         if (k >= 0)
                 k = buffer_printf(b, ",\"error\":");
         if (k >= 0)
-                k = first < 0 ? buffer_printf(b, "null") : append_error(b, job, results, first);
+                k = first < 0 ? buffer_printf(b, "null")
+                    : compile && compile->verdict == VERDICT_COMPILATION_ERROR ? append_compile_error(b, job, compile)
+                    : append_error(b, job, results, first);
         if (k >= 0)
                 k = buffer_printf(b, ",\"test_results\":[");
         for (size_t i = 0; k >= 0 && job->has_cases && i < job->n_cases; i++) {
@@ -234,9 +306,16 @@ int report_job(Buffer *b, const Job *job, const JobCaps *caps, const char *job_i
                 if (k >= 0)
                         k = buffer_printf(b, ",\"passed\":%s", r->verdict == VERDICT_ACCEPTED ? "true" : "false");
                 if (k >= 0)
+                        k = buffer_printf(b, ",\"checker_message\":");
+                if (k >= 0)
+                        k = json_append_string_or_null(b, r->checker_message[0] ? r->checker_message : NULL);
+                if (k >= 0 && !isnan(r->score))
+                        k = buffer_printf(b, ",\"score\":%.17g", r->score);
+                if (k >= 0)
                         k = append_run_details(b, &budget, r);
                 if (k >= 0)
                         k = buffer_printf(b, "}");
+                score += case_score(r);
         }
         if (k >= 0)
                 k = buffer_printf(b, "],\"job_id\":\"%s\"", job_id);
@@ -244,7 +323,10 @@ int report_job(Buffer *b, const Job *job, const JobCaps *caps, const char *job_i
         if (k >= 0 && !job->has_cases)
                 k = append_run_details(b, &budget, r0);
         else if (k >= 0)
-                k = buffer_printf(b, ",\"verdict\":\"%s\"", verdict_to_string(report_overall(job, results)));
+                k = buffer_printf(b, ",\"verdict\":\"%s\",\"score\":%.17g", verdict_to_string(report_overall(job, results)),
+                                  score / (double) job->n_cases);
+        if (k >= 0 && compile)
+                k = append_compile(b, job, compile);
         if (k >= 0)
                 k = buffer_printf(b, "}\n");
         return k;

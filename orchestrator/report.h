@@ -19,12 +19,14 @@ int json_append_string_or_null(Buffer *b, const char *s);
 
 /**
  * report_job() - the job's result as one JSON object: status, output, error, test_results (the
- * contract), and beside them job_id, verdict, stderr and per-test details. Of the runs' output it
+ * contract), and beside them job_id, verdict, score, stderr, per-test details (checker_message,
+ * score) and, of a compiled language, @compile's story. Of the runs' output it
  * carries what @caps allows (result_case_bytes per field, result_bytes in all, in JSON bytes), with
  * "FIELD_truncated": true beside a cut field.
  * Return: 0 or -ENOMEM.
  */
-int report_job(Buffer *b, const Job *job, const JobCaps *caps, const char *job_id, const RunResult *results);
+int report_job(Buffer *b, const Job *job, const JobCaps *caps, const char *job_id, const RunResult *results,
+               const RunResult *compile);
 
 /* The first run that did not end normally, or -1. */
 ssize_t report_first_failure(const Job *job, const RunResult *results);

@@ -2,10 +2,12 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <limits.h>
+#include <math.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <systemd/sd-event.h>
@@ -13,6 +15,7 @@
 #include "journal.h"
 #include "pool.h"
 #include "run.h"
+#include "unit.h"
 
 
 #define PIPE_CHUNK (64 * 1024)
@@ -24,6 +27,32 @@
 #define FORWARD_SLICE_USEC (50 * 1000ULL)
 /* How long the journal may take to hand back what was logged, after every run has ended. */
 #define JOURNAL_TIMEOUT_USEC (30 * 1000000ULL)
+/* What a run is for. The job's runs are, in this order: its test cases (indexed like them), its
+ * compile, its checker's compile, and one checker run per case. */
+typedef enum RunRole {
+        ROLE_TEST,
+        ROLE_COMPILE,
+        ROLE_CHECKER_COMPILE,
+        ROLE_CHECK,
+        _ROLE_MAX,
+} RunRole;
+
+static const char *const role_names[_ROLE_MAX] = {
+        [ROLE_TEST] = "test",
+        [ROLE_COMPILE] = "compile",
+        [ROLE_CHECKER_COMPILE] = "checker-compile",
+        [ROLE_CHECK] = "checker",
+};
+
+/* A job's lifecycle: each stage runs its runs, fences the journal and reads their output back
+ * before the next begins; runner_stage_end() is the one transition. */
+typedef enum JobStage {
+        STAGE_COMPILE,               /* the job's code and its checker's, if compiled */
+        STAGE_TEST,                  /* a run per case (or one without cases) */
+        STAGE_CHECK,                 /* the custom checker, for each case that ended normally */
+        STAGE_DONE,
+} JobStage;
+
 /* A run's lifecycle; run_enter() is the one transition, and tells the runner when it is done. */
 typedef enum RunState {
         RUN_PENDING,                 /* waiting for one of the job's parallel_runs */
@@ -44,6 +73,10 @@ typedef struct RunStream {
 typedef struct Run {
         Runner *runner;
         unsigned index;
+        RunRole role;
+        unsigned case_index;         /* tests and checks: the case */
+        const Language *language;    /* what it runs */
+        const Limits *limits;
         RunState state;
         char name[96];               /* its cell's unit */
         unsigned cell_run;           /* its number in the cell */
@@ -62,11 +95,20 @@ struct Runner {
         char job_id[33];
         RunnerDoneFn done_fn;
         void *userdata;
-        int source_fd;               /* sealed memfds: the code, and the language's seccomp program */
-        int filter_fd;
+        /* Sealed memfds: the code, the language's seccomp program, and what compiling the code made
+         * (while compiling, a writable memfd the cell's init fills); the same of the custom checker;
+         * an empty input. */
+        int source_fd, filter_fd, product_fd;
+        int checker_source_fd, checker_filter_fd, checker_product_fd;
+        int empty_fd;
         Run *runs;
         RunResult *results;
-        size_t n_runs, next, active, done;
+        size_t n_runs, n_tests;
+        ssize_t compile, checker_compile, first_check;   /* indices in runs, or -1 */
+        JobStage stage;
+        unsigned *stage_runs;        /* the current stage's runs */
+        size_t n_stage_runs, next, active, done;
+        char *cancel_reason;
         bool watching;               /* registered with the journal reader */
         bool fenced;                 /* the fence is out; waiting to read it back */
         char nonce[33];
@@ -77,6 +119,8 @@ struct Runner {
 
 static void runner_run_done(Runner *runner);
 static void runner_fence(Runner *runner);
+static void runner_stage_end(Runner *runner);
+static void runner_finish(Runner *runner);
 
 /* The first reason kw could not run it is the one told. */
 _printf_(2, 3) static void run_fail(Run *run, const char *fmt, ...) {
@@ -95,7 +139,7 @@ _printf_(2, 3) static void run_fail(Run *run, const char *fmt, ...) {
 /* What was read of @stream so far, as one entry. */
 static void run_forward(Run *run, OutputStream stream) {
         RunStream *st = &run->streams[stream];
-        JournalTag tag = { run->runner->job_id, run->index, run->name, run->cell_run };
+        JournalTag tag = { run->runner->job_id, run->index, run->name, run->cell_run, role_names[run->role] };
 
         if (st->pending.size == 0)
                 return;
@@ -152,7 +196,7 @@ static int on_slice(sd_event_source *s _unused_, uint64_t usec _unused_, void *u
  * end, at the cap, or on an error). */
 static int run_read(Run *run, OutputStream stream, bool draining) {
         RunStream *st = &run->streams[stream];
-        const Limits *limits = &run->runner->job->limits;
+        const Limits *limits = run->limits;
         char buf[PIPE_CHUNK];
         bool end = false;
 
@@ -259,28 +303,101 @@ static void run_start_failed(Run *run, const char *step, int r) {
         run_fail(run, "could not set up the run: %s failed (%s)", step, strerrorname_np(-r) ?: "?");
 }
 
+/* What @run's program is and where its file goes: the source, or what compiling it made. */
+static int run_program_file(const Language *l, bool compiled, char *path, size_t size) {
+        const char *name = compiled ? l->compile->product : l->source_file;
+        return snprintf(path, size, UNIT_SOURCE_DIR "/%s", name) >= (int) size ? -ENAMETOOLONG : 0;
+}
+
+/* The cell's description of @run; descriptors it makes for it go to @owned (closed by the caller
+ * once the cell has its duplicates), argv to *ret_argv. */
+static int run_describe(Run *run, CellRun *spec, int owned[static 4], char ***ret_argv) {
+        Runner *runner = run->runner;
+        const Job *job = runner->job;
+        const Language *l = run->language;
+        const TestCase *tc = job->has_cases && run->role != ROLE_COMPILE && run->role != ROLE_CHECKER_COMPILE
+                                     ? &job->cases[run->case_index] : NULL;
+        bool checker = run->role == ROLE_CHECK || run->role == ROLE_CHECKER_COMPILE;
+        static const char *const check_files[] = { UNIT_SOURCE_DIR "/input", UNIT_SOURCE_DIR "/output",
+                                                   UNIT_SOURCE_DIR "/answer", NULL };
+        char file[256];
+        int r;
+
+        *spec = (CellRun) { .limits = run->limits, .filter_fd = checker ? runner->checker_filter_fd : runner->filter_fd,
+                            .stdin_fd = runner->empty_fd, .workdir = "/tmp", .product_fd = -EBADF };
+        if (run->role == ROLE_COMPILE || run->role == ROLE_CHECKER_COMPILE) {
+                /* In the source's directory, so that the compiler names it "main.c", not a path. */
+                r = run_program_file(l, false, file, sizeof(file));
+                if (r < 0)
+                        return r;
+                spec->files[spec->n_files++] = (CellFile) { .path = file, .fd = checker ? runner->checker_source_fd : runner->source_fd };
+                spec->workdir = UNIT_SOURCE_DIR;
+                spec->root = l->compile->root;
+                spec->product = l->compile->product;
+                spec->product_bytes = l->compile->product_bytes;
+                spec->product_fd = checker ? runner->checker_product_fd : runner->product_fd;
+                r = policy_build_argv(l->compile->command, l->compile->arguments, l->source_file, run->limits->memory_bytes,
+                                      NULL, ret_argv);
+                spec->argv = (const char *const *) *ret_argv;
+                return r;
+        }
+        bool compiled = l->compile != NULL;
+        r = run_program_file(l, compiled, file, sizeof(file));
+        if (r < 0)
+                return r;
+        int program = compiled ? (checker ? runner->checker_product_fd : runner->product_fd)
+                               : (checker ? runner->checker_source_fd : runner->source_fd);
+        spec->files[spec->n_files++] = (CellFile) { .path = file, .fd = program, .executable = compiled && !l->interpreter };
+        spec->root = l->root;
+        spec->memory_overhead = l->memory_overhead;
+        if (tc) {
+                owned[0] = memfd_sealed("kw-input", tc->input, tc->input_size);
+                if (owned[0] < 0)
+                        return owned[0];
+                spec->stdin_fd = owned[0];
+        }
+        if (run->role == ROLE_CHECK) {
+                /* testlib's checker INPUT OUTPUT ANSWER: three read-only files of its root. */
+                const Buffer *out = &runner->results[run->case_index].out;
+                owned[1] = memfd_sealed("kw-output", out->data ?: "", out->size);
+                if (owned[1] < 0)
+                        return owned[1];
+                owned[2] = memfd_sealed("kw-answer", tc->expected, tc->expected_size);
+                if (owned[2] < 0)
+                        return owned[2];
+                for (size_t i = 0; i < 3; i++)
+                        spec->files[spec->n_files++] = (CellFile) { .path = check_files[i], .fd = i == 0 ? owned[0] : owned[i] };
+        }
+        r = policy_build_argv(l->interpreter, l->arguments, file, run->limits->memory_bytes,
+                              run->role == ROLE_CHECK ? check_files : NULL, ret_argv);
+        spec->argv = (const char *const *) *ret_argv;
+        return r;
+}
+
 /* The run goes into @c, idle and now the run's. */
 static void run_begin(Run *run, Cell *c) {
         Runner *runner = run->runner;
-        const Job *job = runner->job;
-        const TestCase *tc = job->has_cases ? &job->cases[run->index] : NULL;
-        _cleanup_close_ int input = -EBADF;
+        int owned[4] = { -EBADF, -EBADF, -EBADF, -EBADF };
+        char **argv = NULL;
+        CellRun spec;
         int r;
 
         run->cell = c;
         cell_set_callback(c, on_cell_event, run);
-        input = memfd_sealed("kw-input", tc ? tc->input : "", tc ? tc->input_size : 0);
-        if (input < 0) {
-                run_start_failed(run, "giving it its input", input);
-                goto fail;
+        r = run_describe(run, &spec, owned, &argv);
+        if (r < 0)
+                run_start_failed(run, "describing it", r);
+        if (r >= 0) {
+                r = cell_run(c, &spec, &run->streams[STREAM_STDOUT].fd, &run->streams[STREAM_STDERR].fd);
+                if (r < 0)
+                        run_start_failed(run, "handing it to its cell", r);
         }
-        CellRun spec = { .language = job->language, .limits = &job->limits, .source_fd = runner->source_fd,
-                         .stdin_fd = input, .filter_fd = runner->filter_fd };
-        r = cell_run(c, &spec, &run->streams[STREAM_STDOUT].fd, &run->streams[STREAM_STDERR].fd);
-        if (r < 0) {
-                run_start_failed(run, "handing it to its cell", r);
+        strv_free(argv);
+        for (size_t i = 0; i < ELEMENTSOF(owned); i++)
+                if (owned[i] >= 0)
+                        close(owned[i]);
+        if (r < 0)
                 goto fail;
-        }
         snprintf(run->name, sizeof(run->name), "%s", cell_name(c));
         run->cell_run = cell_runs(c);
         r = run_watch_output(run);
@@ -322,11 +439,11 @@ static void run_start(Run *run) {
 }
 
 static void runner_start_next(Runner *runner) {
-        while (runner->next < runner->n_runs && runner->active < runner->policy->caps.parallel_runs) {
-                Run *run = &runner->runs[runner->next++];
+        while (runner->next < runner->n_stage_runs && runner->active < runner->policy->caps.parallel_runs) {
+                Run *run = &runner->runs[runner->stage_runs[runner->next++]];
                 runner->active++;
                 if (runner->cancelled) {
-                        run_fail(run, "the job was cancelled before this run started");
+                        run_fail(run, "%s", runner->cancel_reason ?: "the job was cancelled before this run started");
                         run_enter(run, RUN_DONE);
                         continue;
                 }
@@ -337,33 +454,176 @@ static void runner_start_next(Runner *runner) {
 static void runner_run_done(Runner *runner) {
         runner->active--;
         runner->done++;
-        if (runner->done == runner->n_runs)
+        if (runner->done == runner->n_stage_runs)
                 runner_fence(runner);
         else
                 runner_start_next(runner);
 }
 
-/* ---- the end: fence, read back, judge ---- */
+/* ---- stages ---- */
 
-static void judge(Runner *runner) {
-        const Job *job = runner->job;
+static void stage_add(Runner *runner, ssize_t index) {
+        if (index >= 0)
+                runner->stage_runs[runner->n_stage_runs++] = (unsigned) index;
+}
 
-        for (size_t i = 0; i < runner->n_runs; i++) {
+/* The runs of @stage, started; false if it has none. */
+static bool runner_stage_begin(Runner *runner, JobStage stage) {
+        runner->stage = stage;
+        runner->n_stage_runs = runner->next = runner->active = runner->done = 0;
+        runner->fenced = false;
+        runner->fence_timer = sd_event_source_disable_unref(runner->fence_timer);
+        switch (stage) {
+        case STAGE_COMPILE:
+                stage_add(runner, runner->compile);
+                stage_add(runner, runner->checker_compile);
+                break;
+        case STAGE_TEST:
+                for (size_t i = 0; i < runner->n_tests; i++)
+                        stage_add(runner, (ssize_t) i);
+                break;
+        case STAGE_CHECK:
+                /* Only what ended normally has an answer to check. */
+                for (size_t i = 0; runner->first_check >= 0 && i < runner->n_tests; i++) {
+                        RunResult *r = &runner->results[i];
+                        outcome_judge(r, &runner->job->limits, NULL);
+                        if (r->verdict == VERDICT_ACCEPTED)
+                                stage_add(runner, runner->first_check + (ssize_t) i);
+                }
+                break;
+        case STAGE_DONE:
+                break;
+        }
+        if (runner->n_stage_runs == 0)
+                return false;
+        runner_start_next(runner);
+        return true;
+}
+
+/* A compile run is over: its product sealed for the runs, or the reason there is none. */
+static bool compile_succeeded(Runner *runner, ssize_t index, int product_fd) {
+        if (index < 0)
+                return true;
+        Run *run = &runner->runs[index];
+        RunResult *r = run->result;
+        outcome_judge_compile(r, run->limits);
+        if (r->verdict == VERDICT_ACCEPTED && memfd_seal(product_fd) < 0) {
+                log_error_errno(negative_errno(), "Failed to seal what compiling job %s made: %m", runner->job_id);
+                run_fail(run, "kw could not keep what the compiler made");
+                outcome_judge_compile(r, run->limits);
+        }
+        return r->verdict == VERDICT_ACCEPTED;
+}
+
+/* What the compile stage decides for the cases: none runs if the code (or its checker) has no program. */
+static bool runner_compiled(Runner *runner) {
+        bool code = compile_succeeded(runner, runner->compile, runner->product_fd);
+        bool checker = compile_succeeded(runner, runner->checker_compile, runner->checker_product_fd);
+        _cleanup_(buffer_done) Buffer why = {};
+
+        if (code && checker)
+                return true;
+        /* The contestant's compile error is theirs; kw's failure, or the checker's, is kw's. */
+        const Run *failed = &runner->runs[code ? runner->checker_compile : runner->compile];
+        bool theirs = !code && failed->result->verdict == VERDICT_COMPILATION_ERROR;
+        if (outcome_explain(&why, failed->result, failed->limits) < 0 || buffer_terminate(&why) < 0)
+                why.data = NULL;
+        for (size_t i = 0; i < runner->n_tests; i++) {
                 Run *run = &runner->runs[i];
-                RunResult *r = run->result;
-                const TestCase *c = job->has_cases ? &job->cases[i] : NULL;
-                _cleanup_(buffer_done) Buffer explanation = {};
+                if (theirs)
+                        run->result->outcome.not_compiled = true;
+                else
+                        run_fail(run, "%s did not compile: %s", code ? "the checker" : "the code", why.data ?: "?");
+        }
+        return false;
+}
 
-                /* The fence proves order, not delivery: journald may have dropped entries (rate limits
-                 * are per priority) or rotated them away. Every byte forwarded must have come back. */
+/* The one transition of a job: the stage whose output is all read back is over; the next begins,
+ * or the job is judged. */
+static void runner_stage_end(Runner *runner) {
+        JobStage next = STAGE_DONE;
+
+        /* The fence proves order, not delivery: journald may have dropped entries (rate limits are
+         * per priority) or rotated them away. Every byte forwarded must have come back. */
+        for (size_t i = 0; i < runner->n_stage_runs; i++) {
+                Run *run = &runner->runs[runner->stage_runs[i]];
+                RunResult *r = run->result;
                 if (r->out.size != run->streams[STREAM_STDOUT].bytes || r->err.size != run->streams[STREAM_STDERR].bytes)
                         run_fail(run, "the journal lost part of the output");
+        }
+        if (runner->cancelled) {
+                /* The later stages' runs never start: they end as cancelled. */
+                for (size_t i = 0; i < runner->n_runs; i++)
+                        if (runner->runs[i].state == RUN_PENDING)
+                                run_fail(&runner->runs[i], "%s", runner->cancel_reason ?: "the job was cancelled");
+        } else if (runner->stage == STAGE_COMPILE)
+                next = runner_compiled(runner) ? STAGE_TEST : STAGE_DONE;
+        else if (runner->stage == STAGE_TEST)
+                next = STAGE_CHECK;
+        while (next != STAGE_DONE && !runner_stage_begin(runner, next))
+                next = next == STAGE_TEST ? STAGE_CHECK : STAGE_DONE;
+        if (next == STAGE_DONE)
+                runner_finish(runner);
+}
 
-                outcome_judge(r, &job->limits, c ? c->expected : NULL, c ? c->expected_size : 0);
-                JournalTag tag = { runner->job_id, run->index, run->name, run->cell_run };
-                if (outcome_explain(&explanation, r, &job->limits) >= 0 && buffer_terminate(&explanation) >= 0)
-                        (void) journal_log_run(&tag, r->invocation_id, verdict_to_string(r->verdict), explanation.data,
-                                               r->cpu_usec, r->outcome.memory_peak);
+/* ---- the end: fence, read back, judge ---- */
+
+/* A case's check: the built-in comparison, or what its checker run said. NULL: nothing to compare. */
+static const CheckResult *case_check(Runner *runner, size_t i, CheckResult *buf) {
+        const Job *job = runner->job;
+        const RunResult *r = &runner->results[i];
+
+        if (!job->has_cases)
+                return NULL;
+        if (runner->first_check >= 0) {
+                outcome_check(&runner->results[runner->first_check + (ssize_t) i], &runner->policy->limits, buf);
+                return buf;
+        }
+        const TestCase *c = &job->cases[i];
+        checker_compare(job->checker.type, job->checker.abs_tol, job->checker.rel_tol, r->out.data ?: "", r->out.size,
+                        c->expected, c->expected_size, buf);
+        return buf;
+}
+
+static void log_run(Runner *runner, Run *run) {
+        RunResult *r = run->result;
+        _cleanup_(buffer_done) Buffer explanation = {};
+        JournalTag tag = { runner->job_id, run->index, run->name, run->cell_run, role_names[run->role] };
+
+        /* A checker's run is told by what it said of its case (its exit 1 is a wrong answer, not its error). */
+        if (run->role == ROLE_CHECK) {
+                CheckResult check;
+                outcome_check(r, run->limits, &check);
+                (void) journal_log_run(&tag, r->invocation_id, verdict_to_string(check.verdict), check.message,
+                                       r->cpu_usec, r->outcome.memory_peak);
+                return;
+        }
+        if (outcome_explain(&explanation, r, run->limits) >= 0 && buffer_terminate(&explanation) >= 0)
+                (void) journal_log_run(&tag, r->invocation_id, verdict_to_string(r->verdict), explanation.data,
+                                       r->cpu_usec, r->outcome.memory_peak);
+}
+
+static void judge(Runner *runner) {
+        /* Checker runs first: a case's verdict is what its checker said. */
+        for (size_t i = 0; i < runner->n_runs; i++) {
+                Run *run = &runner->runs[i];
+                if (run->role == ROLE_CHECK)
+                        outcome_judge(run->result, run->limits, NULL);
+                else if (run->role != ROLE_TEST)
+                        outcome_judge_compile(run->result, run->limits);
+        }
+        for (size_t i = 0; i < runner->n_tests; i++) {
+                RunResult *r = &runner->results[i];
+                CheckResult check;
+                outcome_judge(r, &runner->job->limits, NULL);
+                if (r->verdict == VERDICT_ACCEPTED)
+                        outcome_judge(r, &runner->job->limits, case_check(runner, i, &check));
+        }
+        for (size_t i = 0; i < runner->n_runs; i++) {
+                Run *run = &runner->runs[i];
+                /* A run that never was (its case's code did not compile, or it had nothing to check) has no story. */
+                if (!run->result->outcome.not_compiled && (run->role != ROLE_CHECK || run->state != RUN_PENDING))
+                        log_run(runner, run);
         }
 }
 
@@ -399,7 +659,7 @@ static void on_journal_entry(void *userdata, const JournalEntry *e) {
 
         if (e->kind == ENTRY_FENCE) {
                 if (runner->fenced && e->size == strlen(runner->nonce) && memcmp(e->data, runner->nonce, e->size) == 0)
-                        runner_finish(runner);
+                        runner_stage_end(runner);
                 return;
         }
         if (e->run >= runner->n_runs)
@@ -450,56 +710,100 @@ static void runner_fence(Runner *runner) {
         runner->fenced = true;
 }
 
+/* Run @i of the job, for @role. */
+static void run_init(Runner *runner, size_t i, RunRole role, unsigned case_index, const Language *l, const Limits *limits) {
+        Run *run = &runner->runs[i];
+
+        *run = (Run) { .runner = runner, .index = (unsigned) i, .role = role, .case_index = case_index, .language = l,
+                       .limits = limits, .streams = { { .fd = -EBADF }, { .fd = -EBADF } }, .result = &runner->results[i] };
+        run->result->outcome.memory_peak = run->result->outcome.oom_kills = UINT64_MAX;
+        run->result->score = NAN;
+}
+
 int runner_new(const RunnerContext *ctx, const Job *job, const Policy *policy, const char *job_id,
                RunnerDoneFn done, void *userdata, Runner **ret) {
         _cleanup_(runner_freep) Runner *runner = calloc(1, sizeof(Runner));
+        const Language *checker = job->checker.type == CHECKER_CUSTOM ? job->checker.language : NULL;
 
         if (!runner)
                 return -ENOMEM;
         if (strlen(job_id) >= sizeof(runner->job_id))
                 return -EINVAL;
         *runner = (Runner) { .ctx = *ctx, .job = job, .policy = policy, .done_fn = done, .userdata = userdata,
-                             .source_fd = -EBADF, .filter_fd = -EBADF };
+                             .source_fd = -EBADF, .filter_fd = -EBADF, .product_fd = -EBADF, .checker_source_fd = -EBADF,
+                             .checker_filter_fd = -EBADF, .checker_product_fd = -EBADF, .empty_fd = -EBADF,
+                             .compile = -1, .checker_compile = -1, .first_check = -1 };
         strcpy(runner->job_id, job_id);
-        runner->n_runs = job_n_runs(job);
+        runner->n_tests = runner->n_runs = job_n_runs(job);
+        if (job->language->compile)
+                runner->compile = (ssize_t) runner->n_runs++;
+        if (checker && checker->compile)
+                runner->checker_compile = (ssize_t) runner->n_runs++;
+        if (checker) {
+                runner->first_check = (ssize_t) runner->n_runs;
+                runner->n_runs += runner->n_tests;
+        }
         runner->results = calloc(runner->n_runs, sizeof(RunResult));
         runner->runs = calloc(runner->n_runs, sizeof(Run));
+        runner->stage_runs = calloc(runner->n_runs, sizeof(unsigned));
         /* Not yet with closed descriptors (-EBADF): runner_free() must not see them. */
-        if (!runner->results || !runner->runs) {
+        if (!runner->results || !runner->runs || !runner->stage_runs) {
                 runner->runs = (free(runner->runs), NULL);
                 return -ENOMEM;
         }
-        for (size_t i = 0; i < runner->n_runs; i++) {
-                Run *run = &runner->runs[i];
-                *run = (Run) { .runner = runner, .index = (unsigned) i, .streams = { { .fd = -EBADF }, { .fd = -EBADF } },
-                               .result = &runner->results[i] };
-                run->result->outcome.memory_peak = run->result->outcome.oom_kills = UINT64_MAX;
-        }
+        for (size_t i = 0; i < runner->n_tests; i++)
+                run_init(runner, i, ROLE_TEST, (unsigned) i, job->language, &job->limits);
+        if (runner->compile >= 0)
+                run_init(runner, (size_t) runner->compile, ROLE_COMPILE, 0, job->language, &job->language->compile->limits);
+        if (runner->checker_compile >= 0)
+                run_init(runner, (size_t) runner->checker_compile, ROLE_CHECKER_COMPILE, 0, checker, &checker->compile->limits);
+        for (size_t i = 0; runner->first_check >= 0 && i < runner->n_tests; i++)
+                run_init(runner, (size_t) runner->first_check + i, ROLE_CHECK, (unsigned) i, checker, &policy->limits);
         *ret = TAKE_PTR(runner);
         return 0;
 }
 
+/* What compiling fills: a memfd that can be sealed once it has. */
+static int product_memfd(const Language *l) {
+        if (!l->compile)
+                return -EBADF;
+        int fd = memfd_create("kw-product", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+        return fd < 0 ? negative_errno() : fd;
+}
+
 int runner_start(Runner *runner) {
+        const Job *job = runner->job;
+        const Language *checker = job->checker.type == CHECKER_CUSTOM ? job->checker.language : NULL;
         int r;
 
         /* Handed to every run as descriptors: nothing is written where a sandbox could reach. */
-        runner->source_fd = memfd_sealed("kw-source", runner->job->code, runner->job->code_size);
-        if (runner->source_fd < 0)
-                return log_error_errno(runner->source_fd, "Failed to hold the source of job %s: %m", runner->job_id);
-        runner->filter_fd = memfd_sealed("kw-seccomp", runner->job->language->seccomp_bpf,
-                                         runner->job->language->seccomp_bpf_size);
-        if (runner->filter_fd < 0)
-                return log_error_errno(runner->filter_fd, "Failed to hold the seccomp filter of job %s: %m", runner->job_id);
+        runner->source_fd = memfd_sealed("kw-source", job->code, job->code_size);
+        runner->filter_fd = memfd_sealed("kw-seccomp", job->language->seccomp_bpf, job->language->seccomp_bpf_size);
+        runner->empty_fd = memfd_sealed("kw-input", "", 0);
+        runner->product_fd = product_memfd(job->language);
+        if (checker) {
+                runner->checker_source_fd = memfd_sealed("kw-checker", job->checker.code, job->checker.code_size);
+                runner->checker_filter_fd = memfd_sealed("kw-seccomp", checker->seccomp_bpf, checker->seccomp_bpf_size);
+                runner->checker_product_fd = product_memfd(checker);
+        }
+        int fds[] = { runner->source_fd, runner->filter_fd, runner->empty_fd, runner->product_fd, runner->checker_source_fd,
+                      runner->checker_filter_fd, runner->checker_product_fd };
+        for (size_t i = 0; i < ELEMENTSOF(fds); i++)
+                if (fds[i] < 0 && fds[i] != -EBADF)
+                        return log_error_errno(fds[i], "Failed to hold the files of job %s: %m", runner->job_id);
         r = journal_reader_watch(runner->ctx.reader, runner->job_id, on_journal_entry, runner);
         if (r < 0)
                 return log_error_errno(r, "Failed to follow the journal for job %s: %m", runner->job_id);
         runner->watching = true;
-        runner_start_next(runner);
+        if (!runner_stage_begin(runner, runner->compile >= 0 || runner->checker_compile >= 0 ? STAGE_COMPILE : STAGE_TEST))
+                return log_error_errno(-EINVAL, "Job %s has no run.", runner->job_id);
         return 0;
 }
 
 void runner_cancel(Runner *runner, const char *reason) {
         runner->cancelled = true;
+        if (!runner->cancel_reason)
+                runner->cancel_reason = strdup(reason);
         for (size_t i = 0; i < runner->n_runs; i++) {
                 Run *run = &runner->runs[i];
                 if (run->state == RUN_WAITING) {
@@ -520,6 +824,10 @@ const RunResult *runner_results(const Runner *runner) {
         return runner->results;
 }
 
+const RunResult *runner_compile_result(const Runner *runner) {
+        return runner->compile >= 0 ? &runner->results[runner->compile] : NULL;
+}
+
 Runner *runner_free(Runner *runner) {
         if (!runner)
                 return NULL;
@@ -533,12 +841,15 @@ Runner *runner_free(Runner *runner) {
         sd_event_source_disable_unref(runner->fence_timer);
         if (runner->watching)
                 journal_reader_unwatch(runner->ctx.reader, runner->job_id);
-        if (runner->source_fd >= 0)
-                close(runner->source_fd);
-        if (runner->filter_fd >= 0)
-                close(runner->filter_fd);
+        int fds[] = { runner->source_fd, runner->filter_fd, runner->empty_fd, runner->product_fd, runner->checker_source_fd,
+                      runner->checker_filter_fd, runner->checker_product_fd };
+        for (size_t i = 0; i < ELEMENTSOF(fds); i++)
+                if (fds[i] >= 0)
+                        close(fds[i]);
         run_results_free(runner->results, runner->n_runs);
         free(runner->runs);
+        free(runner->stage_runs);
+        free(runner->cancel_reason);
         free(runner);
         return NULL;
 }

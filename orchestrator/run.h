@@ -58,8 +58,11 @@ int runner_start(Runner *runner);
  * unfinished run's internal_error. @done is still called, once they have ended. */
 void runner_cancel(Runner *runner, const char *reason);
 
-/* One result per run, indexed like the job's cases; valid in and after @done. */
+/* One result per case (or the one run of a job without cases), indexed like the job's cases; valid
+ * in and after @done. */
 const RunResult *runner_results(const Runner *runner);
+/* The job's compile run, or NULL if its language is not compiled; valid in and after @done. */
+const RunResult *runner_compile_result(const Runner *runner);
 
 Runner *runner_free(Runner *runner);
 DEFINE_TRIVIAL_CLEANUP_FUNC(Runner *, runner_free);

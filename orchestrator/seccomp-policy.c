@@ -102,6 +102,9 @@ static int parse_line(SeccompPolicy *p, char *line, unsigned number, const char 
                         return fail(ret_error, p->filename, number, "too many words");
                 words[n++] = w;
         }
+        /* The caller gives no blank line; this says so to the compiler as well. */
+        if (n == 0)
+                return fail(ret_error, p->filename, number, "no rule");
         if (strcmp(words[0], "errno") == 0) {
                 if (n < 3)
                         return fail(ret_error, p->filename, number, "expected 'errno ERRNO NAME...'");
@@ -125,7 +128,7 @@ static int parse_line(SeccompPolicy *p, char *line, unsigned number, const char 
         int negated = -1; /* the condition that is a masked "!=", if any */
         for (size_t c = end + 1; c < n;) {
                 size_t stop = c;
-                bool ne;
+                bool ne = false;
                 while (stop < n && strcmp(words[stop], "and") != 0)
                         stop++;
                 if (rule.n_cmp == ELEMENTSOF(rule.cmp))

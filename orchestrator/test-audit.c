@@ -41,7 +41,9 @@ static void test_judged(void) {
         for (size_t i = 0; i < ELEMENTSOF(outcomes); i++) {
                 cases[i] = (TestCase) { (char *) "", 0, (char *) "", 0 };
                 results[i].outcome = outcomes[i];
-                outcome_judge(&results[i], &test_limits, "", 0);
+                CheckResult check;
+                checker_compare(CHECKER_LINES, 0, 0, results[i].out.data, results[i].out.size, "", 0, &check);
+                outcome_judge(&results[i], &test_limits, &check);
         }
         Job job = { .code = (char *) "x", .code_size = 1, .cases = cases, .n_cases = ELEMENTSOF(cases),
                     .has_cases = true, .limits = test_limits, .language = &python };
@@ -77,7 +79,7 @@ static void test_judged(void) {
 static void test_judged_quiet(void) {
         RunResult r = { .outcome = { .result = "success", .exit_code = CLD_EXITED, .exec = EXEC_STARTED,
                                      .memory_peak = UINT64_MAX } };
-        outcome_judge(&r, &test_limits, NULL, 0);
+        outcome_judge(&r, &test_limits, NULL);
         Job job = { .code = (char *) "x", .code_size = 1, .limits = test_limits, .language = &python };
         AuditSubject s = { .job_id = "ff", .code_sha256 = "cd", .job = &job, .uid = (uid_t) -1, .msg_id = "1-0" };
         _cleanup_(audit_entry_done) AuditEntry e = {};

@@ -23,12 +23,24 @@ typedef struct JobCase {
         const char *expected0;
         uint64_t time_ms;       /* 0: the policy's */
         uint64_t memory_bytes;  /* 0: the policy's */
+        CheckerType checker;    /* CHECKER_LINES (0) where the job names none */
+        bool tolerances;        /* abs_tol and rel_tol as below; else both 1e-6 */
+        double abs_tol, rel_tol;
+        const char *checker_language;   /* custom */
+        const char *checker_code;
 } JobCase;
 
 #define PY "\"language\":\"python\""
+/* The languages of the real policy, as an error lists them: test_job_parse() puts them in. */
+#define KNOWN "@"
 #define CODE "\"code\":\"print(1)\""
 /* A valid job with more fields. */
 #define JOB(fields) "{" CODE "," PY "," fields "}"
+/* A job with one case, and a checker. */
+#define CASES "\"test_cases\":[{\"input\":\"1\",\"expected\":\"2\"}]"
+#define CHECKED(checker) JOB(CASES ",\"checker\":" checker)
+#define CHECKED_JOB .code = "print(1)", .language = "python", .has_cases = true, .n_cases = 1, .input0 = "1", .expected0 = "2"
+#define TYPE_ERROR "checker.type: must be one of exact, lines, tokens, float, custom"
 /* A text with NUL bytes in it. */
 #define JSON_SIZED(s) .json = s, .size = sizeof(s) - 1
 
@@ -72,6 +84,118 @@ static const JobCase cases[] = {
           .json = "{\"code\":\"\\u0041\\u0042\\u0043\\u0044\\u0045\\u0046\\u0047\\u0048\"," PY "}",
           .code = "ABCDEFGH", .language = "python" },
 
+        /* checker: valid. */
+        { .name = "checker exact", .json = CHECKED("{\"type\":\"exact\"}"), CHECKED_JOB, .checker = CHECKER_EXACT },
+        { .name = "checker lines, said", .json = CHECKED("{\"type\":\"lines\"}"), CHECKED_JOB, .checker = CHECKER_LINES },
+        { .name = "checker tokens", .json = CHECKED("{\"type\":\"tokens\"}"), CHECKED_JOB, .checker = CHECKER_TOKENS },
+        { .name = "checker float, default tolerances", .json = CHECKED("{\"type\":\"float\"}"), CHECKED_JOB,
+          .checker = CHECKER_FLOAT },
+        { .name = "checker float, abs_tol", .json = CHECKED("{\"type\":\"float\",\"abs_tol\":0.001}"), CHECKED_JOB,
+          .checker = CHECKER_FLOAT, .tolerances = true, .abs_tol = 0.001, .rel_tol = 1e-6 },
+        { .name = "checker float, rel_tol 0", .json = CHECKED("{\"rel_tol\":0,\"type\":\"float\"}"), CHECKED_JOB,
+          .checker = CHECKER_FLOAT, .tolerances = true, .abs_tol = 1e-6, .rel_tol = 0 },
+        { .name = "checker float, both", .json = CHECKED("{\"type\":\"float\",\"abs_tol\":1e-9,\"rel_tol\":0.5}"),
+          CHECKED_JOB, .checker = CHECKER_FLOAT, .tolerances = true, .abs_tol = 1e-9, .rel_tol = 0.5 },
+        { .name = "checker float, a huge finite tolerance", .json = CHECKED("{\"type\":\"float\",\"abs_tol\":1e308}"),
+          CHECKED_JOB, .checker = CHECKER_FLOAT, .tolerances = true, .abs_tol = 1e308, .rel_tol = 1e-6 },
+        { .name = "checker float, an integer tolerance", .json = CHECKED("{\"type\":\"float\",\"abs_tol\":2}"),
+          CHECKED_JOB, .checker = CHECKER_FLOAT, .tolerances = true, .abs_tol = 2, .rel_tol = 1e-6 },
+        { .name = "checker custom, python",
+          .json = CHECKED("{\"type\":\"custom\",\"language\":\"python\",\"code\":\"import sys\\nsys.exit(0)\"}"),
+          CHECKED_JOB, .checker = CHECKER_CUSTOM, .checker_language = "python", .checker_code = "import sys\nsys.exit(0)" },
+        { .name = "checker custom, fields in any order",
+          .json = CHECKED("{\"code\":\"x\",\"language\":\"javascript\",\"type\":\"custom\"}"), CHECKED_JOB,
+          .checker = CHECKER_CUSTOM, .checker_language = "javascript", .checker_code = "x" },
+        { .name = "checker custom, compiled", .json = CHECKED("{\"type\":\"custom\",\"language\":\"cpp\",\"code\":\"int main(){}\"}"),
+          CHECKED_JOB, .checker = CHECKER_CUSTOM, .checker_language = "cpp", .checker_code = "int main(){}" },
+        { .name = "checker before test_cases",
+          .json = "{\"checker\":{\"type\":\"tokens\"}," CODE "," PY "," CASES "}", CHECKED_JOB, .checker = CHECKER_TOKENS },
+        { .name = "checker code exactly at the cap", .small = true,
+          .json = CHECKED("{\"type\":\"custom\",\"language\":\"python\",\"code\":\"0123456789abcdef\"}"), CHECKED_JOB,
+          .checker = CHECKER_CUSTOM, .checker_language = "python", .checker_code = "0123456789abcdef" },
+
+        /* checker: refused, the field named. */
+        { .name = "checker without test_cases", .json = JOB("\"checker\":{\"type\":\"exact\"}"),
+          .error = "checker: a job without test_cases has nothing to check" },
+        { .name = "checker with empty test_cases", .json = JOB("\"test_cases\":[],\"checker\":{\"type\":\"exact\"}"),
+          .error = "checker: a job without test_cases has nothing to check" },
+        { .name = "checker with test_cases null", .json = JOB("\"checker\":{\"type\":\"float\"},\"test_cases\":null"),
+          .error = "checker: a job without test_cases has nothing to check" },
+        { .name = "checker a string", .json = CHECKED("\"exact\""), .error = "checker: must be an object" },
+        { .name = "checker an array", .json = CHECKED("[{\"type\":\"exact\"}]"), .error = "checker: must be an object" },
+        { .name = "checker null", .json = CHECKED("null"), .error = "checker: must be an object" },
+        { .name = "checker a number", .json = CHECKED("1"), .error = "checker: must be an object" },
+        { .name = "checker twice", .json = CHECKED("{\"type\":\"exact\"},\"checker\":{\"type\":\"lines\"}"),
+          .error = "checker: given more than once" },
+        { .name = "checker empty", .json = CHECKED("{}"), .error = "checker.type: missing" },
+        { .name = "checker.type unknown", .json = CHECKED("{\"type\":\"regex\"}"), .error = TYPE_ERROR },
+        { .name = "checker.type is case-sensitive", .json = CHECKED("{\"type\":\"Exact\"}"), .error = TYPE_ERROR },
+        { .name = "checker.type empty", .json = CHECKED("{\"type\":\"\"}"), .error = TYPE_ERROR },
+        { .name = "checker.type a number", .json = CHECKED("{\"type\":1}"), .error = TYPE_ERROR },
+        { .name = "checker.type null", .json = CHECKED("{\"type\":null}"), .error = TYPE_ERROR },
+        { .name = "checker.type an array", .json = CHECKED("{\"type\":[\"exact\"]}"), .error = TYPE_ERROR },
+        { .name = "checker, an unknown field", .json = CHECKED("{\"type\":\"float\",\"tolerance\":0.1}"),
+          .error = "checker.tolerance: unknown field (known: type, abs_tol, rel_tol, language, code)" },
+        { .name = "checker, an unknown field before type", .json = CHECKED("{\"Type\":\"float\"}"),
+          .error = "checker.Type: unknown field (known: type, abs_tol, rel_tol, language, code)" },
+        { .name = "checker, a duplicate type", .json = CHECKED("{\"type\":\"exact\",\"type\":\"lines\"}"),
+          .error = "checker.type: given more than once" },
+        { .name = "checker, a duplicate abs_tol", .json = CHECKED("{\"type\":\"float\",\"abs_tol\":1,\"abs_tol\":2}"),
+          .error = "checker.abs_tol: given more than once" },
+        { .name = "checker tokens with abs_tol", .json = CHECKED("{\"type\":\"tokens\",\"abs_tol\":0.1}"),
+          .error = "checker.abs_tol: not a field of checker type tokens" },
+        { .name = "checker exact with rel_tol", .json = CHECKED("{\"rel_tol\":0.1,\"type\":\"exact\"}"),
+          .error = "checker.rel_tol: not a field of checker type exact" },
+        { .name = "checker lines with abs_tol", .json = CHECKED("{\"type\":\"lines\",\"abs_tol\":0}"),
+          .error = "checker.abs_tol: not a field of checker type lines" },
+        { .name = "checker custom with abs_tol",
+          .json = CHECKED("{\"type\":\"custom\",\"language\":\"python\",\"code\":\"x\",\"abs_tol\":0.1}"),
+          .error = "checker.abs_tol: not a field of checker type custom" },
+        { .name = "checker float with language", .json = CHECKED("{\"type\":\"float\",\"language\":\"python\"}"),
+          .error = "checker.language: not a field of checker type float" },
+        { .name = "checker tokens with code", .json = CHECKED("{\"type\":\"tokens\",\"code\":\"x\"}"),
+          .error = "checker.code: not a field of checker type tokens" },
+        { .name = "checker.abs_tol negative", .json = CHECKED("{\"type\":\"float\",\"abs_tol\":-1}"),
+          .error = "checker.abs_tol: must be a number, 0 or more" },
+        { .name = "checker.rel_tol a little negative", .json = CHECKED("{\"type\":\"float\",\"rel_tol\":-1e-300}"),
+          .error = "checker.rel_tol: must be a number, 0 or more" },
+        { .name = "checker.abs_tol a string", .json = CHECKED("{\"type\":\"float\",\"abs_tol\":\"0.1\"}"),
+          .error = "checker.abs_tol: must be a number, 0 or more" },
+        { .name = "checker.abs_tol null", .json = CHECKED("{\"type\":\"float\",\"abs_tol\":null}"),
+          .error = "checker.abs_tol: must be a number, 0 or more" },
+        { .name = "checker.rel_tol true", .json = CHECKED("{\"type\":\"float\",\"rel_tol\":true}"),
+          .error = "checker.rel_tol: must be a number, 0 or more" },
+        { .name = "checker.abs_tol infinite", .json = CHECKED("{\"type\":\"float\",\"abs_tol\":1e999}"),
+          .error = "checker.abs_tol: must be a number, 0 or more" },
+        { .name = "checker.rel_tol -infinite", .json = CHECKED("{\"type\":\"float\",\"rel_tol\":-1e999}"),
+          .error = "checker.rel_tol: must be a number, 0 or more" },
+        { .name = "checker custom without code", .json = CHECKED("{\"type\":\"custom\",\"language\":\"python\"}"),
+          .error = "checker.code: missing" },
+        { .name = "checker custom, code empty", .json = CHECKED("{\"type\":\"custom\",\"language\":\"python\",\"code\":\"\"}"),
+          .error = "checker.code: must not be empty" },
+        { .name = "checker custom, code blank",
+          .json = CHECKED("{\"type\":\"custom\",\"language\":\"python\",\"code\":\" \\n\\t\"}"),
+          .error = "checker.code: must not be empty" },
+        { .name = "checker custom, code a number", .json = CHECKED("{\"type\":\"custom\",\"language\":\"python\",\"code\":7}"),
+          .error = "checker.code: must be a string" },
+        { .name = "checker custom, code over the cap", .small = true,
+          .json = CHECKED("{\"type\":\"custom\",\"language\":\"python\",\"code\":\"0123456789abcdefg\"}"),
+          .error = "checker.code: 17 bytes is over the limit of 16 bytes" },
+        { .name = "checker custom, \\u0000 in code",
+          .json = CHECKED("{\"type\":\"custom\",\"language\":\"python\",\"code\":\"a\\u0000b\"}"),
+          .error = "job: strings must not contain \\u0000" },
+        { .name = "checker custom without language", .json = CHECKED("{\"type\":\"custom\",\"code\":\"x\"}"),
+          .error = "checker.language: missing" },
+        { .name = "checker custom, an unknown language",
+          .json = CHECKED("{\"type\":\"custom\",\"language\":\"ruby\",\"code\":\"x\"}"),
+          .error = "checker.language: unknown language 'ruby' (known: " KNOWN ")" },
+        { .name = "checker custom, language a number", .json = CHECKED("{\"type\":\"custom\",\"language\":1,\"code\":\"x\"}"),
+          .error = "checker.language: must be a string" },
+        { .name = "checker custom, language null", .json = CHECKED("{\"type\":\"custom\",\"language\":null,\"code\":\"x\"}"),
+          .error = "checker.language: must be a string" },
+        { .name = "checker custom, both missing", .json = CHECKED("{\"type\":\"custom\"}"),
+          .error = "checker.language: missing" },
+
         /* Not JSON, or not an object. */
         { .name = "empty text", .json = "", .error = "job: not valid JSON (at byte 0)" },
         { .name = "unterminated object", .json = "{" CODE, .error = "job: not valid JSON (at byte 17)" },
@@ -102,9 +226,9 @@ static const JobCase cases[] = {
 
         /* Fields of the job. */
         { .name = "unknown field", .json = JOB("\"timeout\":1"),
-          .error = "timeout: unknown field (known: code, language, test_cases, limits)" },
+          .error = "timeout: unknown field (known: code, language, test_cases, limits, checker)" },
         { .name = "field names are case-sensitive", .json = "{\"Code\":\"x\"," PY "}",
-          .error = "Code: unknown field (known: code, language, test_cases, limits)" },
+          .error = "Code: unknown field (known: code, language, test_cases, limits, checker)" },
         { .name = "duplicate code", .json = JOB("\"code\":\"evil\""), .error = "code: given more than once" },
         { .name = "duplicate language", .json = "{" CODE "," PY "," PY "}", .error = "language: given more than once" },
         { .name = "code missing", .json = "{" PY "}", .error = "code: missing" },
@@ -119,13 +243,13 @@ static const JobCase cases[] = {
         { .name = "language a number", .json = "{" CODE ",\"language\":3}", .error = "language: must be a string" },
         { .name = "language null", .json = "{" CODE ",\"language\":null}", .error = "language: must be a string" },
         { .name = "unknown language", .json = "{" CODE ",\"language\":\"ruby\"}",
-          .error = "language: unknown language 'ruby' (known: javascript, python)" },
+          .error = "language: unknown language 'ruby' (known: " KNOWN ")" },
         { .name = "language names are case-sensitive", .json = "{" CODE ",\"language\":\"Python\"}",
-          .error = "language: unknown language 'Python' (known: javascript, python)" },
+          .error = "language: unknown language 'Python' (known: " KNOWN ")" },
         { .name = "unknown language, long and unprintable",
           .json = "{" CODE ",\"language\":\"\\u0001\\n\\u00e9" "0123456789012345678901234567890123456789\"}",
           .error = "language: unknown language '????012345678901234567890123456789012345' "
-                   "(known: javascript, python)" },
+                   "(known: " KNOWN ")" },
 
         /* test_cases. */
         { .name = "test_cases an object", .json = JOB("\"test_cases\":{}"),
@@ -162,7 +286,7 @@ static const JobCase cases[] = {
           .error = "test_cases[1].expected: 9 bytes is over the limit of 8 bytes" },
         { .name = "unknown field in a case",
           .json = JOB("\"test_cases\":[{\"input\":\"\",\"expected\":\"\",\"output\":\"\"}]"),
-          .error = "test_cases[0].output: unknown field" },
+          .error = "test_cases[0].output: unknown field (known: input, expected)" },
         { .name = "duplicate field in a case",
           .json = JOB("\"test_cases\":[{\"input\":\"a\",\"expected\":\"\",\"input\":\"b\"}]"),
           .error = "test_cases[0].input: given more than once" },
@@ -204,6 +328,30 @@ static const JobCase cases[] = {
           .error = "limits.cpu_percent: inf is above the maximum of 100" },
 };
 
+#define ASSERT_DOUBLE_EQ(a, b)                                                                     \
+        do {                                                                                       \
+                double _a = (a), _b = (b);                                                         \
+                ASSERT_FAIL_IF(!(_a == _b), "%s == %s: %.17g != %.17g", #a, #b, _a, _b);            \
+        } while (0)
+
+/* @error with "(known: @)" spelt out: every language of @policy, in its order. */
+static char *known_languages(const char *error, const Policy *policy) {
+        _cleanup_(buffer_done) Buffer b = {};
+        const char *at = strstr(error, "(known: @)");
+        int r;
+
+        if (!at)
+                return strdup(error);
+        r = buffer_append(&b, error, (size_t) (at - error) + strlen("(known: "));
+        for (size_t i = 0; r >= 0 && i < policy->n_languages; i++)
+                r = buffer_printf(&b, "%s%s", i ? ", " : "", policy->languages[i].name);
+        if (r >= 0)
+                r = buffer_printf(&b, "%s", at + strlen("(known: @"));
+        if (r >= 0)
+                r = buffer_terminate(&b);
+        return r < 0 ? NULL : TAKE_PTR(b.data);
+}
+
 static void test_job_parse(size_t i) {
         const JobCase *c = &cases[i];
         const Policy *policy = c->small ? policy_small : policy_real;
@@ -213,7 +361,9 @@ static void test_job_parse(size_t i) {
         test_case_begin("job_parse: %s", c->name);
         int r = job_parse(c->json, c->size ? c->size : strlen(c->json), policy, &j, &error);
         if (c->error) {
-                ASSERT_STR_EQ(error, c->error);
+                _cleanup_free_ char *want = known_languages(c->error, policy);
+                ASSERT_NOT_NULL(want);
+                ASSERT_STR_EQ(error, want);
                 ASSERT_ERRNO_EQ(r, -EINVAL);
                 ASSERT_TRUE(j == NULL);
                 return;
@@ -235,6 +385,17 @@ static void test_job_parse(size_t i) {
         }
         for (size_t k = 0; k < j->n_cases; k++)
                 ASSERT_TRUE(j->cases[k].input && j->cases[k].expected);
+
+        /* The checker: lines unless the job says, and its tolerances 1e-6 unless it says. */
+        ASSERT_INT_EQ(j->checker.type, c->checker);
+        ASSERT_DOUBLE_EQ(j->checker.abs_tol, c->tolerances ? c->abs_tol : 1e-6);
+        ASSERT_DOUBLE_EQ(j->checker.rel_tol, c->tolerances ? c->rel_tol : 1e-6);
+        if (c->checker_language)
+                ASSERT_TRUE(j->checker.language == policy_find_language(policy, c->checker_language));
+        else
+                ASSERT_TRUE(j->checker.language == NULL);
+        ASSERT_STR_EQ(j->checker.code, c->checker_code);
+        ASSERT_U64_EQ(j->checker.code_size, c->checker_code ? strlen(c->checker_code) : 0);
 
         /* The policy's limits, but where the job lowered them. */
         Limits want = policy->limits;
@@ -314,21 +475,25 @@ static void test_caps(size_t i) {
 /* Objects with very many names: refused in linear time, not after comparing every pair. */
 static const struct {
         const char *prefix;
-        const char *name;       /* numbered, unless "language" */
+        const char *name;       /* numbered, unless "language" or "type" */
         const char *value;
         const char *suffix;
         const char *error;
 } many_keys_cases[] = {
-        { "{", "k", "0", CODE "," PY "}", "k0: unknown field (known: code, language, test_cases, limits)" },
+        { "{", "k", "0", CODE "," PY "}", "k0: unknown field (known: code, language, test_cases, limits, checker)" },
         { "{" CODE ",", "language", "\"python\"", "\"limits\":{}}", "language: given more than once" },
         { "{" CODE "," PY ",\"test_cases\":[{", "k", "\"\"", "\"expected\":\"\"}]}",
-          "test_cases[0].k0: unknown field" },
+          "test_cases[0].k0: unknown field (known: input, expected)" },
         { "{" CODE "," PY ",\"limits\":{", "l", "1", "\"time_ms\":1}}", "limits.l0: unknown limit" },
+        { "{" CODE "," PY "," CASES ",\"checker\":{", "c", "1", "\"type\":\"exact\"}}",
+          "checker.c0: unknown field (known: type, abs_tol, rel_tol, language, code)" },
+        { "{" CODE "," PY "," CASES ",\"checker\":{", "type", "\"float\"", "\"abs_tol\":1}}",
+          "checker.type: given more than once" },
 };
 
 static void test_many_keys(size_t i) {
         const __typeof__(many_keys_cases[0]) *c = &many_keys_cases[i];
-        bool numbered = strcmp(c->name, "language") != 0;
+        bool numbered = strcmp(c->name, "language") != 0 && strcmp(c->name, "type") != 0;
         _cleanup_(buffer_done) Buffer b = {};
         _cleanup_(job_freep) Job *j = NULL;
         _cleanup_free_ char *error = NULL;
@@ -360,6 +525,14 @@ static void test_not_terminated(void) {
         ASSERT_STR_EQ(j->code, "print(1)");
 }
 
+/* The languages a job may name, compiled ones among them. */
+static void test_known_languages(void) {
+        _cleanup_free_ char *want = known_languages("language: unknown language 'x' (known: @)", policy_real);
+
+        ASSERT_NOT_NULL(want);
+        ASSERT_TRUE(strstr(want, "(known: c, cpp, java, javascript, python") != NULL);
+}
+
 static void test_job_free_null(void) {
         ASSERT_TRUE(job_free(NULL) == NULL);
 }
@@ -375,6 +548,7 @@ int main(void) {
         TEST_TABLE(test_caps, cap_cases);
         TEST_TABLE(test_many_keys, many_keys_cases);
         TEST_RUN(test_not_terminated);
+        TEST_RUN(test_known_languages);
         TEST_RUN(test_job_free_null);
 
         policy_free(policy_real);

@@ -1,4 +1,7 @@
 /* SPDX-License-Identifier: MIT */
+#include <dirent.h>
+#include <unistd.h>
+
 #include "policy.h"
 #include "test-helpers.h"
 
@@ -190,6 +193,11 @@ static const struct {
           "source_file = main.py\n", NULL, "{file}", "", "/usr" },
         { "known placeholders", PY_HEAD "arguments = --mem={memory_mb}M {file}{file}\nroot = /usr\n", NULL,
           "--mem={memory_mb}M|{file}{file}", "", "/usr" },
+        { "quoted arguments", PY_HEAD "arguments = -c \"import sys; print(1)\" {file}\nroot = /usr\n", NULL,
+          "-c|import sys; print(1)|{file}", "", "/usr" },
+        { "an unclosed quote", PY_HEAD "arguments = -c \"x {file}\nroot = /usr\n",
+          "py.conf:5: arguments: a double quote is not closed", NULL, NULL, NULL },
+        { "memory_overhead_bytes", PY_HEAD "memory_overhead_bytes = 64M\nroot = /usr\n", NULL, "{file}", "", "/usr" },
         { "unknown placeholder", "[language]\narguments = -I {source}\n",
           "py.conf:2: unknown placeholder in argument '{source}' (known: {file}, {memory_mb})", NULL, NULL, NULL },
         { "unclosed placeholder", "[language]\narguments = {file\n",
@@ -367,6 +375,214 @@ static void test_parse_root(size_t i) {
         ASSERT_STR_EQ(root, want);
 }
 
+/* A compiled language: [language] without an interpreter (lines 1-4), [compile] (lines 5-8); what
+ * a case adds starts on line 9. */
+#define C_LANG "[language]\nname = c\nsource_file = main.c\nroot = /usr/lib /lib\n"
+#define C_COMPILE "[compile]\ncommand = /usr/bin/gcc\nproduct = main\nroot = /usr/bin /usr/lib\n"
+#define C_GOOD C_LANG C_COMPILE
+#define NOT_CLOSED "arguments: a double quote is not closed"
+#define UNKNOWN_PLACEHOLDER(a) "unknown placeholder in argument '" a "' (known: {file}, {memory_mb})"
+
+typedef struct CompileCase {
+        const char *name;
+        const char *text;
+        const char *error;              /* NULL: parses to what follows */
+        const char *interpreter;        /* [language]'s: NULL, the product is the program */
+        const char *arguments;          /* [language]'s, joined by '|' */
+        const char *command;            /* NULL: "/usr/bin/gcc" */
+        const char *compile_arguments;  /* joined by '|' */
+        const char *compile_root;       /* NULL: "/usr/bin|/usr/lib" */
+        const char *product;            /* NULL: "main" */
+        uint64_t product_bytes, message_bytes, memory_overhead;
+        Limits limits;                  /* what [compile] set; 0 for the rest, until policy_load() */
+} CompileCase;
+
+static const CompileCase compile_cases[] = {
+        /* Parsed. */
+        { .name = "minimal", .text = C_GOOD, .arguments = "", .compile_arguments = "{file}" },
+        { .name = "[compile] first", .text = C_COMPILE C_LANG, .arguments = "", .compile_arguments = "{file}" },
+        { .name = "every key",
+          .text = C_LANG "[compile]\ncommand = /usr/bin/gcc\narguments = -O2 -o /tmp/main {file} -lm\n"
+                  "root = /usr/bin /usr/lib\nproduct = main\nproduct_bytes = 32M\nmessage_bytes = 4K\n"
+                  "time_ms = 5000\nwall_time_ms = 9000\nmemory_bytes = 2G\nprocesses = 16\nopen_files = 99\n"
+                  "file_size_bytes = 8M\ntmp_bytes = 128M\noutput_bytes = 1M\ncpu_percent = 200  # two cores\n",
+          .arguments = "", .compile_arguments = "-O2|-o|/tmp/main|{file}|-lm", .product_bytes = 32 << 20,
+          .message_bytes = 4 << 10,
+          .limits = { .time_ms = 5000, .wall_time_ms = 9000, .memory_bytes = 2ULL << 30, .processes = 16,
+                      .open_files = 99, .file_size_bytes = 8 << 20, .tmp_bytes = 128 << 20, .output_bytes = 1 << 20,
+                      .cpu_percent = 200 } },
+        { .name = "some limits", .text = C_GOOD "time_ms = 3000\nprocesses = 32\n", .arguments = "",
+          .compile_arguments = "{file}", .limits = { .time_ms = 3000, .processes = 32 } },
+        { .name = "an interpreter runs the product",
+          .text = "[language]\nname = c\ninterpreter = /usr/lib/jvm/bin/java\narguments = -Xmx{memory_mb}m -cp {file} Main\n"
+                  "source_file = main.c\nroot = /usr/lib /lib\nmemory_overhead_bytes = 192M\n" C_COMPILE,
+          .interpreter = "/usr/lib/jvm/bin/java", .arguments = "-Xmx{memory_mb}m|-cp|{file}|Main",
+          .compile_arguments = "{file}", .memory_overhead = 192 << 20 },
+        { .name = "the product's own arguments", .text = C_LANG "arguments = --fast {memory_mb}\n" C_COMPILE,
+          .arguments = "--fast|{memory_mb}", .compile_arguments = "{file}" },
+        { .name = "quoted arguments", .text = C_GOOD "arguments = -c \"a b\" c\n", .arguments = "",
+          .compile_arguments = "-c|a b|c" },
+        { .name = "quotes keep tabs and runs of blanks", .text = C_GOOD "arguments =  \"a \t  b\"   \"c\"\t\n",
+          .arguments = "", .compile_arguments = "a \t  b|c" },
+        { .name = "an empty quoted word", .text = C_GOOD "arguments = x \"\" y\n", .arguments = "",
+          .compile_arguments = "x||y" },
+        { .name = "a quoted word last", .text = C_GOOD "arguments = -c \"cc {file} && mv a.out /tmp/main\"\n",
+          .arguments = "", .compile_arguments = "-c|cc {file} && mv a.out /tmp/main" },
+        { .name = "quoted [language] arguments",
+          .text = "[language]\nname = c\nsource_file = main.c\nroot = /usr/lib /lib\narguments = \"--a b\" {file}\n"
+                  C_COMPILE,
+          .arguments = "--a b|{file}", .compile_arguments = "{file}" },
+        { .name = "empty [compile] arguments", .text = C_GOOD "arguments =\n", .arguments = "", .compile_arguments = "" },
+        { .name = "the last of a repeated [compile] key wins",
+          .text = C_GOOD "arguments = a\narguments = b {file}\nproduct = prog\nroot = /usr\ncommand = /usr/bin/cc\n"
+                  "time_ms = 1\ntime_ms = 2\n",
+          .arguments = "", .command = "/usr/bin/cc", .compile_arguments = "b|{file}", .compile_root = "/usr",
+          .product = "prog", .limits = { .time_ms = 2 } },
+        { .name = "a second [compile] adds to the first",
+          .text = C_LANG "[compile]\ncommand = /usr/bin/gcc\n[language]\nname = c\n[compile]\nproduct = main\n"
+                  "root = /usr/bin /usr/lib\n",
+          .arguments = "", .compile_arguments = "{file}" },
+        { .name = "a command deep inside its root",
+          .text = C_LANG "[compile]\ncommand = /usr/lib/gcc/x86_64-linux-gnu/12/cc1\nproduct = main\nroot = /usr/lib\n",
+          .arguments = "", .command = "/usr/lib/gcc/x86_64-linux-gnu/12/cc1", .compile_arguments = "{file}",
+          .compile_root = "/usr/lib" },
+        { .name = "optional compile root paths", .text = C_LANG "[compile]\ncommand = /usr/bin/gcc\nproduct = main\n"
+                                                         "root = /usr -/lib64 -/etc/ld.so.cache\n",
+          .arguments = "", .compile_arguments = "{file}", .compile_root = "/usr|-/lib64|-/etc/ld.so.cache" },
+        /* Quotes. */
+        { .name = "an unclosed quote", .text = C_GOOD "arguments = -c \"a b\n", .error = "c.conf:9: " NOT_CLOSED },
+        { .name = "a lone quote", .text = C_GOOD "arguments = \"\n", .error = "c.conf:9: " NOT_CLOSED },
+        { .name = "an unclosed quote after a closed one", .text = C_GOOD "arguments = \"a\" \"b\n",
+          .error = "c.conf:9: " NOT_CLOSED },
+        { .name = "an unclosed quote in [language]", .text = C_LANG "arguments = x \"{file}\n" C_COMPILE,
+          .error = "c.conf:5: " NOT_CLOSED },
+        { .name = "an unknown placeholder", .text = C_GOOD "arguments = -o {out} {file}\n",
+          .error = "c.conf:9: " UNKNOWN_PLACEHOLDER("{out}") },
+        { .name = "an unknown placeholder in quotes", .text = C_GOOD "arguments = \"-o {out}\"\n",
+          .error = "c.conf:9: " UNKNOWN_PLACEHOLDER("-o {out}") },
+        /* What [compile] must say. */
+        { .name = "command missing", .text = C_LANG "[compile]\nproduct = main\nroot = /usr/bin\n",
+          .error = "c.conf: [compile] command is missing" },
+        { .name = "product missing", .text = C_LANG "[compile]\ncommand = /usr/bin/gcc\nroot = /usr/bin\n",
+          .error = "c.conf: [compile] product is missing" },
+        { .name = "root missing", .text = C_LANG "[compile]\ncommand = /usr/bin/gcc\nproduct = main\n",
+          .error = "c.conf: [compile] root is missing" },
+        { .name = "root emptied", .text = C_GOOD "root =\n", .error = "c.conf: [compile] root is missing" },
+        { .name = "only limits", .text = C_LANG "[compile]\ntime_ms = 5\n", .error = "c.conf: [compile] command is missing" },
+        { .name = "[language] checked first", .text = "[language]\nname = c\nsource_file = main.c\n" C_COMPILE,
+          .error = "c.conf: [language] root is missing" },
+        /* The interpreter: optional only with [compile]. */
+        { .name = "no interpreter, no [compile]", .text = C_LANG, .error = "c.conf: [language] interpreter is missing" },
+        { .name = "an interpreter outside its root, with [compile]",
+          .text = C_LANG "interpreter = /opt/java\n" C_COMPILE,
+          .error = "c.conf: [language] interpreter /opt/java is not inside any path of root" },
+        /* The command. */
+        { .name = "a relative command", .text = C_LANG "[compile]\ncommand = gcc\n",
+          .error = "c.conf:6: command must be an absolute, plain path, got 'gcc'" },
+        { .name = "a command not plain", .text = C_LANG "[compile]\ncommand = /usr/bin/../bin/gcc\n",
+          .error = "c.conf:6: command must be an absolute, plain path, got '/usr/bin/../bin/gcc'" },
+        { .name = "an empty command", .text = C_LANG "[compile]\ncommand =\n",
+          .error = "c.conf:6: command must be an absolute, plain path, got ''" },
+        { .name = "the command outside its root",
+          .text = C_LANG "[compile]\ncommand = /usr/bin/gcc\nproduct = main\nroot = /usr/lib /lib\n",
+          .error = "c.conf: [compile] command /usr/bin/gcc is not inside any path of its root" },
+        { .name = "the command in the language's root only",
+          .text = "[language]\nname = c\nsource_file = main.c\nroot = /usr/bin\n"
+                  "[compile]\ncommand = /usr/bin/gcc\nproduct = main\nroot = /usr/lib\n",
+          .error = "c.conf: [compile] command /usr/bin/gcc is not inside any path of its root" },
+        { .name = "the command beside its root",
+          .text = C_LANG "[compile]\ncommand = /usr/bin/gcc\nproduct = main\nroot = /usr/b /usr/bin/gc\n",
+          .error = "c.conf: [compile] command /usr/bin/gcc is not inside any path of its root" },
+        /* The product. */
+        { .name = "a product with a slash", .text = C_GOOD "product = bin/main\n",
+          .error = "c.conf:9: product must be a plain file name, got 'bin/main'" },
+        { .name = "a product path", .text = C_GOOD "product = /tmp/main\n",
+          .error = "c.conf:9: product must be a plain file name, got '/tmp/main'" },
+        { .name = "product ..", .text = C_GOOD "product = ..\n",
+          .error = "c.conf:9: product must be a plain file name, got '..'" },
+        { .name = "a hidden product", .text = C_GOOD "product = .main\n",
+          .error = "c.conf:9: product must be a plain file name, got '.main'" },
+        { .name = "an empty product", .text = C_GOOD "product =\n",
+          .error = "c.conf:9: product must be a plain file name, got ''" },
+        /* Keys. */
+        { .name = "an unknown [compile] key", .text = C_GOOD "flags = -O2\n",
+          .error = "c.conf:9: unknown key 'flags' in [compile]" },
+        { .name = "a [language] key in [compile]", .text = C_GOOD "source_file = main.c\n",
+          .error = "c.conf:9: unknown key 'source_file' in [compile]" },
+        { .name = "interpreter in [compile]", .text = C_GOOD "interpreter = /usr/bin/gcc\n",
+          .error = "c.conf:9: unknown key 'interpreter' in [compile]" },
+        { .name = "a [compile] key in [language]", .text = "[language]\nproduct = main\n",
+          .error = "c.conf:2: unknown key 'product'" },
+        { .name = "a limit in [language]", .text = "[language]\ntime_ms = 5\n", .error = "c.conf:2: unknown key 'time_ms'" },
+        { .name = "a misspelt section", .text = C_LANG "[compiler]\ncommand = /usr/bin/gcc\n",
+          .error = "c.conf:5: unknown section [compiler]" },
+        /* Values. */
+        { .name = "product_bytes 0", .text = C_GOOD "product_bytes = 0\n",
+          .error = "c.conf:9: product_bytes: '0' is not a positive number" },
+        { .name = "message_bytes in words", .text = C_GOOD "message_bytes = lots\n",
+          .error = "c.conf:9: message_bytes: 'lots' is not a positive number" },
+        { .name = "a compile limit 0", .text = C_GOOD "time_ms = 0\n",
+          .error = "c.conf:9: time_ms: '0' is not a positive number" },
+        { .name = "a compile limit negative", .text = C_GOOD "memory_bytes = -1G\n",
+          .error = "c.conf:9: memory_bytes: '-1G' is not a positive number" },
+        { .name = "memory_overhead_bytes not a size", .text = "[language]\nmemory_overhead_bytes = big\n",
+          .error = "c.conf:2: memory_overhead_bytes: 'big' is not a size" },
+        { .name = "a compile root path inside another", .text = C_LANG "[compile]\nroot = /usr /usr/lib\n",
+          .error = "c.conf:6: root: '/usr/lib' is inside '/usr'" },
+        { .name = "a reserved compile root path", .text = C_LANG "[compile]\nroot = /usr /tmp\n",
+          .error = "c.conf:6: root: '/tmp' is " RESERVED },
+};
+
+static void test_parse_compile(size_t i) {
+        _cleanup_(language_done) Language l = {};
+        _cleanup_free_ char *error = NULL, *arguments = NULL, *compile_arguments = NULL, *compile_root = NULL;
+        const CompileCase *c = &compile_cases[i];
+
+        test_case_begin("policy_parse_language: [compile]: %s", c->name);
+        int r = policy_parse_language(&l, c->text, "c.conf", &error);
+        if (c->error) {
+                ASSERT_ERRNO_EQ(r, -EINVAL);
+                ASSERT_STR_EQ(error, c->error);
+                ASSERT_TRUE(!l.name && !l.interpreter && !l.arguments && !l.root && !l.compile);
+                return;
+        }
+        ASSERT_OK(r);
+        ASSERT_STR_EQ(error, NULL);
+        ASSERT_STR_EQ(l.name, "c");
+        ASSERT_STR_EQ(l.source_file, "main.c");
+        ASSERT_STR_EQ(l.interpreter, c->interpreter);
+        ASSERT_NOT_NULL(l.arguments);
+        ASSERT_NOT_NULL(l.syscalls);
+        arguments = strv_join(l.arguments);
+        ASSERT_STR_EQ(arguments, c->arguments);
+        ASSERT_U64_EQ(l.memory_overhead, c->memory_overhead);
+        ASSERT_NOT_NULL(l.compile);
+        ASSERT_STR_EQ(l.compile->command, c->command ?: "/usr/bin/gcc");
+        ASSERT_NOT_NULL(l.compile->arguments);
+        compile_arguments = strv_join(l.compile->arguments);
+        ASSERT_STR_EQ(compile_arguments, c->compile_arguments);
+        compile_root = strv_join(l.compile->root);
+        ASSERT_STR_EQ(compile_root, c->compile_root ?: "/usr/bin|/usr/lib");
+        ASSERT_STR_EQ(l.compile->product, c->product ?: "main");
+        ASSERT_U64_EQ(l.compile->product_bytes, c->product_bytes);
+        ASSERT_U64_EQ(l.compile->message_bytes, c->message_bytes);
+        for (size_t f = 0; f < n_limit_fields; f++) {
+                test_case_begin("policy_parse_language: [compile]: %s: %s", c->name, limit_fields[f].name);
+                ASSERT_U64_EQ(*limits_field(&l.compile->limits, &limit_fields[f]),
+                              *limits_field((Limits *) &c->limits, &limit_fields[f]));
+        }
+}
+
+/* Interpreted languages have no [compile]. */
+static void test_parse_no_compile(void) {
+        _cleanup_(language_done) Language l = {};
+        _cleanup_free_ char *error = NULL;
+
+        ASSERT_OK(policy_parse_language(&l, PY_HEAD "root = /usr\n", "py.conf", &error));
+        ASSERT_TRUE(l.compile == NULL);
+        ASSERT_U64_EQ(l.memory_overhead, 0);
+}
+
 /* A host tree for policy_resolve_root(), in DIR (no link above it):
  *   dir/bin/tool (executable)  file  link -> dir  dangling -> nowhere  fifo */
 static int make_root_tree(const char *dir) {
@@ -407,10 +623,10 @@ static const struct {
         { "an optional path that is wrong otherwise still fails", { "dir", "-fifo" }, -EINVAL,
           "fifo is not a directory, file or link", NULL },
         { "the interpreter outside every path", { "file" }, -EINVAL,
-          "dir/bin/tool is @/dir/bin/tool, outside every path of root", NULL },
+          "dir/bin/tool is @/dir/bin/tool, outside every path of its root", NULL },
         /* A link is copied as a link: what it points to is not in the root. */
         { "the interpreter only behind a link of the root", { "link" }, -EINVAL,
-          "dir/bin/tool is @/dir/bin/tool, outside every path of root", NULL },
+          "dir/bin/tool is @/dir/bin/tool, outside every path of its root", NULL },
         { "missing", { "dir", "missing" }, -ENOENT, "missing: No such file or directory", NULL },
         { "below a file", { "file/x" }, -ENOTDIR, "file/x: Not a directory", NULL },
         { "below a dangling link", { "dangling/x" }, -ENOENT, "dangling/x: No such file or directory", NULL },
@@ -464,6 +680,81 @@ static void test_check_root(size_t i) {
         ASSERT_STR_EQ(error, want);
 }
 
+/* policy_resolve_root() of a compiled language: the product is the program (no interpreter), the
+ * language's root is DIR/dir, the compile command DIR/COMMAND in a compile root of PATHS. In the
+ * texts, '@' is DIR. */
+static const struct {
+        const char *name;
+        const char *command;
+        const char *paths[4];
+        int result;
+        const char *text;       /* the error after "lang.conf: ", or the compile root kept, joined by '|' */
+} compile_root_cases[] = {
+        { "the command inside its root", "dir/bin/tool", { "dir" }, 0, "@/dir" },
+        { "the command itself as its root", "dir/bin/tool", { "-missing", "dir/bin/tool", "file" }, 0,
+          "@/dir/bin/tool|@/file" },
+        { "the command outside its root", "dir/bin/tool", { "file" }, -EINVAL,
+          "compile command @/dir/bin/tool is @/dir/bin/tool, outside every path of its root" },
+        { "the command only behind a link", "dir/bin/tool", { "link" }, -EINVAL,
+          "compile command @/dir/bin/tool is @/dir/bin/tool, outside every path of its root" },
+        /* Links followed: the real command must be inside. */
+        { "the command through a link", "link/bin/tool", { "dir" }, 0, "@/dir" },
+        { "the command missing", "dir/bin/cc", { "dir" }, -ENOENT, "compile command @/dir/bin/cc: No such file or directory" },
+        { "the command not executable", "file", { "file" }, -ENOENT, "compile command @/file: Permission denied" },
+        { "a compile root path missing", "dir/bin/tool", { "dir", "missing" }, -ENOENT,
+          "root: @/missing: No such file or directory" },
+        { "a compile root fifo", "dir/bin/tool", { "fifo", "dir" }, -EINVAL, "root: @/fifo is not a directory, file or link" },
+};
+
+/* @s with every '@' replaced by @dir. */
+static char *at_dir(const char *s, const char *dir) {
+        _cleanup_(buffer_done) Buffer b = {};
+
+        for (; *s; s++)
+                if ((*s == '@' ? buffer_printf(&b, "%s", dir) : buffer_printf(&b, "%c", *s)) < 0)
+                        return NULL;
+        if (buffer_terminate(&b) < 0)
+                return NULL;
+        return TAKE_PTR(b.data);
+}
+
+static void test_check_compile_root(size_t i) {
+        _cleanup_rm_rf_ char *tmp = test_tmpdir();
+        _cleanup_free_ char *dir = realpath(tmp, NULL), *error = NULL, *want = NULL, *kept = NULL;
+        _cleanup_(language_done) Language l = {};
+
+        test_case_begin("policy_resolve_root: [compile]: %s", compile_root_cases[i].name);
+        ASSERT_NOT_NULL(dir);
+        ASSERT_OK(make_root_tree(dir));
+        /* Owned by l, freed by language_done(). */
+        l.root = calloc(2, sizeof(char *));
+        l.compile = calloc(1, sizeof(LanguageCompile));
+        ASSERT_TRUE(l.root && l.compile);
+        l.compile->root = calloc(ELEMENTSOF(compile_root_cases[i].paths) + 1, sizeof(char *));
+        ASSERT_NOT_NULL(l.compile->root);
+        ASSERT_TRUE(asprintf_safe(&l.root[0], "%s/dir", dir) >= 0);
+        ASSERT_TRUE(asprintf_safe(&l.compile->command, "%s/%s", dir, compile_root_cases[i].command) >= 0);
+        for (size_t p = 0; p < ELEMENTSOF(compile_root_cases[i].paths) && compile_root_cases[i].paths[p]; p++) {
+                const char *path = compile_root_cases[i].paths[p];
+                bool optional = path[0] == '-';
+                ASSERT_TRUE(asprintf_safe(&l.compile->root[p], "%s%s/%s", optional ? "-" : "", dir, path + optional) >= 0);
+        }
+        int r = policy_resolve_root(&l, "lang.conf", &error);
+        ASSERT_ERRNO_EQ(r, compile_root_cases[i].result);
+        if (r >= 0) {
+                ASSERT_STR_EQ(error, NULL);
+                kept = strv_join(l.compile->root);
+                want = at_dir(compile_root_cases[i].text, dir);
+                ASSERT_STR_EQ(kept, want);
+                /* The language's own root, resolved too. */
+                ASSERT_U64_EQ(strv_length(l.root), 1);
+                return;
+        }
+        ASSERT_TRUE(asprintf_safe(&kept, "lang.conf: %s", compile_root_cases[i].text) >= 0);
+        want = at_dir(kept, dir);
+        ASSERT_STR_EQ(error, want);
+}
+
 /* The whole [run] syscalls line of policy/limits.conf, counted apart from the parser. */
 static size_t real_syscalls_count(void) {
         _cleanup_free_ char *text = NULL;
@@ -489,13 +780,91 @@ static size_t real_syscalls_count(void) {
         return 0;
 }
 
+#define JDK "/usr/lib/jvm/java-17-openjdk-amd64"
+
+/* The compiled languages of policy/, and what each needs of the host (scripts/setup.sh installs it). */
+static const struct {
+        const char *name;
+        const char *tools[5];
+} compiled_tools[] = {
+        { "c", { "/usr/bin/gcc" } },
+        { "cpp", { "/usr/bin/g++" } },
+        { "java", { "/usr/bin/dash", JDK "/bin/javac", JDK "/bin/jar", JDK "/bin/java" } },
+        { "rust", { "/usr/bin/rustc", "/usr/bin/gcc" } },
+};
+
+/* The first tool of language @name the host lacks, or NULL. */
+static const char *host_lacks(const char *name) {
+        for (size_t i = 0; i < ELEMENTSOF(compiled_tools); i++)
+                if (strcmp(compiled_tools[i].name, name) == 0)
+                        for (size_t t = 0; t < ELEMENTSOF(compiled_tools[i].tools) && compiled_tools[i].tools[t]; t++)
+                                if (access(compiled_tools[i].tools[t], X_OK) < 0)
+                                        return compiled_tools[i].tools[t];
+        return NULL;
+}
+
+static int copy_policy_file(const char *dir, const char *relpath) {
+        _cleanup_free_ char *from = NULL, *text = NULL;
+        size_t size;
+
+        if (asprintf_safe(&from, "%s/%s", KW_TEST_POLICY_DIR, relpath) < 0)
+                return -ENOMEM;
+        int r = read_file_all(from, 1 << 20, &text, &size);
+        return r < 0 ? r : test_write_file(dir, relpath, text, size);
+}
+
+/* The policy/ of the source tree, loaded. Where the host lacks a compiled language's tools, that
+ * language cannot load, nor then the policy: the rest is loaded from a copy without it, made in
+ * *ret_dir (NULL if not needed), so that it is still checked. */
+static int load_real_policy(Policy **ret, char **ret_dir, char **ret_error) {
+        _cleanup_free_ char *dir = NULL;
+        bool lacking = false;
+        int r = 0;
+
+        for (size_t i = 0; i < ELEMENTSOF(compiled_tools); i++)
+                lacking = lacking || host_lacks(compiled_tools[i].name);
+        if (!lacking)
+                return policy_load(KW_TEST_POLICY_DIR, ret, ret_error);
+
+        struct dirent **entries = NULL;
+        int n = scandir(KW_TEST_POLICY_DIR "/languages", &entries, NULL, alphasort);
+        if (n < 0)
+                return negative_errno();
+        dir = test_tmpdir();
+        r = copy_policy_file(dir, "limits.conf");
+        if (r >= 0)
+                r = copy_policy_file(dir, "seccomp.conf");
+        for (int i = 0; i < n; i++) {
+                const char *f = entries[i]->d_name;
+                size_t len = strlen(f);
+                if (r >= 0 && len > 5 && strcmp(f + len - 5, ".conf") == 0) {
+                        _cleanup_free_ char *name = strndup(f, len - 5), *rel = NULL;
+                        if (!name || asprintf_safe(&rel, "languages/%s", f) < 0)
+                                r = -ENOMEM;
+                        else if (host_lacks(name))
+                                printf("policy: %s left out: the host lacks %s\n", name, host_lacks(name));
+                        else
+                                r = copy_policy_file(dir, rel);
+                }
+                free(entries[i]);
+        }
+        free(entries);
+        if (r >= 0)
+                r = policy_load(dir, ret, ret_error);
+        *ret_dir = TAKE_PTR(dir);
+        return r;
+}
+
 /* The policy/ of the source tree: what kwctl runs with. Update with policy/limits.conf. */
 static void test_load_real(void) {
         _cleanup_(policy_freep) Policy *p = NULL;
         _cleanup_free_ char *error = NULL, *args = NULL;
+        _cleanup_rm_rf_ char *copy = NULL;
+        static const char *const names[] = { "c", "cpp", "java", "javascript", "python", "rust" };
+        size_t n = 0;
         const Language *l;
 
-        ASSERT_OK(policy_load(KW_TEST_POLICY_DIR, &p, &error));
+        ASSERT_OK(load_real_policy(&p, &copy, &error));
         ASSERT_STR_EQ(error, NULL);
         ASSERT_U64_EQ(p->limits.time_ms, 30000);
         ASSERT_U64_EQ(p->limits.wall_time_ms, 60000);
@@ -547,13 +916,22 @@ static void test_load_real(void) {
         }
         test_case_begin("test_load_real");
 
-        /* Sorted by file name. */
-        ASSERT_U64_EQ(p->n_languages, 2);
-        ASSERT_STR_EQ(p->languages[0].name, "javascript");
-        ASSERT_STR_EQ(p->languages[1].name, "python");
+        /* Sorted by file name; the compiled ones the host has the tools of. */
+        for (size_t i = 0; i < ELEMENTSOF(names); i++) {
+                if (host_lacks(names[i]))
+                        continue;
+                test_case_begin("test_load_real: language %zu", n);
+                ASSERT_TRUE(n < p->n_languages);
+                ASSERT_STR_EQ(p->languages[n].name, names[i]);
+                n++;
+        }
+        test_case_begin("test_load_real");
+        ASSERT_U64_EQ(p->n_languages, n);
 
         l = policy_find_language(p, "python");
-        ASSERT_TRUE(l == &p->languages[1]);
+        ASSERT_TRUE(l == &p->languages[host_lacks("rust") ? n - 1 : n - 2]);
+        ASSERT_TRUE(l->compile == NULL);
+        ASSERT_U64_EQ(l->memory_overhead, 0);
         ASSERT_STR_EQ(l->interpreter, "/usr/bin/python3");
         ASSERT_STR_EQ(l->source_file, "main.py");
         args = strv_join(l->arguments);
@@ -576,6 +954,8 @@ static void test_load_real(void) {
         args = strv_join(l->root);
         ASSERT_STR_EQ(args, "/usr/bin|/usr/lib|/usr/lib64|/usr/share|/bin|/lib|/lib64|/etc/ld.so.cache");
 
+        ASSERT_TRUE(l->compile == NULL);
+
         ASSERT_TRUE(policy_find_language(p, "ruby") == NULL);
         ASSERT_TRUE(policy_find_language(p, "Python") == NULL);
         ASSERT_TRUE(policy_find_language(p, "") == NULL);
@@ -583,6 +963,225 @@ static void test_load_real(void) {
 
 #define LANG_PY "[language]\nname = python\ninterpreter = /usr/bin/python3\nsource_file = main.py\nroot = /usr\n"
 #define LANG_JS "[language]\nname = javascript\ninterpreter = /usr/bin/node\nsource_file = main.js\nroot = /usr\n"
+
+/* The compiled languages of policy/languages, as loaded: the files' values, and [run]'s for what
+ * [compile] does not set. */
+static const struct {
+        const char *name;
+        const char *interpreter;
+        const char *arguments;          /* joined by '|' */
+        const char *source_file;
+        uint64_t memory_overhead;
+        const char *command;
+        const char *compile_arguments;  /* joined by '|' */
+        const char *product;
+        Limits limits;
+} real_compiled_cases[] = {
+        { .name = "c", .arguments = "", .source_file = "main.c", .command = "/usr/bin/gcc",
+          .compile_arguments = "-std=gnu17|-O2|-pipe|-Wall|-B/usr/bin/|-o|/tmp/main|{file}|-lm", .product = "main",
+          .limits = { .time_ms = 10000, .wall_time_ms = 20000, .memory_bytes = 1ULL << 30, .processes = 16,
+                      .open_files = 1024, .file_size_bytes = 64 << 20, .tmp_bytes = 256 << 20, .output_bytes = 1 << 20,
+                      .cpu_percent = 100 } },
+        { .name = "cpp", .arguments = "", .source_file = "main.cpp", .command = "/usr/bin/g++",
+          .compile_arguments = "-std=gnu++20|-O2|-pipe|-Wall|-B/usr/bin/|-o|/tmp/main|{file}", .product = "main",
+          .limits = { .time_ms = 10000, .wall_time_ms = 20000, .memory_bytes = 1ULL << 30, .processes = 16,
+                      .open_files = 1024, .file_size_bytes = 64 << 20, .tmp_bytes = 256 << 20, .output_bytes = 1 << 20,
+                      .cpu_percent = 100 } },
+        { .name = "java", .interpreter = JDK "/bin/java",
+          .arguments = "-Xmx{memory_mb}m|-Xss64m|-XX:+UseSerialGC|-XX:-UsePerfData|-XX:-UseContainerSupport|"
+                       "-XX:+ExitOnOutOfMemoryError|-cp|{file}|Main",
+          .source_file = "Main.java", .memory_overhead = 192 << 20, .command = "/usr/bin/dash",
+          .compile_arguments = "-c|" JDK "/bin/javac -J-Xmx512m -J-XX:+UseSerialGC -J-XX:TieredStopAtLevel=1 "
+                               "-J-XX:-UsePerfData -J-XX:-UseContainerSupport -encoding UTF-8 -d /tmp/classes {file} && "
+                               JDK "/bin/jar -J-XX:+UseSerialGC -J-XX:TieredStopAtLevel=1 -J-XX:-UsePerfData "
+                               "-J-XX:-UseContainerSupport --create --file /tmp/main.jar -C /tmp/classes .",
+          .product = "main.jar",
+          .limits = { .time_ms = 10000, .wall_time_ms = 20000, .memory_bytes = 1ULL << 30, .processes = 64,
+                      .open_files = 1024, .file_size_bytes = 64 << 20, .tmp_bytes = 256 << 20, .output_bytes = 1 << 20,
+                      .cpu_percent = 100 } },
+        /* What rust.conf must be, its details left to it. */
+        { .name = "rust", .source_file = "main.rs", .command = "/usr/bin/rustc", .product = "main" },
+};
+
+/* @l holds @path. */
+static bool strv_has(char *const *l, const char *path) {
+        for (; l && *l; l++)
+                if (strcmp(*l, path) == 0)
+                        return true;
+        return false;
+}
+
+static void test_load_real_compiled(size_t i) {
+        _cleanup_(policy_freep) Policy *p = NULL;
+        _cleanup_free_ char *error = NULL, *args = NULL, *compile_args = NULL;
+        _cleanup_rm_rf_ char *copy = NULL;
+        const typeof(real_compiled_cases[0]) *c = &real_compiled_cases[i];
+        const char *lacks = host_lacks(c->name);
+
+        test_case_begin("policy_load: the real %s", c->name);
+        if (lacks) {
+                _cleanup_free_ char *why = NULL;
+                ASSERT_TRUE(asprintf_safe(&why, "the host lacks %s (scripts/setup.sh installs it)", lacks) >= 0);
+                test_skip(why);
+                return;
+        }
+        ASSERT_OK(load_real_policy(&p, &copy, &error));
+        const Language *l = policy_find_language(p, c->name);
+        ASSERT_NOT_NULL(l);
+        ASSERT_STR_EQ(l->interpreter, c->interpreter);
+        args = strv_join(l->arguments);
+        if (c->arguments)
+                ASSERT_STR_EQ(args, c->arguments);
+        ASSERT_STR_EQ(l->source_file, c->source_file);
+        ASSERT_U64_EQ(l->memory_overhead, c->memory_overhead);
+        ASSERT_TRUE(l->seccomp_bpf && l->seccomp_bpf_size > 0);
+        /* The program's root: the libraries, not the compiler's tools. */
+        ASSERT_TRUE(strv_has(l->root, "/usr/lib/x86_64-linux-gnu") && strv_has(l->root, "/lib"));
+        ASSERT_TRUE(!strv_has(l->root, "/usr/bin") && !strv_has(l->root, "/usr/include"));
+        ASSERT_NOT_NULL(l->compile);
+        ASSERT_STR_EQ(l->compile->command, c->command);
+        compile_args = strv_join(l->compile->arguments);
+        if (c->compile_arguments)
+                ASSERT_STR_EQ(compile_args, c->compile_arguments);
+        ASSERT_STR_EQ(l->compile->product, c->product);
+        ASSERT_TRUE(strv_has(l->compile->root, "/usr/bin") && strv_has(l->compile->root, "/bin"));
+        /* The optional paths resolved: kept unmarked or dropped. */
+        for (char **a = l->compile->root; *a; a++)
+                ASSERT_TRUE((*a)[0] == '/');
+        ASSERT_U64_EQ(l->compile->product_bytes, 64 << 20);
+        ASSERT_U64_EQ(l->compile->message_bytes, 64 << 10);
+        /* Every limit set, by the file or from [run]. */
+        for (size_t f = 0; f < n_limit_fields; f++) {
+                test_case_begin("policy_load: the real %s: [compile] %s", c->name, limit_fields[f].name);
+                ASSERT_TRUE(*limits_field(&l->compile->limits, &limit_fields[f]) > 0);
+                if (c->limits.time_ms == 0)
+                        continue;
+                ASSERT_U64_EQ(*limits_field(&l->compile->limits, &limit_fields[f]),
+                              *limits_field((Limits *) &c->limits, &limit_fields[f]));
+        }
+}
+
+/* policy_load() fills what [compile] leaves unset: 10 s of CPU, 20 s of wall clock, 1 GiB, the
+ * rest [run]'s (LIMITS_GOOD: test_limits); a product of 64 MiB, 64 KiB of messages. */
+#define LANG_COMPILED                                                                              \
+        "[language]\nname = compiled\nsource_file = main.x\nroot = /usr\n"                         \
+        "[compile]\ncommand = /usr/bin/python3\nproduct = prog\nroot = /usr\n"
+
+static const struct {
+        const char *name;
+        const char *set;                /* what [compile] adds */
+        Limits limits;
+        uint64_t product_bytes, message_bytes;
+} compile_defaults_cases[] = {
+        { "nothing set", "",
+          { .time_ms = 10000, .wall_time_ms = 20000, .memory_bytes = 1ULL << 30, .processes = 8, .open_files = 64,
+            .file_size_bytes = 1 << 20, .tmp_bytes = 2 << 20, .output_bytes = 64 << 10, .cpu_percent = 50 },
+          64 << 20, 64 << 10 },
+        { "time_ms set, the others not", "time_ms = 500\n",
+          { .time_ms = 500, .wall_time_ms = 20000, .memory_bytes = 1ULL << 30, .processes = 8, .open_files = 64,
+            .file_size_bytes = 1 << 20, .tmp_bytes = 2 << 20, .output_bytes = 64 << 10, .cpu_percent = 50 },
+          64 << 20, 64 << 10 },
+        { "[run]'s limits set", "processes = 16\ntmp_bytes = 256M\nfile_size_bytes = 64M\n",
+          { .time_ms = 10000, .wall_time_ms = 20000, .memory_bytes = 1ULL << 30, .processes = 16, .open_files = 64,
+            .file_size_bytes = 64 << 20, .tmp_bytes = 256 << 20, .output_bytes = 64 << 10, .cpu_percent = 50 },
+          64 << 20, 64 << 10 },
+        { "everything set",
+          "time_ms = 1\nwall_time_ms = 2\nmemory_bytes = 3\nprocesses = 4\nopen_files = 5\nfile_size_bytes = 6\n"
+          "tmp_bytes = 7\noutput_bytes = 8\ncpu_percent = 9\nproduct_bytes = 10\nmessage_bytes = 11\n",
+          { 1, 2, 3, 4, 5, 6, 7, 8, 9 }, 10, 11 },
+        { "sizes set", "product_bytes = 1M\nmessage_bytes = 1K\nmemory_bytes = 2G\n",
+          { .time_ms = 10000, .wall_time_ms = 20000, .memory_bytes = 2ULL << 30, .processes = 8, .open_files = 64,
+            .file_size_bytes = 1 << 20, .tmp_bytes = 2 << 20, .output_bytes = 64 << 10, .cpu_percent = 50 },
+          1 << 20, 1 << 10 },
+};
+
+static void test_load_compile_defaults(size_t i) {
+        _cleanup_rm_rf_ char *dir = test_tmpdir();
+        _cleanup_free_ char *error = NULL, *text = NULL;
+        _cleanup_(policy_freep) Policy *p = NULL;
+
+        test_case_begin("policy_load: [compile] defaults: %s", compile_defaults_cases[i].name);
+        ASSERT_TRUE(asprintf_safe(&text, LANG_COMPILED "%s", compile_defaults_cases[i].set) >= 0);
+        ASSERT_OK(test_write_string(dir, "limits.conf", LIMITS_GOOD));
+        ASSERT_OK(test_write_string(dir, "languages/python.conf", LANG_PY));
+        ASSERT_OK(test_write_string(dir, "languages/compiled.conf", text));
+        ASSERT_OK(test_write_string(dir, "seccomp.conf", "[all]\nallow read write exit_group\n[python]\n"));
+        ASSERT_OK(policy_load(dir, &p, &error));
+        ASSERT_STR_EQ(error, NULL);
+        /* An interpreted language has no [compile], and [run] is as it was. */
+        ASSERT_TRUE(policy_find_language(p, "python")->compile == NULL);
+        ASSERT_U64_EQ(p->limits.time_ms, 1000);
+        const Language *l = policy_find_language(p, "compiled");
+        ASSERT_NOT_NULL(l);
+        ASSERT_TRUE(l->interpreter == NULL);
+        ASSERT_NOT_NULL(l->compile);
+        ASSERT_U64_EQ(l->compile->product_bytes, compile_defaults_cases[i].product_bytes);
+        ASSERT_U64_EQ(l->compile->message_bytes, compile_defaults_cases[i].message_bytes);
+        for (size_t f = 0; f < n_limit_fields; f++) {
+                test_case_begin("policy_load: [compile] defaults: %s: %s", compile_defaults_cases[i].name,
+                                limit_fields[f].name);
+                ASSERT_U64_EQ(*limits_field(&l->compile->limits, &limit_fields[f]),
+                              *limits_field((Limits *) &compile_defaults_cases[i].limits, &limit_fields[f]));
+        }
+}
+
+static const struct {
+        const char *name;
+        const char *program;
+        const char *const *arguments;   /* NULL-terminated, or NULL */
+        const char *file;
+        uint64_t memory_bytes;
+        const char *const *extra;
+        const char *argv;               /* joined by '|'; NULL: -EINVAL */
+} build_argv_cases[] = {
+        { "an interpreter", "/usr/bin/python3", (const char *const[]) { "-I", "-B", "{file}", NULL }, "/run/kw/main.py",
+          256 << 20, NULL, "/usr/bin/python3|-I|-B|/run/kw/main.py" },
+        { "{memory_mb}", "/usr/bin/node", (const char *const[]) { "--max-old-space-size={memory_mb}", "{file}", NULL },
+          "/run/kw/main.js", 512 << 20, NULL, "/usr/bin/node|--max-old-space-size=512|/run/kw/main.js" },
+        { "{memory_mb} and {file} in one", "/j", (const char *const[]) { "-Xmx{memory_mb}m:{file}:{memory_mb}", NULL },
+          "/f", 1ULL << 30, NULL, "/j|-Xmx1024m:/f:1024" },
+        { "{memory_mb} rounds down", "/j", (const char *const[]) { "{memory_mb}", NULL }, "/f", 3 << 19, NULL, "/j|1" },
+        { "{memory_mb} below a MiB", "/j", (const char *const[]) { "{memory_mb}", NULL }, "/f", (1 << 20) - 1, NULL,
+          "/j|0" },
+        { "{memory_mb} of the largest", "/j", (const char *const[]) { "{memory_mb}", NULL }, "/f", UINT64_MAX, NULL,
+          "/j|17592186044415" },
+        { "the product is the program", NULL, (const char *const[]) { NULL }, "/tmp/main", 1 << 20, NULL, "/tmp/main" },
+        { "the product with arguments", NULL, (const char *const[]) { "--fast", "{file}", NULL }, "/tmp/main", 1 << 20,
+          NULL, "/tmp/main|--fast|/tmp/main" },
+        { "no arguments at all", "/x", NULL, "/f", 1 << 20, NULL, "/x" },
+        { "extra appended", NULL, (const char *const[]) { NULL }, "/tmp/check", 1 << 20,
+          (const char *const[]) { "input", "output", "answer", NULL }, "/tmp/check|input|output|answer" },
+        { "extra after the arguments, not expanded", "/usr/bin/python3", (const char *const[]) { "-I", "{file}", NULL },
+          "/tmp/check.py", 1 << 20, (const char *const[]) { "{file}", "{memory_mb}", "", NULL },
+          "/usr/bin/python3|-I|/tmp/check.py|{file}|{memory_mb}|" },
+        { "extra empty", "/x", (const char *const[]) { "{file}", NULL }, "/f", 1 << 20, (const char *const[]) { NULL },
+          "/x|/f" },
+        { "a compiler", "/usr/bin/gcc", (const char *const[]) { "-O2", "-o", "/tmp/main", "{file}", "-lm", NULL },
+          "main.c", 1ULL << 30, NULL, "/usr/bin/gcc|-O2|-o|/tmp/main|main.c|-lm" },
+        { "an unknown placeholder", "/x", (const char *const[]) { "-a", "{source}", NULL }, "/f", 1 << 20, NULL, NULL },
+        { "an unclosed placeholder", NULL, (const char *const[]) { "{file", NULL }, "/f", 1 << 20,
+          (const char *const[]) { "x", NULL }, NULL },
+};
+
+static void test_build_argv(size_t i) {
+        char *untouched[] = { NULL };
+        char **argv = untouched;
+        _cleanup_free_ char *joined = NULL;
+
+        test_case_begin("policy_build_argv: %s", build_argv_cases[i].name);
+        int r = policy_build_argv(build_argv_cases[i].program, (char *const *) build_argv_cases[i].arguments,
+                                  build_argv_cases[i].file, build_argv_cases[i].memory_bytes, build_argv_cases[i].extra,
+                                  &argv);
+        if (!build_argv_cases[i].argv) {
+                ASSERT_ERRNO_EQ(r, -EINVAL);
+                ASSERT_TRUE(argv == untouched);
+                return;
+        }
+        ASSERT_OK(r);
+        joined = strv_join(argv);
+        strv_free(argv);
+        ASSERT_STR_EQ(joined, build_argv_cases[i].argv);
+}
 
 /* A file of a policy directory; size 0 means strlen(text). */
 #define PF(path, text) { path, text, 0 }
@@ -711,10 +1310,11 @@ static void test_expand_argument(size_t i) {
 static void test_ref(void) {
         _cleanup_(policy_unrefp) Policy *p = NULL;     /* the last reference */
         _cleanup_free_ char *error = NULL;
+        _cleanup_rm_rf_ char *copy = NULL;
 
         ASSERT_TRUE(policy_ref(NULL) == NULL);
         ASSERT_TRUE(policy_unref(NULL) == NULL);
-        ASSERT_OK(policy_load(KW_TEST_POLICY_DIR, &p, &error));
+        ASSERT_OK(load_real_policy(&p, &copy, &error));
         ASSERT_U64_EQ(p->n_ref, 1);
         ASSERT_TRUE(policy_ref(p) == p);
         ASSERT_U64_EQ(p->n_ref, 2);
@@ -726,9 +1326,15 @@ int main(void) {
         TEST_TABLE(test_parse_limits, limits_cases);
         TEST_TABLE(test_parse_language, language_cases);
         TEST_TABLE(test_parse_root, root_cases);
+        TEST_TABLE(test_parse_compile, compile_cases);
+        TEST_RUN(test_parse_no_compile);
         TEST_TABLE(test_check_root, check_root_cases);
+        TEST_TABLE(test_check_compile_root, compile_root_cases);
         TEST_TABLE(test_expand_argument, expand_cases);
         TEST_RUN(test_load_real);
+        TEST_TABLE(test_load_real_compiled, real_compiled_cases);
+        TEST_TABLE(test_load_compile_defaults, compile_defaults_cases);
+        TEST_TABLE(test_build_argv, build_argv_cases);
         TEST_RUN(test_ref);
         TEST_TABLE(test_load, load_cases);
         return test_summary();

@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #include <cjson/cJSON.h>
+#include <errno.h>
+#include <math.h>
 #include <signal.h>
 #include <sys/wait.h>
 
@@ -315,11 +317,15 @@ static void test_report_job(size_t i) {
                         r = buffer_append(&results[k].err, c->runs[k].err, strlen(c->runs[k].err));
                 /* Judged as kw judges them: the report tells what outcome_judge() decided. */
                 const char *expected = c->has_cases ? c->runs[k].expected : NULL;
-                outcome_judge(&results[k], &job.limits, expected, expected ? strlen(expected) : 0);
+                CheckResult check;
+                if (expected)
+                        checker_compare(CHECKER_LINES, 1e-6, 1e-6, c->runs[k].out, strlen(c->runs[k].out), expected,
+                                        strlen(expected), &check);
+                outcome_judge(&results[k], &job.limits, expected ? &check : NULL);
                 ASSERT_STR_EQ(verdict_to_string(results[k].verdict), verdict_to_string(c->runs[k].verdict));
         }
         if (r >= 0)
-                r = report_job(&b, &job, &test_caps, JOB_ID, results);
+                r = report_job(&b, &job, &test_caps, JOB_ID, results, NULL);
         buffers_done(results, ELEMENTSOF(results));
         ASSERT_OK(r);
 
@@ -346,13 +352,30 @@ static void test_report_job(size_t i) {
         tr = cJSON_GetObjectItemCaseSensitive(j, "test_results");
         ASSERT_TRUE(cJSON_IsArray(tr));
         ASSERT_INT_EQ(cJSON_GetArraySize(tr), c->has_cases ? (int) c->n_runs : 0);
+        /* No compile story for an interpreted language. */
+        ASSERT_TRUE(!cJSON_GetObjectItemCaseSensitive(j, "compile"));
         if (!c->has_cases) {
                 check_run_details(j, &c->runs[0]);
+                ASSERT_TRUE(!cJSON_GetObjectItemCaseSensitive(j, "score"));
                 return;
         }
+        /* The job's score: the share of cases accepted, with no checker giving scores. */
+        size_t accepted = 0;
+        for (size_t k = 0; k < c->n_runs; k++)
+                accepted += c->runs[k].verdict == VERDICT_ACCEPTED;
+        ASSERT_TRUE(json_number(j, "score") == (double) accepted / (double) c->n_runs);
         for (size_t k = 0; k < c->n_runs; k++) {
                 const cJSON *t = cJSON_GetArrayItem(tr, (int) k);
                 const RunSpec *s = &c->runs[k];
+                const char *message = json_string(t, "checker_message");
+
+                /* The lines checker's word where the run ended normally, else null; no score. */
+                if (verdict_is_normal(s->verdict))
+                        ASSERT_TRUE(message && strncmp(message, s->verdict == VERDICT_ACCEPTED ? "ok: " : "wrong answer: ",
+                                                       s->verdict == VERDICT_ACCEPTED ? 4 : 14) == 0);
+                else
+                        ASSERT_TRUE(json_is_null(t, "checker_message"));
+                ASSERT_TRUE(!cJSON_GetObjectItemCaseSensitive(t, "score"));
 
                 test_case_begin("report_job: %s: test %zu", c->name, k + 1);
                 ASSERT_TRUE(cJSON_IsObject(t));
@@ -381,7 +404,7 @@ static void test_report_stderr_tail(void) {
         if (r >= 0)
                 r = buffer_append(&result.err, "\n\n  \n", 5);
         if (r >= 0)
-                r = report_job(&b, &job, &test_caps, JOB_ID, &result);
+                r = report_job(&b, &job, &test_caps, JOB_ID, &result, NULL);
         buffer_done(&result.out);
         buffer_done(&result.err);
         ASSERT_OK(r);
@@ -416,7 +439,7 @@ static void test_report_binary_output(void) {
         if (r >= 0)
                 r = buffer_append(&result.err, junk, sizeof(junk) - 1);
         if (r >= 0)
-                r = report_job(&b, &job, &test_caps, JOB_ID, &result);
+                r = report_job(&b, &job, &test_caps, JOB_ID, &result, NULL);
         buffer_done(&result.out);
         buffer_done(&result.err);
         ASSERT_OK(r);
@@ -485,7 +508,7 @@ static void test_report_caps(size_t i) {
                         r = buffer_append(&results[k].err, c->err[k], strlen(c->err[k]));
         }
         if (r >= 0)
-                r = report_job(&b, &job, &caps, JOB_ID, results);
+                r = report_job(&b, &job, &caps, JOB_ID, results, NULL);
         buffers_done(results, ELEMENTSOF(results));
         ASSERT_OK(r);
         _cleanup_(cJSON_Deletep) cJSON *j = cJSON_ParseWithLength(b.data, b.size);
@@ -503,6 +526,269 @@ static void test_report_caps(size_t i) {
         }
 }
 
+/* Checkers' words in the result: each case's checker_message (null where nothing compared) and
+ * score (only where a checker gave one), and the job's score, the mean of each case's: its own, else
+ * 1 if accepted, else 0. */
+typedef struct CheckedRun {
+        RunOutcome outcome;
+        CheckResult check;      /* what its checker found; .message "" for no check at all */
+} CheckedRun;
+
+#define NO_CHECK { VERDICT_ACCEPTED, NAN, "" }
+
+static const struct {
+        const char *name;
+        size_t n;
+        CheckedRun runs[3];
+        const char *verdicts[3];
+        const char *messages[3];        /* NULL: null */
+        double scores[3];               /* NAN: no "score" */
+        double score;                   /* the job's */
+        const char *verdict, *status;
+} checked_cases[] = {
+        { "built-in checkers", 3,
+          { { OK }, { VERDICT_ACCEPTED, NAN, "ok: 1 line" } },
+            { OK }, { VERDICT_WRONG_ANSWER, NAN, "wrong answer: line 1 differs: expected '2', found '3'" } },
+            { EXIT(1) }, NO_CHECK } },
+          { "accepted", "wrong_answer", "runtime_error" },
+          { "ok: 1 line", "wrong answer: line 1 differs: expected '2', found '3'", NULL }, { NAN, NAN, NAN },
+          1.0 / 3, "runtime_error", "error" },
+        { "custom checker scores", 3,
+          { { OK }, { VERDICT_ACCEPTED, 1, "accepted" } },
+            { OK }, { VERDICT_WRONG_ANSWER, 0.5, "partial score 0.5" } },
+            { OK }, { VERDICT_PRESENTATION_ERROR, 0, "trailing spaces" } } },
+          { "accepted", "wrong_answer", "presentation_error" }, { "accepted", "partial score 0.5", "trailing spaces" },
+          { 1, 0.5, 0 }, 0.5, "wrong_answer", "success" },
+        { "scores and none", 3,
+          { { OK }, { VERDICT_WRONG_ANSWER, 0.25, "partial score 0.25" } },
+            { OK }, { VERDICT_ACCEPTED, NAN, "ok: 2 tokens" } },
+            { KILLED("timeout", SIGTERM) }, NO_CHECK } },
+          { "wrong_answer", "accepted", "time_limit_exceeded" }, { "partial score 0.25", "ok: 2 tokens", NULL },
+          { 0.25, NAN, NAN }, 1.25 / 3, "time_limit_exceeded", "error" },
+        { "a presentation error is a normal end", 1,
+          { { OK }, { VERDICT_PRESENTATION_ERROR, 0, "presentation error" } } },
+          { "presentation_error" }, { "presentation error" }, { 0 }, 0, "presentation_error", "success" },
+        { "full marks", 2,
+          { { OK }, { VERDICT_ACCEPTED, 1, "accepted" } }, { OK }, { VERDICT_ACCEPTED, 1, "ok \"quoted\"\t" } } },
+          { "accepted", "accepted" }, { "accepted", "ok \"quoted\"\t" }, { 1, 1 }, 1, "accepted", "success" },
+        { "the checker failed", 2,
+          { { OK }, { VERDICT_ACCEPTED, 1, "accepted" } },
+            { OK }, { VERDICT_INTERNAL_ERROR, NAN, "checker failed (exit 3): no answer file" } } },
+          { "accepted", "internal_error" }, { "accepted", "checker failed (exit 3): no answer file" }, { 1, NAN },
+          0.5, "internal_error", "error" },
+};
+
+static void test_report_checked(size_t i) {
+        const __typeof__(checked_cases[0]) *c = &checked_cases[i];
+        TestCase cases[3] = {};
+        RunResult results[3] = {};
+        Job job = { .code = (char *) "x", .code_size = 1, .cases = cases, .n_cases = c->n, .has_cases = true,
+                    .limits = test_limits };
+        _cleanup_(buffer_done) Buffer b = {};
+
+        test_case_begin("report_job: checked: %s", c->name);
+        for (size_t k = 0; k < c->n; k++) {
+                cases[k] = (TestCase) { (char *) "1", 1, (char *) "2", 1 };
+                results[k].outcome = c->runs[k].outcome;
+                outcome_judge(&results[k], &job.limits, c->runs[k].check.message[0] ? &c->runs[k].check : NULL);
+        }
+        ASSERT_OK(report_job(&b, &job, &test_caps, JOB_ID, results, NULL));
+        buffers_done(results, ELEMENTSOF(results));
+
+        _cleanup_(cJSON_Deletep) cJSON *j = cJSON_ParseWithLength(b.data, b.size);
+        ASSERT_NOT_NULL(j);
+        ASSERT_STR_EQ(json_string(j, "status"), c->status);
+        ASSERT_STR_EQ(json_string(j, "verdict"), c->verdict);
+        const cJSON *score = cJSON_GetObjectItemCaseSensitive(j, "score");
+        ASSERT_TRUE(cJSON_IsNumber(score));
+        ASSERT_FAIL_IF(fabs(score->valuedouble - c->score) > 1e-15, "job score %.17g, not %.17g", score->valuedouble,
+                       c->score);
+        const cJSON *tr = cJSON_GetObjectItemCaseSensitive(j, "test_results");
+        ASSERT_INT_EQ(cJSON_GetArraySize(tr), (int) c->n);
+        for (size_t k = 0; k < c->n; k++) {
+                const cJSON *t = cJSON_GetArrayItem(tr, (int) k);
+
+                test_case_begin("report_job: checked: %s: test %zu", c->name, k + 1);
+                ASSERT_STR_EQ(json_string(t, "verdict"), c->verdicts[k]);
+                ASSERT_INT_EQ(json_true(t, "passed"), strcmp(c->verdicts[k], "accepted") == 0);
+                if (c->messages[k])
+                        ASSERT_STR_EQ(json_string(t, "checker_message"), c->messages[k]);
+                else
+                        ASSERT_TRUE(json_is_null(t, "checker_message"));
+                const cJSON *s = cJSON_GetObjectItemCaseSensitive(t, "score");
+                if (isnan(c->scores[k]))
+                        ASSERT_TRUE(s == NULL);
+                else
+                        ASSERT_TRUE(cJSON_IsNumber(s) && s->valuedouble == c->scores[k]);
+        }
+}
+
+/* A score is written in full: read back, the same double. */
+static void test_report_score_digits(void) {
+        TestCase tc = { (char *) "", 0, (char *) "", 0 };
+        RunResult result = { .outcome = OK } };
+        CheckResult check = { VERDICT_WRONG_ANSWER, 1.0 / 3, "partial score 0.333333" };
+        Job job = { .code = (char *) "x", .code_size = 1, .cases = &tc, .n_cases = 1, .has_cases = true,
+                    .limits = test_limits };
+        _cleanup_(buffer_done) Buffer b = {};
+
+        outcome_judge(&result, &job.limits, &check);
+        ASSERT_OK(report_job(&b, &job, &test_caps, JOB_ID, &result, NULL));
+        _cleanup_(cJSON_Deletep) cJSON *j = cJSON_ParseWithLength(b.data, b.size);
+        ASSERT_NOT_NULL(j);
+        const cJSON *t = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(j, "test_results"), 0);
+        ASSERT_TRUE(json_number(t, "score") == 1.0 / 3);
+        ASSERT_TRUE(json_number(j, "score") == 1.0 / 3);
+}
+
+/* A compiled language: its compile run's story, and on a compilation error, why with the compiler's
+ * messages (stderr, then stdout) as the job's error. */
+static const Limits compile_limits = {
+        .time_ms = 10000, .wall_time_ms = 20000, .memory_bytes = 1ULL << 30, .processes = 16, .open_files = 1024,
+        .file_size_bytes = 64 << 20, .tmp_bytes = 256 << 20, .output_bytes = 1 << 20, .cpu_percent = 100,
+};
+
+static const struct {
+        const char *name;
+        bool has_cases;
+        uint64_t message_bytes;
+        RunOutcome compile;
+        const char *out, *err;          /* the compiler's */
+        const char *compile_verdict;
+        const char *output;             /* compile.output */
+        bool output_cut;
+        const char *status, *verdict;
+        const char *error;              /* NULL: null */
+        int exit_status;
+} compile_cases[] = {
+        { "compiled", true, 64 << 10, OK, .cpu_end_usec = 250000, .wall_usec = 400000, .memory_peak = 50 << 20 },
+          "", "", "accepted", "", false, "success", "accepted", NULL, 0 },
+        { "compiled with warnings", true, 64 << 10, OK, .memory_peak = UINT64_MAX }, "",
+          "main.c:3:5: warning: unused variable 'x'\n", "accepted", "main.c:3:5: warning: unused variable 'x'\n", false,
+          "success", "accepted", NULL, 0 },
+        { "a compilation error", true, 64 << 10, EXIT(1), .cpu_end_usec = 90000, .wall_usec = 120000,
+                                                       .memory_peak = 30 << 20 },
+          "note: from stdout\n", "main.c:1:10: error: expected ';'\n", "compilation_error",
+          "main.c:1:10: error: expected ';'\nnote: from stdout\n", false, "error", "compilation_error",
+          "compilation error: the compiler exited with code 1\nmain.c:1:10: error: expected ';'\nnote: from stdout\n", 1 },
+        { "a compilation error, silent", true, 64 << 10, EXIT(4) }, "", "", "compilation_error", "", false, "error",
+          "compilation_error", "compilation error: the compiler exited with code 4", 1 },
+        { "the compiler out of time", true, 64 << 10, KILLED("signal", SIGXCPU), .cpu_end_usec = 10000000 }, "",
+          "cc1: partial\n", "compilation_error", "cc1: partial\n", false, "error", "compilation_error",
+          "compilation error: the compiler reached its CPU time limit of 10000 ms\ncc1: partial\n", 1 },
+        { "the compiler OOM-killed", true, 64 << 10, KILLED("signal", SIGKILL), .oom_kills = 1 }, "", "",
+          "compilation_error", "", false, "error", "compilation_error",
+          "compilation error: the compiler used more than its memory limit of 1024 MB", 1 },
+        { "no program made", true, 64 << 10, OK, .product_error = ENOENT }, "", "", "compilation_error", "", false,
+          "error", "compilation_error", "compilation error: the compiler produced no program (ENOENT)", 1 },
+        { "a program too large", true, 64 << 10, OK, .product_error = EFBIG }, "", "", "compilation_error", "", false,
+          "error", "compilation_error", "compilation error: what the compiler produced is over the size limit", 1 },
+        /* The messages kept to message_bytes, stderr first. */
+        { "messages cut", true, 10, EXIT(1) }, "xyz", "0123456789abc", "compilation_error", "0123456789", true, "error",
+          "compilation_error", "compilation error: the compiler exited with code 1\n0123456789", 1 },
+        { "messages exactly at the cut", true, 10, EXIT(1) }, "89", "01234567", "compilation_error", "0123456789",
+          false, "error", "compilation_error", "compilation error: the compiler exited with code 1\n0123456789", 1 },
+        { "stdout cut after stderr", true, 8, EXIT(1) }, "oooooo", "eeeeee", "compilation_error", "eeeeeeoo", true,
+          "error", "compilation_error", "compilation error: the compiler exited with code 1\neeeeeeoo", 1 },
+        { "warnings cut, compiled", true, 4, OK }, "", "warning\n", "accepted", "warn", true, "success", "accepted",
+          NULL, 0 },
+        /* No test cases: the one run is not made either. */
+        { "a compilation error, no test cases", false, 64 << 10, EXIT(1) }, "", "error: x\n", "compilation_error",
+          "error: x\n", false, "error", "compilation_error", "compilation error: the compiler exited with code 1\nerror: x\n",
+          1 },
+        { "compiled, no test cases", false, 64 << 10, OK }, "", "", "accepted", "", false, "success", "accepted", NULL,
+          0 },
+        /* kw's own failure: told as the runs' (which could not run), not as the code's. */
+        { "kw failed to compile", true, 64 << 10, OK, .internal_error = "lost the cell" }, "", "", "internal_error", "",
+          false, "error", "internal_error", "Test 1: internal error: the job's code was not run (and 1 more test did not end normally)", 3 },
+};
+
+static void test_report_compile(size_t i) {
+        const __typeof__(compile_cases[0]) *c = &compile_cases[i];
+        LanguageCompile lc = { .limits = compile_limits, .message_bytes = c->message_bytes, .product_bytes = 64 << 20 };
+        Language lang = { .name = (char *) "c", .compile = &lc };
+        TestCase cases[2] = { { (char *) "1", 1, (char *) "2", 1 }, { (char *) "", 0, (char *) "2\n", 2 } };
+        RunResult results[2] = {}, compile = { .outcome = c->compile };
+        Job job = { .code = (char *) "int main", .code_size = 8, .language = &lang, .cases = cases,
+                    .n_cases = c->has_cases ? 2 : 0, .has_cases = c->has_cases, .limits = test_limits };
+        _cleanup_(buffer_done) Buffer b = {};
+        int r;
+
+        test_case_begin("report_job: compile: %s", c->name);
+        r = buffer_append(&compile.out, c->out, strlen(c->out));
+        if (r >= 0)
+                r = buffer_append(&compile.err, c->err, strlen(c->err));
+        outcome_judge_compile(&compile, &lc.limits);
+        /* The runs, as kw makes them: not run unless it compiled; after kw failed, kw's failure. */
+        for (size_t k = 0; k < job_n_runs(&job); k++) {
+                if (compile.verdict == VERDICT_COMPILATION_ERROR)
+                        results[k].outcome = (RunOutcome) { .not_compiled = true };
+                else if (compile.verdict == VERDICT_INTERNAL_ERROR)
+                        results[k].outcome = (RunOutcome) { .internal_error = "the job's code was not run" };
+                else {
+                        results[k].outcome = (RunOutcome) OK };
+                        if (r >= 0)
+                                r = buffer_append(&results[k].out, "2\n", 2);
+                }
+                CheckResult check;
+                checker_compare(CHECKER_LINES, 1e-6, 1e-6, results[k].out.data, results[k].out.size,
+                                c->has_cases ? cases[k].expected : "", c->has_cases ? cases[k].expected_size : 0, &check);
+                outcome_judge(&results[k], &job.limits, c->has_cases ? &check : NULL);
+        }
+        if (r >= 0)
+                r = report_job(&b, &job, &test_caps, JOB_ID, results, &compile);
+        buffers_done(results, ELEMENTSOF(results));
+        buffers_done(&compile, 1);
+        ASSERT_OK(r);
+        ASSERT_STR_EQ(verdict_to_string(compile.verdict), c->compile_verdict);
+
+        _cleanup_(cJSON_Deletep) cJSON *j = cJSON_ParseWithLength(b.data, b.size);
+        ASSERT_NOT_NULL(j);
+        ASSERT_STR_EQ(json_string(j, "status"), c->status);
+        ASSERT_STR_EQ(json_string(j, "verdict"), c->verdict);
+        if (c->error)
+                ASSERT_STR_EQ(json_string(j, "error"), c->error);
+        else
+                ASSERT_TRUE(json_is_null(j, "error"));
+        ASSERT_INT_EQ(report_exit_status(&job, results), c->exit_status);
+
+        const cJSON *co = cJSON_GetObjectItemCaseSensitive(j, "compile");
+        ASSERT_TRUE(cJSON_IsObject(co));
+        ASSERT_STR_EQ(json_string(co, "verdict"), c->compile_verdict);
+        ASSERT_U64_EQ((uint64_t) json_number(co, "time_ms"), compile.cpu_usec / 1000);
+        ASSERT_U64_EQ((uint64_t) json_number(co, "wall_time_ms"), c->compile.wall_usec / 1000);
+        if (c->compile.memory_peak == UINT64_MAX)
+                ASSERT_TRUE(json_is_null(co, "memory_bytes"));
+        else
+                ASSERT_U64_EQ((uint64_t) json_number(co, "memory_bytes"), c->compile.memory_peak);
+        if (c->compile.exit_code == CLD_EXITED)
+                ASSERT_INT_EQ((int) json_number(co, "exit_code"), c->compile.exit_status);
+        else
+                ASSERT_TRUE(json_is_null(co, "exit_code"));
+        ASSERT_STR_EQ(json_string(co, "output"), c->output);
+        ASSERT_INT_EQ(json_true(co, "output_truncated"), c->output_cut);
+        ASSERT_TRUE(c->output_cut || !cJSON_GetObjectItemCaseSensitive(co, "output_truncated"));
+
+        const cJSON *tr = cJSON_GetObjectItemCaseSensitive(j, "test_results");
+        ASSERT_INT_EQ(cJSON_GetArraySize(tr), c->has_cases ? 2 : 0);
+        if (!c->has_cases) {
+                /* The one run's details at the top level, no score. */
+                ASSERT_STR_EQ(json_string(j, "verdict"), c->verdict);
+                ASSERT_TRUE(!cJSON_GetObjectItemCaseSensitive(j, "score"));
+                return;
+        }
+        ASSERT_TRUE(json_number(j, "score") == (strcmp(c->verdict, "accepted") == 0 ? 1 : 0));
+        for (size_t k = 0; k < 2; k++) {
+                const cJSON *t = cJSON_GetArrayItem(tr, (int) k);
+                ASSERT_STR_EQ(json_string(t, "verdict"), c->verdict);
+                ASSERT_INT_EQ(json_true(t, "passed"), strcmp(c->verdict, "accepted") == 0);
+                if (strcmp(c->verdict, "accepted") == 0)
+                        ASSERT_STR_EQ(json_string(t, "checker_message"), "ok: 1 line");
+                else
+                        ASSERT_TRUE(json_is_null(t, "checker_message"));
+        }
+}
+
 int main(void) {
         TEST_TABLE(test_json_append_string, string_cases);
         TEST_RUN(test_json_append_string_or_null);
@@ -511,5 +797,8 @@ int main(void) {
         TEST_RUN(test_report_stderr_tail);
         TEST_RUN(test_report_binary_output);
         TEST_TABLE(test_report_caps, cap_cases);
+        TEST_TABLE(test_report_checked, checked_cases);
+        TEST_RUN(test_report_score_digits);
+        TEST_TABLE(test_report_compile, compile_cases);
         return test_summary();
 }

@@ -95,7 +95,10 @@ static void test_stats_counts(void) {
                 cases[i] = (TestCase) { (char *) "", 0, (char *) runs[i].expected, strlen(runs[i].expected) };
                 results[i].outcome = runs[i].outcome;
                 ASSERT_OK(buffer_append(&results[i].out, runs[i].actual, strlen(runs[i].actual)));
-                outcome_judge(&results[i], &test_limits, runs[i].expected, strlen(runs[i].expected));
+                CheckResult check;
+                checker_compare(CHECKER_LINES, 0, 0, runs[i].actual, strlen(runs[i].actual), runs[i].expected,
+                                strlen(runs[i].expected), &check);
+                outcome_judge(&results[i], &test_limits, &check);
         }
         Job job = { .code = (char *) "x", .code_size = 1, .cases = cases, .n_cases = ELEMENTSOF(runs),
                     .has_cases = true, .limits = test_limits };

@@ -120,12 +120,14 @@ int unit_append_cgroup_limits(sd_bus_message *m, const Limits *l) {
 /* The cell's own limits: what no run may pass (each run's rlimits, set by kw-exec, are lower or the
  * same), and the cgroup's, which SetUnitProperties changes for a run whose limits differ. */
 static int append_limits(sd_bus_message *m, const UnitSpec *s) {
-        const Limits *l = &s->policy->limits;
+        Limits l;
         int r;
 
-        r = append_rlimit(m, "LimitNOFILE", l->open_files, l->open_files);
+        /* A cell serves any run, a compile's among them: its hard rlimits are the highest any run has. */
+        policy_rlimits_max(s->policy, &l);
+        r = append_rlimit(m, "LimitNOFILE", l.open_files, l.open_files);
         if (r >= 0)
-                r = append_rlimit(m, "LimitFSIZE", l->file_size_bytes, l->file_size_bytes);
+                r = append_rlimit(m, "LimitFSIZE", l.file_size_bytes, l.file_size_bytes);
         if (r >= 0)
                 r = append_rlimit(m, "LimitCORE", 0, 0);
         /* No locked memory: mmap(MAP_LOCKED) and shmctl(SHM_LOCK) would lock what nobody reclaims. */

@@ -291,10 +291,14 @@ int memfd_sealed(const char *name, const void *data, size_t size) {
         if (fd < 0)
                 return negative_errno();
         r = write_all(fd, data, size);
-        if (r < 0)
-                return r;
+        if (r >= 0)
+                r = memfd_seal(fd);
+        return r < 0 ? r : TAKE_FD(fd);
+}
+
+int memfd_seal(int fd) {
         if (lseek(fd, 0, SEEK_SET) < 0 ||
             fcntl(fd, F_ADD_SEALS, F_SEAL_WRITE | F_SEAL_GROW | F_SEAL_SHRINK | F_SEAL_SEAL) < 0)
                 return negative_errno();
-        return TAKE_FD(fd);
+        return 0;
 }

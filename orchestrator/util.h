@@ -93,6 +93,8 @@ uint64_t now_usec(void);
 int write_all(int fd, const void *data, size_t n);
 /* A memfd holding @data, at offset 0, sealed against any change. Return: its fd or -errno. */
 int memfd_sealed(const char *name, const void *data, size_t size);
+/* @fd (a memfd made with MFD_ALLOW_SEALING) sealed against any change, at offset 0. Return: 0 or -errno. */
+int memfd_seal(int fd);
 
 /* @path is root's and not writable by group or others. Return: 0, -EPERM, or -errno of stat(). */
 int file_check_root_only(const char *path);

@@ -6,14 +6,15 @@ cd "$(dirname "$0")/.."
 build=${1:-build}
 
 # Build: meson, a compiler, the four libraries. Run: systemd (as the box's PID 1 where the host's is
-# not systemd), dbus, the interpreters. Tests: jq, valgrind, clang for the sanitizers and fuzzers,
-# redis-server and python3-redis for the queue tests and the example backend, bubblewrap for the
-# benchmark.
+# not systemd), dbus, the interpreters, and jobs' compilers: gcc (the build's too) and g++ for c and
+# cpp, OpenJDK 17's javac, jar and java for java, rustc for rust. Tests: jq, valgrind, clang for the
+# sanitizers and fuzzers, redis-server and python3-redis for the queue tests and the example
+# backend, bubblewrap for the benchmark.
 packages=(
         meson ninja-build pkg-config gcc
         libsystemd-dev libcjson-dev libseccomp-dev libhiredis-dev
         systemd dbus libnss-systemd util-linux
-        python3 nodejs
+        python3 nodejs g++ openjdk-17-jdk-headless rustc
         jq valgrind clang libclang-rt-14-dev
         redis-server redis-tools python3-redis bubblewrap
 )
@@ -28,10 +29,14 @@ if [ ${#missing[@]} -gt 0 ]; then
         apt-get update -qq
         apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
-# Jobs run Debian's interpreters: a DynamicUser cannot read a pyenv or nvm install under /root.
-for i in /usr/bin/python3 /usr/bin/node; do
+# Jobs run Debian's interpreters and compilers (the paths policy/languages/*.conf name): a DynamicUser
+# cannot read a pyenv or nvm install under /root.
+jdk=/usr/lib/jvm/java-17-openjdk-amd64/bin
+for i in /usr/bin/python3 /usr/bin/node /usr/bin/gcc /usr/bin/g++ "$jdk/javac" "$jdk/jar" "$jdk/java" /usr/bin/rustc; do
         [ -x "$i" ] || { echo "setup: $i is missing" >&2; exit 1; }
 done
 
-[ -f "$build/build.ninja" ] || meson setup "$build" >/dev/null
-ninja -C "$build" >/dev/null
+# Quiet when all is well; a failure shows what meson or ninja said (ninja prints errors on stdout).
+quiet() { local out; out=$("$@" 2>&1) || { printf '%s\n' "$out" >&2; echo "setup: $* failed" >&2; return 1; }; }
+[ -f "$build/build.ninja" ] || quiet meson setup "$build"
+quiet ninja -C "$build"

@@ -76,6 +76,11 @@ step "cells: runs one after another in one cell"
         scripts/systemd.sh tests/cells.sh build
 }; result $?
 
+step "compiled languages and checkers"
+{
+        scripts/systemd.sh tests/compiled.sh build
+}; result $?
+
 step "workers on two hosts sharing a Redis queue"
 {
         tests/redis.sh build
