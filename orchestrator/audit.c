@@ -60,7 +60,17 @@ int audit_accepted(AuditEntry *e, const AuditSubject *s) {
         return r;
 }
 
-int audit_judged(AuditEntry *e, const AuditSubject *s, const RunResult *results, Verdict overall) {
+/* @r's security events, each as "WHERE:EVENT", appended to @events. */
+static int add_events(Buffer *events, const char *where, const RunResult *r) {
+        int k = 0;
+        for (RunEvent ev = 0; k >= 0 && ev < _RUN_EVENT_MAX; ev++)
+                if (r->events & RUN_EVENT_BIT(ev))
+                        k = buffer_printf(events, "%s%s:%s", events->size ? "," : "", where, run_event_to_string(ev));
+        return k;
+}
+
+int audit_judged(AuditEntry *e, const AuditSubject *s, const RunResult *results, const RunResult *compile,
+                 Verdict overall) {
         _cleanup_(buffer_done) Buffer verdicts = {}, limits = {}, events = {};
         uint64_t cpu = 0, memory = 0;
         size_t n = job_n_runs(s->job);
@@ -73,13 +83,17 @@ int audit_judged(AuditEntry *e, const AuditSubject *s, const RunResult *results,
                 r = buffer_printf(&verdicts, "%s%s", i ? "," : "", verdict_to_string(rr->verdict));
                 if (r >= 0 && limit)
                         r = buffer_printf(&limits, "%s%zu:%s", limits.size ? "," : "", i, limit);
-                for (RunEvent ev = 0; r >= 0 && ev < _RUN_EVENT_MAX; ev++)
-                        if (rr->events & RUN_EVENT_BIT(ev))
-                                r = buffer_printf(&events, "%s%zu:%s", events.size ? "," : "", i, run_event_to_string(ev));
+                char where[24];
+                snprintf(where, sizeof(where), "%zu", i);
+                if (r >= 0)
+                        r = add_events(&events, where, rr);
                 cpu += rr->cpu_usec;
                 if (rr->outcome.memory_peak != UINT64_MAX && rr->outcome.memory_peak > memory)
                         memory = rr->outcome.memory_peak;
         }
+        /* The compiler ran the contestant's code as much as the program did: its events are theirs too. */
+        if (r >= 0 && compile)
+                r = add_events(&events, "compile", compile);
         if (r < 0)
                 return r;
         r = add(e, "MESSAGE=kw job %s from %s: %s, %zu run%s", s->job_id, describe(s, from), verdict_to_string(overall), n,
@@ -108,6 +122,10 @@ int audit_judged(AuditEntry *e, const AuditSubject *s, const RunResult *results,
                 r = add(e, "KW_LIMITS_HIT=%.*s", (int) limits.size, limits.data ?: "");
         if (r >= 0)
                 r = add(e, "KW_SECURITY_EVENTS=%.*s", (int) events.size, events.data ?: "");
+        if (r >= 0 && compile)
+                r = add(e, "KW_COMPILE_VERDICT=%s", verdict_to_string(compile->verdict));
+        if (r >= 0 && compile)
+                r = add(e, "KW_COMPILE_CPU_USEC=%" PRIu64, compile->cpu_usec);
         return r;
 }
 

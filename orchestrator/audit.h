@@ -31,7 +31,10 @@ typedef struct AuditEntry {
 int audit_accepted(AuditEntry *e, const AuditSubject *s);
 
 /* KW_AUDIT=1: the verdicts, CPU time, memory peak, the limits hit and the security events of every
- * run, as outcome_judge() decided them; at priority warning when there are security events. */
-int audit_judged(AuditEntry *e, const AuditSubject *s, const RunResult *results, Verdict overall);
+ * run, as outcome_judge() decided them; at priority warning when there are security events. Of a
+ * compiled language's @compile (else NULL): KW_COMPILE_VERDICT, KW_COMPILE_CPU_USEC, and its
+ * events among the others, as "compile:EVENT". */
+int audit_judged(AuditEntry *e, const AuditSubject *s, const RunResult *results, const RunResult *compile,
+                 Verdict overall);
 
 void audit_entry_done(AuditEntry *e);

@@ -33,15 +33,30 @@ static size_t stop_jobs_pending(const StopJobs *jobs) {
         return n;
 }
 
-/* Stop every kw unit, and wait (on JobRemoved signals, not by polling) until systemd has stopped
- * them all. */
-static int stop_units(sd_bus *bus) {
+/* Whether @unit (a kw-*.service at @path) was a kwd's: in @slice, where kwd has one. kwctl --direct's
+ * cells have no slice of their own, and one may be judging a job right now. */
+static bool is_kwds(sd_bus *bus, const char *path, const char *slice) {
+        _cleanup_(sd_bus_error_free) sd_bus_error e = SD_BUS_ERROR_NULL;
+        _cleanup_free_ char *its = NULL;
+
+        if (!slice)
+                return true;
+        /* Unreadable: gone meanwhile, or not a service; nothing of kwd's to stop either way. */
+        if (sd_bus_get_property_string(bus, "org.freedesktop.systemd1", path, "org.freedesktop.systemd1.Service", "Slice",
+                                       &e, &its) < 0)
+                return false;
+        return strcmp(its, slice) == 0;
+}
+
+/* Stop every kw unit of a kwd's, and wait (on JobRemoved signals, not by polling) until systemd has
+ * stopped them all. */
+static int stop_units(sd_bus *bus, const char *slice) {
         _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
         _cleanup_(sd_bus_slot_unrefp) sd_bus_slot *slot = NULL;
         StopJobs jobs = {};
         char buf[BUS_ERROR_TEXT_MAX];
-        const char *name;
+        const char *name, *unit_path;
         int r;
 
         /* The bus is subscribed already (bus_open_systemd()). */
@@ -57,11 +72,14 @@ static int stop_units(sd_bus *bus) {
         if (r < 0)
                 return log_error_errno(r, "Failed to list kw units: %s", bus_error_text(&error, r, buf));
 
-        while ((r = sd_bus_message_read(reply, "(ssssssouso)", &name, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
+        while ((r = sd_bus_message_read(reply, "(ssssssouso)", &name, NULL, NULL, NULL, NULL, NULL, &unit_path, NULL,
                                         NULL, NULL)) > 0) {
                 _cleanup_(sd_bus_error_free) sd_bus_error e = SD_BUS_ERROR_NULL;
                 _cleanup_(sd_bus_message_unrefp) sd_bus_message *job = NULL;
                 const char *path;
+
+                if (!is_kwds(bus, unit_path, slice))
+                        continue;
 
                 int k = sd_bus_call_method(bus, "org.freedesktop.systemd1", "/org/freedesktop/systemd1",
                                            "org.freedesktop.systemd1.Manager", "ResetFailedUnit", &e, NULL, "s", name);
@@ -108,6 +126,6 @@ static int stop_units(sd_bus *bus) {
         return 0;
 }
 
-int cleanup_predecessor(sd_bus *bus) {
-        return stop_units(bus);
+int cleanup_predecessor(sd_bus *bus, const char *slice) {
+        return stop_units(bus, slice);
 }

@@ -89,7 +89,7 @@ static void on_job_done(Runner *runner, void *userdata) {
         stats_add_job(&d->stats, c->job, results, overall);
         AuditSubject subject = audit_subject(c);
         _cleanup_(audit_entry_done) AuditEntry e = {};
-        audit_send(c, audit_judged(&e, &subject, results, overall), &e);
+        audit_send(c, audit_judged(&e, &subject, results, runner_compile_result(runner), overall), &e);
         if (report_job(&body, c->job, &c->policy->caps, c->job_id, results, runner_compile_result(runner)) < 0) {
                 status = EXIT_INTERNAL;
                 buffer_done(&body);
@@ -210,7 +210,7 @@ int daemon_new(sd_event *event, int listen_fd, const DaemonConfig *config, Daemo
         r = runner_context_open(event, &setup, on_disconnected, d, &d->ctx);
         if (r < 0)
                 return r; /* logged */
-        r = cleanup_predecessor(d->ctx.cells.bus);
+        r = cleanup_predecessor(d->ctx.cells.bus, config->slice);
         if (r < 0)
                 return r;
         pool_set_policy(d->ctx.pool, d->policy, d->policy->daemon.cells);

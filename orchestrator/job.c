@@ -289,6 +289,8 @@ int job_parse(const char *text, size_t size, const Policy *policy, Job **ret, ch
         }
 
         const cJSON *checker = cJSON_GetObjectItemCaseSensitive(root, "checker");
+        if (cJSON_IsNull(checker)) /* as test_cases: null is absent */
+                checker = NULL;
         if (checker && !j->has_cases)
                 return fail(ret_error, "checker: a job without test_cases has nothing to check");
         if (checker) {

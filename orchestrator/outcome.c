@@ -63,25 +63,17 @@ static unsigned events_of(const RunOutcome *o, const Limits *limits, uint64_t cp
         return e;
 }
 
-/* A run that failed after its memory peak passed its limit: a runtime given room beyond its heap
- * (memory_overhead) stops the program at its own heap limit (Java's -Xmx), not the kernel. Below
- * the kernel's limit this cannot happen to another. */
-static bool is_over_memory(const RunOutcome *o, const Limits *limits) {
-        bool failed = is_killed(o) || o->exit_status != 0;
-        return failed && o->memory_peak != UINT64_MAX && o->memory_peak > limits->memory_bytes;
-}
-
 /* The limit that ended the run, in the order they are told: output first (a flood is killed at
  * once, whatever else it did), then CPU time (what the program computed, however loaded the
  * machine), then the wall clock, then memory. */
-static RunLimit limit_of(const RunOutcome *o, const Limits *limits, unsigned events) {
+static RunLimit limit_of(const RunOutcome *o, unsigned events) {
         if (o->output_exceeded)
                 return RUN_LIMIT_OUTPUT;
         if (events & RUN_EVENT_BIT(RUN_EVENT_CPU_TIMEOUT))
                 return RUN_LIMIT_CPU_TIME;
         if (events & RUN_EVENT_BIT(RUN_EVENT_WALL_TIMEOUT))
                 return RUN_LIMIT_WALL_TIME;
-        if ((events & RUN_EVENT_BIT(RUN_EVENT_OOM_KILL)) || is_over_memory(o, limits))
+        if ((events & RUN_EVENT_BIT(RUN_EVENT_OOM_KILL)) || o->heap_exhausted)
                 return RUN_LIMIT_MEMORY;
         return RUN_LIMIT_NONE;
 }
@@ -110,12 +102,20 @@ void outcome_judge(RunResult *r, const Limits *limits, const CheckResult *check)
                 r->verdict = VERDICT_COMPILATION_ERROR;
                 return;
         }
+        /* OOM-killed before its program started: its files (what compiling its code made, copied into
+         * its root) did not fit in its memory limit; the code's doing, not kw's. */
+        if (o->exec == EXEC_NOT_REACHED && o->oom_kills != UINT64_MAX && o->oom_kills > 0) {
+                r->events = RUN_EVENT_BIT(RUN_EVENT_OOM_KILL);
+                r->limit = RUN_LIMIT_MEMORY;
+                r->verdict = VERDICT_MEMORY_LIMIT_EXCEEDED;
+                return;
+        }
         if (o->internal_error[0] || o->exec != EXEC_STARTED || o->exit_code == 0) {
                 r->verdict = VERDICT_INTERNAL_ERROR;
                 return;
         }
         r->events = events_of(o, limits, r->cpu_usec);
-        r->limit = limit_of(o, limits, r->events);
+        r->limit = limit_of(o, r->events);
         if (r->limit != RUN_LIMIT_NONE)
                 r->verdict = limit_verdicts[r->limit];
         else if (is_killed(o))
@@ -141,8 +141,8 @@ void outcome_judge_compile(RunResult *r, const Limits *limits) {
         /* A compiler's own process (cc1plus, as) stopped by RLIMIT_CPU fails its driver, which exits
          * by itself; the kernel's clock for the limit runs ahead of rusage's and the cgroup's on
          * some machines (~5 % measured on a VM), so a failure within a tenth of the limit is it. */
-        if (r->verdict == VERDICT_COMPILATION_ERROR && r->limit == RUN_LIMIT_NONE && r->outcome.product_error != 0 &&
-            r->cpu_usec >= limits->time_ms * 900) {
+        if (r->verdict == VERDICT_COMPILATION_ERROR && r->limit == RUN_LIMIT_NONE && r->outcome.exit_code == CLD_EXITED &&
+            r->outcome.exit_status != 0 && r->cpu_usec >= limits->time_ms * 900) {
                 r->limit = RUN_LIMIT_CPU_TIME;
                 r->events |= RUN_EVENT_BIT(RUN_EVENT_CPU_TIMEOUT);
         }
@@ -230,8 +230,10 @@ int outcome_explain(Buffer *b, const RunResult *r, const Limits *limits) {
                 return buffer_printf(b, "time limit exceeded: used more than the CPU time limit of %" PRIu64 " ms",
                                      limits->time_ms);
         case VERDICT_MEMORY_LIMIT_EXCEEDED:
-                return buffer_printf(b, "memory limit exceeded: %s more than %" PRIu64 " MB",
-                                     r->events & RUN_EVENT_BIT(RUN_EVENT_OOM_KILL) ? "killed for using" : "used",
+                if (!(r->events & RUN_EVENT_BIT(RUN_EVENT_OOM_KILL)))
+                        return buffer_printf(b, "memory limit exceeded: its heap reached the limit of %" PRIu64 " MB",
+                                             mb(limits->memory_bytes));
+                return buffer_printf(b, "memory limit exceeded: killed for using more than %" PRIu64 " MB",
                                      mb(limits->memory_bytes));
         case VERDICT_OUTPUT_LIMIT_EXCEEDED:
                 return buffer_printf(b, "output limit exceeded: wrote more than %" PRIu64 " bytes",

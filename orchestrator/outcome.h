@@ -42,6 +42,7 @@ typedef struct RunOutcome {
         int product_error;          /* a run that makes a product: 0 if it was taken (product_size bytes), else errno */
         uint64_t product_size;
         bool not_compiled;          /* never run: the job's code did not compile */
+        bool heap_exhausted;        /* exited with its language's heap_exit_code: its runtime's heap limit, the memory limit, reached */
 } RunOutcome;
 
 /* The limit that ended a run. */

@@ -346,6 +346,9 @@ static int parse_program_path(char **target, const char *key, const char *value,
 static int parse_file_name(char **target, const char *key, const char *value, char **ret_reason) {
         if (!*value || strchr(value, '/') || value[0] == '.')
                 return asprintf_safe(ret_reason, "%s must be a plain file name, got '%s'", key, value) < 0 ? -ENOMEM : -EINVAL;
+        /* A checker's run has these beside its program, in the same directory. */
+        if (strcmp(value, "input") == 0 || strcmp(value, "output") == 0 || strcmp(value, "answer") == 0)
+                return asprintf_safe(ret_reason, "%s must not be '%s', a checker's file", key, value) < 0 ? -ENOMEM : -EINVAL;
         free(*target);
         *target = strdup(value);
         return *target ? 0 : -ENOMEM;
@@ -390,6 +393,14 @@ static int language_handler(void *userdata, const char *section, const char *key
         }
         if (strcmp(key, "root") == 0)
                 return parse_root(&l->root, value, ret_reason);
+        if (strcmp(key, "heap_exit_code") == 0) {
+                uint64_t v;
+                if (safe_atou64(value, &v) < 0 || v < 1 || v > 255)
+                        return asprintf_safe(ret_reason, "%s: '%s' is not an exit status from 1 to 255", key, value) < 0
+                                       ? -ENOMEM : -EINVAL;
+                l->heap_exit_code = (int) v;
+                return 0;
+        }
         if (strcmp(key, "memory_overhead_bytes") == 0) {
                 if (parse_size(value, &l->memory_overhead) < 0)
                         return asprintf_safe(ret_reason, "%s: '%s' is not a size", key, value) < 0 ? -ENOMEM : -EINVAL;
@@ -523,6 +534,7 @@ int policy_parse_language(Language *ret, const char *text, const char *filename,
         Language l = {};
 
         static const char *const sections[] = { "language", "compile", NULL };
+        l.heap_exit_code = -1;
         int r = parse_ini(text, filename, sections, language_handler, &l, ret_error);
         if (r >= 0)
                 r = language_check(&l, filename, ret_error);
@@ -700,24 +712,51 @@ int policy_resolve_root(Language *l, const char *filename, char **ret_error) {
         return r;
 }
 
-/* What a contest gives a compiler, where [compile] does not say: the rest are [run]'s. */
+/* What a contest gives a compiler, where [compile] does not say (the files it writes as large as the
+ * largest product taken): the rest are [run]'s. */
 static void compile_defaults(LanguageCompile *c, const Limits *run) {
-        const Limits defaults = { .time_ms = 10000, .wall_time_ms = 20000, .memory_bytes = 1ULL << 30 };
+        if (c->product_bytes == 0)
+                c->product_bytes = 64ULL << 20;
+        if (c->message_bytes == 0)
+                c->message_bytes = 64ULL << 10;
+        const Limits defaults = { .time_ms = 10000, .wall_time_ms = 20000, .memory_bytes = 1ULL << 30,
+                                  .file_size_bytes = c->product_bytes };
 
         for (size_t i = 0; i < n_limit_fields; i++) {
                 uint64_t *v = limits_field(&c->limits, &limit_fields[i]);
                 if (*v == 0)
                         *v = *limits_field((Limits *) &defaults, &limit_fields[i]) ?: *limits_field((Limits *) run, &limit_fields[i]);
         }
-        if (c->product_bytes == 0)
-                c->product_bytes = 64ULL << 20;
-        if (c->message_bytes == 0)
-                c->message_bytes = 64ULL << 10;
 }
 
 static int filter_conf(const struct dirent *de) {
         size_t n = strlen(de->d_name);
         return de->d_name[0] != '.' && n > 5 && strcmp(de->d_name + n - 5, ".conf") == 0;
+}
+
+/* A run's init writes its files (the source or product; a checker's input, output and answer) under
+ * the cell's RLIMIT_FSIZE: each must fit, or init dies of SIGXFSZ and the run passes for kw's failure. */
+static int check_file_sizes(const Policy *p, const char *filename, char **ret_error) {
+        Limits max;
+
+        policy_rlimits_max(p, &max);
+        struct { const char *name; uint64_t size; } sizes[] = {
+                { "[job] max_code_bytes", p->caps.max_code_bytes },
+                { "[job] max_input_bytes", p->caps.max_input_bytes },
+                { "[run] output_bytes", p->limits.output_bytes },
+        };
+        for (size_t i = 0; i < ELEMENTSOF(sizes); i++)
+                if (sizes[i].size > max.file_size_bytes)
+                        return asprintf_safe(ret_error, "%s: %s (%" PRIu64 ") is above the largest file_size_bytes (%" PRIu64 ")",
+                                             filename, sizes[i].name, sizes[i].size, max.file_size_bytes) < 0 ? -ENOMEM : -EINVAL;
+        for (size_t i = 0; i < p->n_languages; i++) {
+                const Language *l = &p->languages[i];
+                if (l->compile && l->compile->product_bytes > max.file_size_bytes)
+                        return asprintf_safe(ret_error, "%s: language %s: [compile] product_bytes (%" PRIu64 ") is above the "
+                                             "largest file_size_bytes (%" PRIu64 ")", filename, l->name, l->compile->product_bytes,
+                                             max.file_size_bytes) < 0 ? -ENOMEM : -EINVAL;
+        }
+        return 0;
 }
 
 int policy_load(const char *dir, Policy **ret, char **ret_error) {
@@ -771,6 +810,9 @@ int policy_load(const char *dir, Policy **ret, char **ret_error) {
                 return r;
         if (p->n_languages == 0)
                 return asprintf_safe(ret_error, "%s: no languages defined", langdir) < 0 ? -ENOMEM : -ENOENT;
+        r = check_file_sizes(p, path, ret_error);
+        if (r < 0)
+                return r;
         r = load_seccomp(p, dir, ret_error);
         if (r < 0)
                 return r;

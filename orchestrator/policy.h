@@ -63,6 +63,7 @@ typedef struct Language {
         char **root;                /* host paths the run's root holds, read-only (links copied); "-" first: optional */
         LanguageCompile *compile;   /* NULL: interpreted */
         uint64_t memory_overhead;   /* added to a run's MemoryMax: what a runtime takes beside the program's own heap */
+        int heap_exit_code;         /* the exit status its runtime gives when the heap (the memory limit) is full; -1: none */
         void *seccomp_bpf;          /* seccomp.conf compiled for this language (policy_load) */
         size_t seccomp_bpf_size;
 } Language;

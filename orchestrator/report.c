@@ -278,6 +278,7 @@ int report_job(Buffer *b, const Job *job, const JobCaps *caps, const char *job_i
         ssize_t first = report_first_failure(job, results);
         const RunResult *r0 = &results[0];
         double score = 0;
+        bool unscored = false;
         int k;
 
         k = buffer_printf(b, "{\"status\":\"%s\"", first < 0 ? "success" : "error");
@@ -316,6 +317,7 @@ int report_job(Buffer *b, const Job *job, const JobCaps *caps, const char *job_i
                 if (k >= 0)
                         k = buffer_printf(b, "}");
                 score += case_score(r);
+                unscored = unscored || r->verdict == VERDICT_INTERNAL_ERROR;
         }
         if (k >= 0)
                 k = buffer_printf(b, "],\"job_id\":\"%s\"", job_id);
@@ -323,8 +325,10 @@ int report_job(Buffer *b, const Job *job, const JobCaps *caps, const char *job_i
         if (k >= 0 && !job->has_cases)
                 k = append_run_details(b, &budget, r0);
         else if (k >= 0)
-                k = buffer_printf(b, ",\"verdict\":\"%s\",\"score\":%.17g", verdict_to_string(report_overall(job, results)),
-                                  score / (double) job->n_cases);
+                /* No score where kw (or a checker) failed a case: a 0 would be the contestant's. */
+                k = unscored ? buffer_printf(b, ",\"verdict\":\"%s\",\"score\":null", verdict_to_string(report_overall(job, results)))
+                             : buffer_printf(b, ",\"verdict\":\"%s\",\"score\":%.17g", verdict_to_string(report_overall(job, results)),
+                                             score / (double) job->n_cases);
         if (k >= 0 && compile)
                 k = append_compile(b, job, compile);
         if (k >= 0)

@@ -276,6 +276,10 @@ static void on_cell_event(Cell *c, CellState from, void *userdata) {
         seen.output_exceeded = o->output_exceeded;
         memcpy(seen.internal_error, o->internal_error, sizeof(seen.internal_error));
         *o = seen;
+        /* The language's word for a full heap: its own limit, the memory limit, not an error of the program's. */
+        o->heap_exhausted = run->language->heap_exit_code > 0 && o->exit_code == CLD_EXITED &&
+                            o->exit_status == run->language->heap_exit_code && run->role != ROLE_COMPILE &&
+                            run->role != ROLE_CHECKER_COMPILE;
         if (error)
                 run_fail(run, "%s", error);
         run_drain(run);
@@ -310,8 +314,9 @@ static int run_program_file(const Language *l, bool compiled, char *path, size_t
 }
 
 /* The cell's description of @run; descriptors it makes for it go to @owned (closed by the caller
- * once the cell has its duplicates), argv to *ret_argv. */
-static int run_describe(Run *run, CellRun *spec, int owned[static 4], char ***ret_argv) {
+ * once the cell has its duplicates), argv to *ret_argv, the program file's path to @file: all of
+ * them the caller's, to outlive the cell_run() that reads them. */
+static int run_describe(Run *run, CellRun *spec, int owned[static 4], char ***ret_argv, char file[static 256]) {
         Runner *runner = run->runner;
         const Job *job = runner->job;
         const Language *l = run->language;
@@ -320,14 +325,13 @@ static int run_describe(Run *run, CellRun *spec, int owned[static 4], char ***re
         bool checker = run->role == ROLE_CHECK || run->role == ROLE_CHECKER_COMPILE;
         static const char *const check_files[] = { UNIT_SOURCE_DIR "/input", UNIT_SOURCE_DIR "/output",
                                                    UNIT_SOURCE_DIR "/answer", NULL };
-        char file[256];
         int r;
 
         *spec = (CellRun) { .limits = run->limits, .filter_fd = checker ? runner->checker_filter_fd : runner->filter_fd,
                             .stdin_fd = runner->empty_fd, .workdir = "/tmp", .product_fd = -EBADF };
         if (run->role == ROLE_COMPILE || run->role == ROLE_CHECKER_COMPILE) {
                 /* In the source's directory, so that the compiler names it "main.c", not a path. */
-                r = run_program_file(l, false, file, sizeof(file));
+                r = run_program_file(l, false, file, 256);
                 if (r < 0)
                         return r;
                 spec->files[spec->n_files++] = (CellFile) { .path = file, .fd = checker ? runner->checker_source_fd : runner->source_fd };
@@ -342,7 +346,7 @@ static int run_describe(Run *run, CellRun *spec, int owned[static 4], char ***re
                 return r;
         }
         bool compiled = l->compile != NULL;
-        r = run_program_file(l, compiled, file, sizeof(file));
+        r = run_program_file(l, compiled, file, 256);
         if (r < 0)
                 return r;
         int program = compiled ? (checker ? runner->checker_product_fd : runner->product_fd)
@@ -378,13 +382,13 @@ static int run_describe(Run *run, CellRun *spec, int owned[static 4], char ***re
 static void run_begin(Run *run, Cell *c) {
         Runner *runner = run->runner;
         int owned[4] = { -EBADF, -EBADF, -EBADF, -EBADF };
-        char **argv = NULL;
+        char **argv = NULL, file[256];
         CellRun spec;
         int r;
 
         run->cell = c;
         cell_set_callback(c, on_cell_event, run);
-        r = run_describe(run, &spec, owned, &argv);
+        r = run_describe(run, &spec, owned, &argv, file);
         if (r < 0)
                 run_start_failed(run, "describing it", r);
         if (r >= 0) {
@@ -500,25 +504,33 @@ static bool runner_stage_begin(Runner *runner, JobStage stage) {
         return true;
 }
 
-/* A compile run is over: its product sealed for the runs, or the reason there is none. */
-static bool compile_succeeded(Runner *runner, ssize_t index, int product_fd) {
+/* A compile run is over: its product, copied and sealed for the runs, in *product_fd, or the reason
+ * there is none. The copy is kw's: the pages the cell's init wrote stay charged to the cell (no swap,
+ * never reclaimed) while a memfd holds them, and would crowd the cell's later runs, of any job. */
+static bool compile_succeeded(Runner *runner, ssize_t index, int *product_fd) {
         if (index < 0)
                 return true;
         Run *run = &runner->runs[index];
         RunResult *r = run->result;
         outcome_judge_compile(r, run->limits);
-        if (r->verdict == VERDICT_ACCEPTED && memfd_seal(product_fd) < 0) {
-                log_error_errno(negative_errno(), "Failed to seal what compiling job %s made: %m", runner->job_id);
+        if (r->verdict != VERDICT_ACCEPTED)
+                return false;
+        int copy = memfd_copy_sealed("kw-product", *product_fd, run->language->compile->product_bytes);
+        if (copy < 0) {
+                log_error_errno(copy, "Failed to keep what compiling job %s made: %m", runner->job_id);
                 run_fail(run, "kw could not keep what the compiler made");
                 outcome_judge_compile(r, run->limits);
+                return false;
         }
-        return r->verdict == VERDICT_ACCEPTED;
+        close(*product_fd);
+        *product_fd = copy;
+        return true;
 }
 
 /* What the compile stage decides for the cases: none runs if the code (or its checker) has no program. */
 static bool runner_compiled(Runner *runner) {
-        bool code = compile_succeeded(runner, runner->compile, runner->product_fd);
-        bool checker = compile_succeeded(runner, runner->checker_compile, runner->checker_product_fd);
+        bool code = compile_succeeded(runner, runner->compile, &runner->product_fd);
+        bool checker = compile_succeeded(runner, runner->checker_compile, &runner->checker_product_fd);
         _cleanup_(buffer_done) Buffer why = {};
 
         if (code && checker)

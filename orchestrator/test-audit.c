@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: MIT */
+#include <errno.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -52,7 +53,7 @@ static void test_judged(void) {
         _cleanup_(audit_entry_done) AuditEntry e = {};
         char buf[512];
 
-        ASSERT_OK(audit_judged(&e, &s, results, VERDICT_TIME_LIMIT_EXCEEDED));
+        ASSERT_OK(audit_judged(&e, &s, results, NULL, VERDICT_TIME_LIMIT_EXCEEDED));
         ASSERT_STR_EQ(field(&e, "KW_AUDIT", buf), "1");
         ASSERT_STR_EQ(field(&e, "PRIORITY", buf), "4");
         ASSERT_STR_EQ(field(&e, "MESSAGE", buf),
@@ -85,7 +86,7 @@ static void test_judged_quiet(void) {
         _cleanup_(audit_entry_done) AuditEntry e = {};
         char buf[512];
 
-        ASSERT_OK(audit_judged(&e, &s, &r, VERDICT_ACCEPTED));
+        ASSERT_OK(audit_judged(&e, &s, &r, NULL, VERDICT_ACCEPTED));
         ASSERT_STR_EQ(field(&e, "PRIORITY", buf), "6");
         ASSERT_STR_EQ(field(&e, "MESSAGE", buf), "kw job ff from Redis message 1-0: accepted, 1 run");
         ASSERT_STR_EQ(field(&e, "KW_LIMITS_HIT", buf), "");
@@ -93,6 +94,27 @@ static void test_judged_quiet(void) {
         ASSERT_STR_EQ(field(&e, "KW_MEMORY_PEAK_BYTES", buf), "0");
         ASSERT_STR_EQ(field(&e, "KW_QUEUE_MESSAGE", buf), "1-0");
         ASSERT_STR_EQ(field(&e, "KW_SUBMITTER_UID", buf), "4294967295");
+}
+
+/* A compile killed by seccomp: the contestant's code did it, so it is in the job's events. */
+static void test_judged_compile(void) {
+        RunResult r = { .outcome = { .not_compiled = true, .memory_peak = UINT64_MAX } };
+        RunResult c = { .outcome = { .result = "signal", .exit_code = CLD_KILLED, .exit_status = SIGSYS, .exec = EXEC_STARTED,
+                                     .cpu_start_usec = 0, .cpu_end_usec = 30000, .memory_peak = UINT64_MAX,
+                                     .product_error = ENOENT } };
+        outcome_judge(&r, &test_limits, NULL);
+        outcome_judge_compile(&c, &test_limits);
+        Job job = { .code = (char *) "x", .code_size = 1, .limits = test_limits, .language = &python };
+        AuditSubject s = { .job_id = "ff", .code_sha256 = "cd", .job = &job, .uid = 0 };
+        _cleanup_(audit_entry_done) AuditEntry e = {};
+        char buf[512];
+
+        ASSERT_OK(audit_judged(&e, &s, &r, &c, VERDICT_COMPILATION_ERROR));
+        ASSERT_STR_EQ(field(&e, "PRIORITY", buf), "4");
+        ASSERT_STR_EQ(field(&e, "KW_VERDICTS", buf), "compilation_error");
+        ASSERT_STR_EQ(field(&e, "KW_SECURITY_EVENTS", buf), "compile:seccomp-violation");
+        ASSERT_STR_EQ(field(&e, "KW_COMPILE_VERDICT", buf), "compilation_error");
+        ASSERT_STR_EQ(field(&e, "KW_COMPILE_CPU_USEC", buf), "30000");
 }
 
 static void test_accepted(void) {
@@ -112,6 +134,7 @@ static void test_accepted(void) {
 int main(void) {
         TEST_RUN(test_judged);
         TEST_RUN(test_judged_quiet);
+        TEST_RUN(test_judged_compile);
         TEST_RUN(test_accepted);
         return test_summary();
 }

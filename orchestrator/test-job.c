@@ -86,6 +86,8 @@ static const JobCase cases[] = {
 
         /* checker: valid. */
         { .name = "checker exact", .json = CHECKED("{\"type\":\"exact\"}"), CHECKED_JOB, .checker = CHECKER_EXACT },
+        /* null is absent, as for test_cases: the default rule. */
+        { .name = "checker null", .json = CHECKED("null"), CHECKED_JOB, .checker = CHECKER_LINES },
         { .name = "checker lines, said", .json = CHECKED("{\"type\":\"lines\"}"), CHECKED_JOB, .checker = CHECKER_LINES },
         { .name = "checker tokens", .json = CHECKED("{\"type\":\"tokens\"}"), CHECKED_JOB, .checker = CHECKER_TOKENS },
         { .name = "checker float, default tolerances", .json = CHECKED("{\"type\":\"float\"}"), CHECKED_JOB,
@@ -123,7 +125,7 @@ static const JobCase cases[] = {
           .error = "checker: a job without test_cases has nothing to check" },
         { .name = "checker a string", .json = CHECKED("\"exact\""), .error = "checker: must be an object" },
         { .name = "checker an array", .json = CHECKED("[{\"type\":\"exact\"}]"), .error = "checker: must be an object" },
-        { .name = "checker null", .json = CHECKED("null"), .error = "checker: must be an object" },
+
         { .name = "checker a number", .json = CHECKED("1"), .error = "checker: must be an object" },
         { .name = "checker twice", .json = CHECKED("{\"type\":\"exact\"},\"checker\":{\"type\":\"lines\"}"),
           .error = "checker: given more than once" },

@@ -212,6 +212,10 @@ static const struct {
           "py.conf:2: source_file must be a plain file name, got '..'", NULL, NULL, NULL },
         { "hidden source_file", "[language]\nsource_file = .main.py\n",
           "py.conf:2: source_file must be a plain file name, got '.main.py'", NULL, NULL, NULL },
+        { "source_file named as a checker's file", "[language]\nsource_file = answer\n",
+          "py.conf:2: source_file must not be 'answer', a checker's file", NULL, NULL, NULL },
+        { "product named as a checker's file", "[compile]\nproduct = input\n",
+          "py.conf:2: product must not be 'input', a checker's file", NULL, NULL, NULL },
         { "empty source_file", "[language]\n\nsource_file =\n",
           "py.conf:3: source_file must be a plain file name, got ''", NULL, NULL, NULL },
         { "unknown key", "[language]\nname = py\nversion = 3\n", "py.conf:3: unknown key 'version'", NULL, NULL, NULL },
@@ -1073,13 +1077,14 @@ static const struct {
         Limits limits;
         uint64_t product_bytes, message_bytes;
 } compile_defaults_cases[] = {
+        /* file_size_bytes: as large as the product taken, unless set. */
         { "nothing set", "",
           { .time_ms = 10000, .wall_time_ms = 20000, .memory_bytes = 1ULL << 30, .processes = 8, .open_files = 64,
-            .file_size_bytes = 1 << 20, .tmp_bytes = 2 << 20, .output_bytes = 64 << 10, .cpu_percent = 50 },
+            .file_size_bytes = 64 << 20, .tmp_bytes = 2 << 20, .output_bytes = 64 << 10, .cpu_percent = 50 },
           64 << 20, 64 << 10 },
         { "time_ms set, the others not", "time_ms = 500\n",
           { .time_ms = 500, .wall_time_ms = 20000, .memory_bytes = 1ULL << 30, .processes = 8, .open_files = 64,
-            .file_size_bytes = 1 << 20, .tmp_bytes = 2 << 20, .output_bytes = 64 << 10, .cpu_percent = 50 },
+            .file_size_bytes = 64 << 20, .tmp_bytes = 2 << 20, .output_bytes = 64 << 10, .cpu_percent = 50 },
           64 << 20, 64 << 10 },
         { "[run]'s limits set", "processes = 16\ntmp_bytes = 256M\nfile_size_bytes = 64M\n",
           { .time_ms = 10000, .wall_time_ms = 20000, .memory_bytes = 1ULL << 30, .processes = 16, .open_files = 64,
@@ -1244,6 +1249,10 @@ static const struct {
         { "a root without the interpreter",
           { PF("limits.conf", LIMITS_GOOD), PF("languages/python.conf", LANG_PY "root = /etc\n") }, -EINVAL,
           "languages/python.conf: [language] interpreter /usr/bin/python3 is not inside any path of root", 0 },
+        /* A run's init writes the case's input (a checker's answer) under the cell's RLIMIT_FSIZE. */
+        { "inputs larger than any run may write",
+          { PF("limits.conf", LIMITS_RUN LIMITS_JOB "max_input_bytes = 4M\n" LIMITS_DAEMON), PF("languages/python.conf", LANG_PY) },
+          -EINVAL, "limits.conf: [job] max_input_bytes (4194304) is above the largest file_size_bytes (1048576)", 0 },
         { "NUL byte in a language", { PF("limits.conf", LIMITS_GOOD),
                                        PF_NUL("languages/python.conf", LANG_PY) },
           -EINVAL, "languages/python.conf: contains a NUL byte", 0 },

@@ -296,6 +296,32 @@ int memfd_sealed(const char *name, const void *data, size_t size) {
         return r < 0 ? r : TAKE_FD(fd);
 }
 
+int memfd_copy_sealed(const char *name, int fd, uint64_t max) {
+        _cleanup_close_ int copy = memfd_create(name, MFD_CLOEXEC | MFD_ALLOW_SEALING);
+        char buf[65536];
+        uint64_t at = 0;
+        struct stat st;
+        ssize_t n;
+        int r;
+
+        if (copy < 0)
+                return negative_errno();
+        if (fstat(fd, &st) < 0)
+                return negative_errno();
+        if ((uint64_t) st.st_size > max)
+                return -EFBIG;
+        while (at < (uint64_t) st.st_size && (n = pread(fd, buf, sizeof(buf), (off_t) at)) != 0) {
+                if (n < 0)
+                        return negative_errno();
+                r = write_all(copy, buf, (size_t) n);
+                if (r < 0)
+                        return r;
+                at += (uint64_t) n;
+        }
+        r = memfd_seal(copy);
+        return r < 0 ? r : TAKE_FD(copy);
+}
+
 int memfd_seal(int fd) {
         if (lseek(fd, 0, SEEK_SET) < 0 ||
             fcntl(fd, F_ADD_SEALS, F_SEAL_WRITE | F_SEAL_GROW | F_SEAL_SHRINK | F_SEAL_SEAL) < 0)

@@ -95,6 +95,9 @@ int write_all(int fd, const void *data, size_t n);
 int memfd_sealed(const char *name, const void *data, size_t size);
 /* @fd (a memfd made with MFD_ALLOW_SEALING) sealed against any change, at offset 0. Return: 0 or -errno. */
 int memfd_seal(int fd);
+/* A sealed copy of what memfd @fd holds, at most @max bytes (-EFBIG), in pages of the caller's
+ * cgroup, not the writer's. Return: its fd or -errno. */
+int memfd_copy_sealed(const char *name, int fd, uint64_t max);
 
 /* @path is root's and not writable by group or others. Return: 0, -EPERM, or -errno of stat(). */
 int file_check_root_only(const char *path);

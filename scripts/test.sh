@@ -91,6 +91,11 @@ step "integration tests with the sanitized kwctl"
         ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1 KW_IT_QUICK=1 scripts/systemd.sh tests/integration.sh build-asan
 }; result $?
 
+step "compiled languages and checkers with the sanitized kwctl and kwd"
+{
+        KW_SANITIZED=1 ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1 scripts/systemd.sh tests/compiled.sh build-asan
+}; result $?
+
 step "kwd tests with the sanitized kwd"
 {
         KW_SANITIZED=1 scripts/systemd.sh tests/daemon.sh build-asan; daemon_rc=$?

@@ -265,6 +265,20 @@ check "restart after kill -9: the cells it held stopped, nothing left" \
 judged "$work/after"
 check "and it judges again" '[ "$rc" = 0 ]' 'echo "exit $rc"'
 
+# ---- kwd's start stops its predecessor's cells only: kwctl --direct's are in no slice of kwd's ----
+job 'import time; time.sleep(6); print("slept")' python >"$work/sleepy.json"
+"$kwctl" submit --direct --policy "$policy_dir" "$work/sleepy.json" >"$work/direct.out" 2>"$work/direct.err" &
+dpid=$!
+wait_for '[ "$(runs)" -ge 1 ]'; direct_running=$?
+systemctl restart kwd.service
+kwd_started
+# Still running once the new kwd is up, so that its start did meet the job's cell.
+[ "$(runs)" -ge 1 ]; still=$?
+wait "$dpid"; rc=$?
+check "kwd's restart leaves a running kwctl --direct job alone: judged, not stopped" \
+        '[ "$direct_running" = 0 ] && [ "$still" = 0 ] && [ "$rc" = 0 ] && jq -e ".verdict == \"accepted\" and .output == \"slept\n\"" "$work/direct.out" >/dev/null' \
+        'echo "running before: $((direct_running == 0)), after the restart: $((still == 0)), exit $rc"; head -c 300 "$work/direct.out" "$work/direct.err"'
+
 # ---- slow and unfinished clients: a request timeout, a bound on what they hold, a connection cap ----
 slow() { python3 "$top/tests/slow-clients.py" /run/kwd.sock "$@"; }
 set_policy request_timeout_ms 1000

@@ -1,0 +1,5 @@
+/* Endless input for the preprocessor: it reads /dev/zero until a limit stops it. */
+#include "/dev/zero"
+int main(void) {
+        return 0;
+}
