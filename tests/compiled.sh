@@ -228,6 +228,13 @@ expect "bomb: an error flood's messages are cut at message_bytes ($c_message_byt
 for n in bomb-cpu bomb-zero bomb-passwd bomb-data bomb-flood; do
         check "bomb $n: compiled (once), no test run (the journal)" 'roles_are $n compile=1' 'echo "roles: $(roles_of "$(id_of $n)")"'
 done
+# A program whose file does not fit in its memory limit: copied into its root, it OOM-kills the run's
+# init before the program starts. The code's doing: memory_limit_exceeded, not kw's internal_error.
+mkjob fat c fat.c "$(with "$(cases '' $'1\n' '' $'1\n')" '{"limits": {"memory_bytes": 33554432}}')"
+direct fat
+expect "a 40 MiB program under a 32 MiB limit: memory_limit_exceeded (its file is in its memory), not internal_error" fat 1 \
+        '.compile.verdict == "accepted" and .verdict == "memory_limit_exceeded" and
+         all(.test_results[]; .verdict == "memory_limit_exceeded" and .passed == false)'
 check "after the bombs: no cell, unit or process left" 'wait_for "[ \"\$(leftovers)\" = 0 ]" 10' leftovers_list
 mkjob after-bombs c hello.c
 direct after-bombs
@@ -428,6 +435,10 @@ check "hostile checker: run twice (one per case), the contestant compiled once (
 
 # ---- the end: nothing left, and the machine as the suite found it ----
 check "nothing left: no unit but kwd's idle cells, no run, no process" 'wait_for "[ \"\$(leftovers)\" = 0 ]" 10' leftovers_list
+# A sanitized kwd (test.sh runs this suite with build-asan too) reports into its journal, leaks as it stops.
+systemctl stop kwd.service
+check "no sanitizer report from kwd" '! journalctl -q --no-pager -u kwd.service | grep -qE "AddressSanitizer|LeakSanitizer|runtime error:"' \
+        'journalctl -q --no-pager -u kwd.service | grep -E -m3 "AddressSanitizer|LeakSanitizer|runtime error:"'
 "$top/scripts/kwd-dev.sh" uninstall
 check "uninstalled: no unit, cell, drop-in, socket or run directory of the suite's left" '[ "$(kw_state)" = "$state_before" ]' \
         'diff <(echo "$state_before") <(kw_state)'
