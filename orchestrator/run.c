@@ -538,14 +538,13 @@ static bool runner_compiled(Runner *runner) {
         /* The contestant's compile error is theirs; kw's failure, or the checker's, is kw's. */
         const Run *failed = &runner->runs[code ? runner->checker_compile : runner->compile];
         bool theirs = !code && failed->result->verdict == VERDICT_COMPILATION_ERROR;
-        if (outcome_explain(&why, failed->result, failed->limits) < 0 || buffer_terminate(&why) < 0)
-                why.data = NULL;
+        bool told = outcome_explain(&why, failed->result, failed->limits) >= 0 && buffer_terminate(&why) >= 0;
         for (size_t i = 0; i < runner->n_tests; i++) {
                 Run *run = &runner->runs[i];
                 if (theirs)
                         run->result->outcome.not_compiled = true;
                 else
-                        run_fail(run, "%s did not compile: %s", code ? "the checker" : "the code", why.data ?: "?");
+                        run_fail(run, "%s did not compile: %s", code ? "the checker" : "the code", told ? why.data : "?");
         }
         return false;
 }
