@@ -148,26 +148,21 @@ static int compile_messages(const Job *job, const RunResult *c, Buffer *ret, boo
         return k;
 }
 
-/* A compilation error: why, and the compiler's messages. */
-static int append_compile_error(Buffer *b, const Job *job, const RunResult *c) {
-        _cleanup_(buffer_done) Buffer e = {}, messages = {};
-        bool cut;
+/* A compilation error: why, and the compiler's @messages. */
+static int append_compile_error(Buffer *b, const Job *job, const RunResult *c, const Buffer *messages) {
+        _cleanup_(buffer_done) Buffer e = {};
         int k = outcome_explain(&e, c, &job->language->compile->limits);
 
-        if (k >= 0)
-                k = compile_messages(job, c, &messages, &cut);
-        if (k >= 0 && messages.size > 0)
+        if (k >= 0 && messages->size > 0)
                 k = buffer_printf(&e, "\n");
         if (k >= 0)
-                k = buffer_append(&e, messages.data ?: "", messages.size);
+                k = buffer_append(&e, messages->data ?: "", messages->size);
         if (k >= 0)
                 k = json_append_string(b, e.data ?: "", e.size);
         return k;
 }
 
-static int append_compile(Buffer *b, const Job *job, const RunResult *c) {
-        _cleanup_(buffer_done) Buffer messages = {};
-        bool cut;
+static int append_compile(Buffer *b, const RunResult *c, const Buffer *messages, bool cut) {
         int k;
 
         k = buffer_printf(b, ",\"compile\":{\"verdict\":\"%s\",\"time_ms\":%" PRIu64 ",\"wall_time_ms\":%" PRIu64
@@ -179,11 +174,9 @@ static int append_compile(Buffer *b, const Job *job, const RunResult *c) {
                 k = c->outcome.exit_code == CLD_EXITED ? buffer_printf(b, ",\"exit_code\":%d", c->outcome.exit_status)
                                                        : buffer_printf(b, ",\"exit_code\":null");
         if (k >= 0)
-                k = compile_messages(job, c, &messages, &cut);
-        if (k >= 0)
                 k = buffer_printf(b, ",\"output\":");
         if (k >= 0)
-                k = json_append_string(b, messages.data ?: "", messages.size);
+                k = json_append_string(b, messages->data ?: "", messages->size);
         if (k >= 0 && cut)
                 k = buffer_printf(b, ",\"output_truncated\":true");
         if (k >= 0)
@@ -277,18 +270,24 @@ int report_job(Buffer *b, const Job *job, const JobCaps *caps, const char *job_i
         ReportBudget budget = { .case_bytes = caps->result_case_bytes, .left = caps->result_bytes };
         ssize_t first = report_first_failure(job, results);
         const RunResult *r0 = &results[0];
+        _cleanup_(buffer_done) Buffer messages = {};
+        bool messages_cut = false, unscored = false;
         double score = 0;
-        bool unscored = false;
-        int k;
+        int k = 0;
 
-        k = buffer_printf(b, "{\"status\":\"%s\"", first < 0 ? "success" : "error");
+        /* The compiler's messages, once: in "error" for a compilation error, and in "compile". */
+        if (compile)
+                k = compile_messages(job, compile, &messages, &messages_cut);
+
+        if (k >= 0)
+                k = buffer_printf(b, "{\"status\":\"%s\"", first < 0 ? "success" : "error");
         if (k >= 0)
                 k = append_output(b, &budget, "output", &r0->out);
         if (k >= 0)
                 k = buffer_printf(b, ",\"error\":");
         if (k >= 0)
                 k = first < 0 ? buffer_printf(b, "null")
-                    : compile && compile->verdict == VERDICT_COMPILATION_ERROR ? append_compile_error(b, job, compile)
+                    : compile && compile->verdict == VERDICT_COMPILATION_ERROR ? append_compile_error(b, job, compile, &messages)
                     : append_error(b, job, results, first);
         if (k >= 0)
                 k = buffer_printf(b, ",\"test_results\":[");
@@ -330,7 +329,7 @@ int report_job(Buffer *b, const Job *job, const JobCaps *caps, const char *job_i
                              : buffer_printf(b, ",\"verdict\":\"%s\",\"score\":%.17g", verdict_to_string(report_overall(job, results)),
                                              score / (double) job->n_cases);
         if (k >= 0 && compile)
-                k = append_compile(b, job, compile);
+                k = append_compile(b, compile, &messages, messages_cut);
         if (k >= 0)
                 k = buffer_printf(b, "}\n");
         return k;

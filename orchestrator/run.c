@@ -44,6 +44,11 @@ static const char *const role_names[_ROLE_MAX] = {
         [ROLE_CHECK] = "checker",
 };
 
+/* A compile run (the job's code, or its checker's): judged by whether it made a program. */
+static bool role_compiles(RunRole role) {
+        return role == ROLE_COMPILE || role == ROLE_CHECKER_COMPILE;
+}
+
 /* A job's lifecycle: each stage runs its runs, fences the journal and reads their output back
  * before the next begins; runner_stage_end() is the one transition. */
 typedef enum JobStage {
@@ -278,8 +283,7 @@ static void on_cell_event(Cell *c, CellState from, void *userdata) {
         *o = seen;
         /* The language's word for a full heap: its own limit, the memory limit, not an error of the program's. */
         o->heap_exhausted = run->language->heap_exit_code > 0 && o->exit_code == CLD_EXITED &&
-                            o->exit_status == run->language->heap_exit_code && run->role != ROLE_COMPILE &&
-                            run->role != ROLE_CHECKER_COMPILE;
+                            o->exit_status == run->language->heap_exit_code && !role_compiles(run->role);
         if (error)
                 run_fail(run, "%s", error);
         run_drain(run);
@@ -320,8 +324,7 @@ static int run_describe(Run *run, CellRun *spec, int owned[static 4], char ***re
         Runner *runner = run->runner;
         const Job *job = runner->job;
         const Language *l = run->language;
-        const TestCase *tc = job->has_cases && run->role != ROLE_COMPILE && run->role != ROLE_CHECKER_COMPILE
-                                     ? &job->cases[run->case_index] : NULL;
+        const TestCase *tc = job->has_cases && !role_compiles(run->role) ? &job->cases[run->case_index] : NULL;
         bool checker = run->role == ROLE_CHECK || run->role == ROLE_CHECKER_COMPILE;
         static const char *const check_files[] = { UNIT_SOURCE_DIR "/input", UNIT_SOURCE_DIR "/output",
                                                    UNIT_SOURCE_DIR "/answer", NULL };
@@ -329,7 +332,7 @@ static int run_describe(Run *run, CellRun *spec, int owned[static 4], char ***re
 
         *spec = (CellRun) { .limits = run->limits, .filter_fd = checker ? runner->checker_filter_fd : runner->filter_fd,
                             .stdin_fd = runner->empty_fd, .workdir = "/tmp", .product_fd = -EBADF };
-        if (run->role == ROLE_COMPILE || run->role == ROLE_CHECKER_COMPILE) {
+        if (role_compiles(run->role)) {
                 /* In the source's directory, so that the compiler names it "main.c", not a path. */
                 r = run_program_file(l, false, file, 256);
                 if (r < 0)
@@ -620,7 +623,7 @@ static void judge(Runner *runner) {
                 Run *run = &runner->runs[i];
                 if (run->role == ROLE_CHECK)
                         outcome_judge(run->result, run->limits, NULL);
-                else if (run->role != ROLE_TEST)
+                else if (role_compiles(run->role))
                         outcome_judge_compile(run->result, run->limits);
         }
         for (size_t i = 0; i < runner->n_tests; i++) {
