@@ -20,6 +20,10 @@ cd "$(dirname "$0")/.."
 steps_passed=0
 steps_failed=0
 failed_steps=()
+# Every step's output, also kept here: the failed checks are told again at the end, where CI's
+# shortened log still shows them.
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
 step() { printf '\n==== %s\n' "$*"; current=$*; }
 result() {
         if [ "$1" = 0 ]; then steps_passed=$((steps_passed + 1))
@@ -32,79 +36,80 @@ scripts/setup.sh build || { echo "test.sh: setup failed; nothing else can run"; 
 step "unit tests"
 {
         meson test -C build --suite unit --print-errorlogs
-}; result $?
+} 2>&1 | tee -a "$log"; result $?
 
 step "unit tests under valgrind"
 {
         meson test -C build --suite unit --print-errorlogs --wrapper 'valgrind --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite -q'
-}; result $?
+} 2>&1 | tee -a "$log"; result $?
 
 step "AddressSanitizer and UBSan build, unit tests"
 {
         { [ -f build-asan/build.ninja ] || CC=clang meson setup build-asan -Db_sanitize=address,undefined -Db_lundef=false >/dev/null; } &&
         ninja -C build-asan >/dev/null &&
         UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 meson test -C build-asan --suite unit --print-errorlogs
-}; result $?
+} 2>&1 | tee -a "$log"; result $?
 
 step "fuzzing the parsers (short run)"
 {
         scripts/fuzz.sh "${KW_FUZZ_SECONDS:-20}"
-}; result $?
+} 2>&1 | tee -a "$log"; result $?
 
 step "integration tests against systemd"
 {
         scripts/systemd.sh tests/integration.sh build
-}; result $?
+} 2>&1 | tee -a "$log"; result $?
 
 step "kwd as a systemd service"
 {
         scripts/systemd.sh tests/daemon.sh build
-}; result $?
+} 2>&1 | tee -a "$log"; result $?
 
 step "kwd while journald comes and goes"
 {
         scripts/systemd.sh tests/journald.sh build
-}; result $?
+} 2>&1 | tee -a "$log"; result $?
 
 step "the adversarial suite"
 {
         scripts/systemd.sh tests/adversarial.sh build
-}; result $?
+} 2>&1 | tee -a "$log"; result $?
 
 step "cells: runs one after another in one cell"
 {
         scripts/systemd.sh tests/cells.sh build
-}; result $?
+} 2>&1 | tee -a "$log"; result $?
 
 step "compiled languages and checkers"
 {
         scripts/systemd.sh tests/compiled.sh build
-}; result $?
+} 2>&1 | tee -a "$log"; result $?
 
 step "workers on two hosts sharing a Redis queue"
 {
         tests/redis.sh build
-}; result $?
+} 2>&1 | tee -a "$log"; result $?
 
 step "integration tests with the sanitized kwctl"
 {
         ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1 KW_IT_QUICK=1 scripts/systemd.sh tests/integration.sh build-asan
-}; result $?
+} 2>&1 | tee -a "$log"; result $?
 
 step "compiled languages and checkers with the sanitized kwctl and kwd"
 {
         KW_SANITIZED=1 ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1 scripts/systemd.sh tests/compiled.sh build-asan
-}; result $?
+} 2>&1 | tee -a "$log"; result $?
 
 step "kwd tests with the sanitized kwd"
 {
         KW_SANITIZED=1 scripts/systemd.sh tests/daemon.sh build-asan; daemon_rc=$?
         KW_SANITIZED=1 KW_SOAK_SECONDS=60 scripts/systemd.sh tests/journald.sh build-asan && [ "$daemon_rc" = 0 ]
-}; result $?
+} 2>&1 | tee -a "$log"; result $?
 
 echo
 if [ "$steps_failed" -gt 0 ]; then
         printf 'failed: %s\n' "${failed_steps[@]}"
+        grep -E '^(FAIL|not ok) |^ *[0-9]+/[0-9]+ .* (FAIL|TIMEOUT) ' "$log" | cut -c1-400 | head -40
 fi
 echo "test.sh: $steps_passed passed, $steps_failed failed"
 [ "$steps_failed" = 0 ]
