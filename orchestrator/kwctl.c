@@ -10,6 +10,7 @@
 #include <sys/un.h>
 
 #include "job.h"
+#include "json-format.h"
 #include "policy.h"
 #include "protocol.h"
 #include "queue.h"
@@ -27,6 +28,7 @@ static bool arg_direct = false;
 static const char *arg_redis = NULL;
 static const char *arg_redis_stream = "kw:jobs";
 static uint64_t arg_redis_timeout_sec = 900;
+static int arg_json = -1; /* JsonFormat; -1: pretty if stdout is a terminal */
 
 static void help(void) {
         printf("kwctl submit [OPTIONS] FILE|-\n"
@@ -53,6 +55,7 @@ static void help(void) {
                "                         (redis://[USER:PASS@]HOST[:PORT][/DB]; or $KW_REDIS_URL)\n"
                "     --redis-stream=KEY  The job stream (default kw:jobs)\n"
                "     --redis-timeout-sec=N  Give up waiting after N s (default 900)\n"
+               "     --json=pretty|short Indented, or one line (default: pretty on a terminal)\n"
                "\n"
                "Exit status:\n"
                "  0  judged, and every run ended normally (status \"success\"; tests may still fail)\n"
@@ -150,6 +153,20 @@ static int run_job(const Job *job, Policy *policy, const char *job_id, Runner **
         return 0;
 }
 
+/* A result (kw's JSON, as judged or as kwd sent it) on stdout, in --json's format. Return: 0 or -EIO. */
+static int print_result(const char *data, size_t size) {
+        _cleanup_(buffer_done) Buffer pretty = {};
+
+        if (arg_json == JSON_PRETTY) {
+                if (json_reindent(data, size, &pretty) < 0)
+                        return -ENOMEM;
+                data = pretty.data, size = pretty.size;
+        }
+        if (fwrite(data, 1, size, stdout) != size || fflush(stdout) != 0)
+                return -EIO;
+        return 0;
+}
+
 /* Send one request to kwd and relay its answer: message to stderr, body to stdout, status out. */
 static int ask_kwd(const char *command, const char *body, size_t body_size) {
         struct sockaddr_un sa = { .sun_family = AF_UNIX };
@@ -195,8 +212,8 @@ static int ask_kwd(const char *command, const char *body, size_t body_size) {
                 return log_error("kwd closed the connection without an answer (did it stop or crash?)"), EXIT_INTERNAL;
         if (*message)
                 log_error("%s", message);
-        if (result_size > 0 && (fwrite(result, 1, result_size, stdout) != result_size || fflush(stdout) != 0))
-                return log_error_errno(-EIO, "Failed to write the result: %m"), EXIT_INTERNAL;
+        if (result_size > 0 && (r = print_result(result, result_size)) < 0)
+                return log_error_errno(r, "Failed to write the result: %m"), EXIT_INTERNAL;
         return status;
 }
 
@@ -284,7 +301,7 @@ static int submit_redis(const char *text, size_t size) {
                         } else {
                                 if (*message)
                                         log_error("%s", message);
-                                if (body_size > 0 && fwrite(body, 1, body_size, stdout) != body_size)
+                                if (body_size > 0 && print_result(body, body_size) < 0)
                                         status = EXIT_INTERNAL;
                         }
                         freeReplyObject(r);
@@ -354,13 +371,14 @@ static int submit(const char *path) {
         r = report_job(&out, job, &policy->caps, job_id, results, runner_compile_result(runner));
         if (r < 0)
                 return log_error_errno(r, "Failed to write the result: %m"), EXIT_INTERNAL;
-        if (fwrite(out.data, 1, out.size, stdout) != out.size || fflush(stdout) != 0)
-                return log_error_errno(-EIO, "Failed to write the result: %m"), EXIT_INTERNAL;
+        r = print_result(out.data, out.size);
+        if (r < 0)
+                return log_error_errno(r, "Failed to write the result: %m"), EXIT_INTERNAL;
         return report_exit_status(job, results);
 }
 
 int main(int argc, char *argv[]) {
-        enum { ARG_POLICY = 0x100, ARG_SOCKET, ARG_DIRECT, ARG_REDIS, ARG_REDIS_STREAM, ARG_REDIS_TIMEOUT };
+        enum { ARG_POLICY = 0x100, ARG_SOCKET, ARG_DIRECT, ARG_REDIS, ARG_REDIS_STREAM, ARG_REDIS_TIMEOUT, ARG_JSON };
         static const struct option options[] = {
                 { "help", no_argument, NULL, 'h' },
                 { "policy", required_argument, NULL, ARG_POLICY },
@@ -369,6 +387,7 @@ int main(int argc, char *argv[]) {
                 { "redis", required_argument, NULL, ARG_REDIS },
                 { "redis-stream", required_argument, NULL, ARG_REDIS_STREAM },
                 { "redis-timeout-sec", required_argument, NULL, ARG_REDIS_TIMEOUT },
+                { "json", required_argument, NULL, ARG_JSON },
                 {},
         };
         int c;
@@ -406,9 +425,19 @@ int main(int argc, char *argv[]) {
                                 return EXIT_BAD_INPUT;
                         }
                         break;
+                case ARG_JSON:
+                        arg_json = json_format_from_string(optarg);
+                        if (arg_json < 0) {
+                                log_error("--json takes pretty or short, not '%s'", optarg);
+                                return EXIT_BAD_INPUT;
+                        }
+                        break;
                 default:
                         return EXIT_BAD_INPUT;
                 }
+        /* As systemd's tools: indented for a person at a terminal, one line for a program. */
+        if (arg_json < 0)
+                arg_json = isatty(STDOUT_FILENO) ? JSON_PRETTY : JSON_SHORT;
 
         if (optind >= argc) {
                 log_error("missing command; see kwctl --help");

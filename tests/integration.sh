@@ -388,6 +388,26 @@ check "usage: no command" '[ "$RC" = 2 ]' submitted
 OUT=$(printf '%s' "$(job 'print(7)' python)" | "${KWCTL[@]}" - 2>"$work/err"); RC=$?; ERR=$(cat "$work/err")
 check "job from stdin" '[ "$RC" = 0 ] && [ "$(printf "%s" "$OUT" | jq -r .output)" = 7 ]' submitted
 
+# ---- the result's layout: one line on a pipe, indented on a terminal (script(1) gives kwctl one) ----
+printf '%s' "$(job 'print(7)' python)" >"$work/seven.json"
+"${KWCTL[@]}" "$work/seven.json" >"$work/piped" 2>"$work/err"; piped_rc=$?
+check "on a pipe: the result is one line of JSON" '[ "$piped_rc" = 0 ] && [ "$(wc -l <"$work/piped")" = 1 ] && jq -e ".output == \"7\n\"" "$work/piped" >/dev/null' \
+        'echo "exit $piped_rc, $(wc -l <"$work/piped") lines"'
+script -qec "$(printf '%q ' "${KWCTL[@]}" "$work/seven.json")" /dev/null >"$work/tty" 2>&1; tty_rc=$?
+tr -d '\r' <"$work/tty" >"$work/tty.json"
+# Two runs of one job: the same result but for its id and what was measured.
+same='del(.job_id, .time_ms, .wall_time_ms, .memory_bytes)'
+check "on a terminal: indented, the same result" '[ "$tty_rc" = 0 ] && [ "$(wc -l <"$work/tty.json")" -gt 10 ] && grep -q "^  \"status\": \"success\",$" "$work/tty.json" &&
+        [ "$(jq -cS "$same" "$work/tty.json")" = "$(jq -cS "$same" "$work/piped")" ]' \
+        'echo "exit $tty_rc"; head -5 "$work/tty.json"'
+"${KWCTL[@]}" --json=pretty "$work/seven.json" >"$work/pretty" 2>"$work/err"; pretty_rc=$?
+"${KWCTL[@]}" --json=short "$work/seven.json" >"$work/short" 2>"$work/err"; short_rc=$?
+check "--json=pretty on a pipe indents, --json=short stays one line" \
+        '[ "$pretty_rc" = 0 ] && [ "$(wc -l <"$work/pretty")" -gt 10 ] && [ "$short_rc" = 0 ] && [ "$(wc -l <"$work/short")" = 1 ]' \
+        'echo "exit $pretty_rc/$short_rc, $(wc -l <"$work/pretty")/$(wc -l <"$work/short") lines"'
+OUT=$("${KWCTL[@]}" --json=tree "$work/seven.json" 2>"$work/err"); RC=$?; ERR=$(cat "$work/err")
+check "bad input: --json=tree refused, named (exit 2)" '[ "$RC" = 2 ] && [ -z "$OUT" ] && grep -q "^kwctl: --json takes pretty or short, not .tree.$" "$work/err"' submitted
+
 # ---- nothing left behind ----
 check "no kw unit, run directory, mount or process left" '[ "$(leftovers)" = 0 ]' leftovers_list
 
