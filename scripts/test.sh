@@ -24,10 +24,13 @@ failed_steps=()
 # shortened log still shows them.
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
-step() { printf '\n==== %s\n' "$*"; current=$*; }
+# Each step's time, told at the end: the whole must stay well inside CI's limit.
+times=()
+step() { printf '\n==== %s\n' "$*"; current=$*; step_start=$SECONDS; }
 result() {
         if [ "$1" = 0 ]; then steps_passed=$((steps_passed + 1))
         else steps_failed=$((steps_failed + 1)); failed_steps+=("$current"); fi
+        times+=("$(printf '%5d s  %s' $((SECONDS - step_start)) "$current")")
 }
 
 step "setup and build"
@@ -107,9 +110,10 @@ step "kwd tests with the sanitized kwd"
 } 2>&1 | tee -a "$log"; result $?
 
 echo
+printf '%s\n' "${times[@]}"
 if [ "$steps_failed" -gt 0 ]; then
         printf 'failed: %s\n' "${failed_steps[@]}"
         grep -E '^(FAIL|not ok) |^ *[0-9]+/[0-9]+ .* (FAIL|TIMEOUT) ' "$log" | cut -c1-400 | head -40
 fi
-echo "test.sh: $steps_passed passed, $steps_failed failed"
+echo "test.sh: $steps_passed passed, $steps_failed failed, in $SECONDS s"
 [ "$steps_failed" = 0 ]
