@@ -3,7 +3,7 @@
 
 #include <stdint.h>
 
-#define USEC_PER_SEC 1000000ULL
+#define USEC_PER_SEC UINT64_C(1000000)
 
 /**
  * timespan_parse() - a span of time as systemd.time(7) writes one, in µs: one or more numbers (a
