@@ -6,7 +6,7 @@
 #   4. a short fuzz run of the job and policy parsers (libFuzzer)
 #   5. integration tests against a real systemd: this machine's, or a box booted for them
 #   6. kwd installed as a service into that systemd, and its tests; then the same while journald
-#      comes and goes (idle exits, restarts, kills)
+#      comes and goes (idle exits, restarts, kills); kwctl audit and show over the jobs' journal
 #   7. the adversarial suite: hostile programs, and the host and the next run checked after each
 #   8. cells: one cell serving job after job, each run leaving nothing the next can see; a run's
 #      minimal root; kill -9 of kw-exec and of kwd
@@ -68,6 +68,11 @@ step "kwd as a systemd service"
 step "kwd while journald comes and goes"
 {
         scripts/systemd.sh tests/journald.sh build
+} 2>&1 | tee -a "$log"; result $?
+
+step "kwctl audit and kwctl show"
+{
+        scripts/systemd.sh tests/audit.sh build
 } 2>&1 | tee -a "$log"; result $?
 
 step "the adversarial suite"
