@@ -370,9 +370,10 @@ static int field_print(const struct iovec *fields, size_t n, const char *name, c
 
         if (!v)
                 v = "?", size = 1;
-        size_t line = strcspn(v, "\n");
+        /* Not NUL-terminated: the journal's values are counted. */
+        const char *nl = memchr(v, '\n', size);
         *ret = v;
-        *ret_len = (int) (line < size ? line : size);
+        *ret_len = (int) (nl ? (size_t) (nl - v) : size);
         return 0;
 }
 
