@@ -70,7 +70,8 @@ static void help(void) {
                "  1  judged, and a run did not end normally (status \"error\": exit code, signal, limit)\n"
                "  2  bad input or usage: one message on stderr names the field; nothing was started\n"
                "  3  kw itself could not run the job (systemd, journal, policy, or kwd gone)\n"
-               "  4  kwd is busy (its queue is full); nothing was started, try again later\n",
+               "  4  kwd is busy (its queue is full); nothing was started, try again later\n"
+               "  5  show: the journal has no entry of that job\n",
                KW_POLICY_DIR, KWD_SOCKET);
 }
 
