@@ -34,7 +34,7 @@ static const char *describe(const AuditSubject *s, char buf[static 96]) {
 
 /* The fields both entries have. */
 static int add_subject(AuditEntry *e, const AuditSubject *s) {
-        int r = add(e, "SYSLOG_IDENTIFIER=kwd");
+        int r = add(e, "SYSLOG_IDENTIFIER=%s", s->identifier ?: "kwd");
         if (r >= 0)
                 r = add(e, "KW_JOB_ID=%s", s->job_id);
         if (r >= 0)

@@ -18,6 +18,7 @@ typedef struct AuditSubject {
         uid_t uid;                   /* the socket peer's (SO_PEERCRED); (uid_t) -1 for a Redis message */
         pid_t pid;
         const char *msg_id;          /* the Redis message it came in, or NULL */
+        const char *identifier;      /* who judges it (SYSLOG_IDENTIFIER): NULL for kwd; kwctl --direct's "kwctl" */
 } AuditSubject;
 
 #define AUDIT_FIELDS_MAX 24

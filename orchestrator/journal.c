@@ -165,7 +165,7 @@ int journal_log_run(const JournalTag *tag, const char *invocation_id, const char
 /* ---- reading back ---- */
 
 typedef struct Watch {
-        char job_id[33];
+        char job_id[JOURNAL_JOB_ID_MAX];
         JournalEntryFn fn;
         void *userdata;
 } Watch;
@@ -247,38 +247,50 @@ static const Watch *find_watch(JournalReader *r, const void *id, size_t n) {
         return NULL;
 }
 
-/* The current entry, to the job watching it, if any. */
-static void dispatch_entry(JournalReader *r) {
-        sd_journal *j = r->journal;
+int journal_entry_read(sd_journal *j, char ret_job_id[static JOURNAL_JOB_ID_MAX], JournalEntry *ret) {
         JournalEntry e = {};
+        char job_id[JOURNAL_JOB_ID_MAX];
         const void *id;
         size_t n;
 
         /* Only root's entries count: kwctl's and kwd's. journald sets _UID itself, so a run that
          * reached a journal socket (LogNamespace= binds one into its /run) still could not pass. */
-        if (!field_equals(j, "_UID", "0") || get_field(j, "KW_JOB_ID", &id, &n) < 0)
-                return;
-        const Watch *w = find_watch(r, id, n);
-        if (!w)
-                return;
-        if (get_field(j, "KW_FENCE", &e.data, &e.size) >= 0) {
+        if (!field_equals(j, "_UID", "0") || get_field(j, "KW_JOB_ID", &id, &n) < 0 || n >= sizeof(job_id))
+                return 0;
+        /* Copied: the data a field points at is valid only until the next field is read. */
+        memcpy(job_id, id, n);
+        job_id[n] = 0;
+        if (get_field(j, "KW_FENCE", &e.data, &e.size) >= 0)
                 e.kind = ENTRY_FENCE;
-                w->fn(w->userdata, &e);
-                return;
-        }
-        uint64_t run = number_field(j, "KW_RUN");
-        if (run > UINT32_MAX)
-                return;
-        e.run = (unsigned) run;
-        if (field_equals(j, "KW_STREAM", "stdout") || field_equals(j, "KW_STREAM", "stderr")) {
+        else {
+                uint64_t run = number_field(j, "KW_RUN");
+                bool err = field_equals(j, "KW_STREAM", "stderr");
+                /* A summary, or anything else of the job's. */
+                if (run > UINT32_MAX || (!err && !field_equals(j, "KW_STREAM", "stdout")))
+                        return 0;
                 e.kind = ENTRY_CHUNK;
-                e.stream = field_equals(j, "KW_STREAM", "stderr") ? STREAM_STDERR : STREAM_STDOUT;
+                e.run = (unsigned) run;
+                e.stream = err ? STREAM_STDERR : STREAM_STDOUT;
                 e.seq = number_field(j, "KW_SEQ");
+                /* Last, for the same reason. */
                 if (get_field(j, "MESSAGE", &e.data, &e.size) < 0)
-                        return;
-        } else
-                return; /* a summary, or anything else of the job's */
-        w->fn(w->userdata, &e);
+                        return 0;
+        }
+        strcpy(ret_job_id, job_id);
+        *ret = e;
+        return 1;
+}
+
+/* The current entry, to the job watching it, if any. */
+static void dispatch_entry(JournalReader *r) {
+        char id[JOURNAL_JOB_ID_MAX];
+        JournalEntry e;
+
+        if (journal_entry_read(r->journal, id, &e) <= 0)
+                return;
+        const Watch *w = find_watch(r, id, strlen(id));
+        if (w)
+                w->fn(w->userdata, &e);
 }
 
 static void reader_read(JournalReader *r) {
@@ -420,9 +432,7 @@ void journal_reader_sync(JournalReader *r) {
                 sync_transition(r, SYNC_REQUEST);
 }
 
-/* sd-journal follows new files in the directories it found when opened, but not a namespace's
- * directory made later (at journald@NS's first start): it must be there already. */
-static int namespace_directory_exists(const char *log_namespace) {
+int journal_namespace_exists(const char *log_namespace) {
         static const char *const roots[] = { "/run/log/journal", "/var/log/journal" };
         sd_id128_t machine;
         char path[PATH_MAX];
@@ -474,8 +484,10 @@ int journal_reader_new(sd_event *event, sd_bus *bus, const char *log_namespace, 
         if (r->synced_fd >= 0 && (inotify_add_watch(r->synced_fd, dir, IN_CLOSE_WRITE | IN_MOVED_TO) < 0 ||
                                   sd_event_add_io(event, &r->synced_source, r->synced_fd, EPOLLIN, on_synced, r) < 0))
                 r->synced_fd = (close(r->synced_fd), -EBADF);
+        /* sd-journal follows new files in the directories it found when opened, but not a namespace's
+         * directory made later (at journald@NS's first start): it must be there already. */
         if (log_namespace) {
-                k = namespace_directory_exists(log_namespace);
+                k = journal_namespace_exists(log_namespace);
                 if (k < 0)
                         return k;
         }

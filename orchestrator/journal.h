@@ -5,6 +5,7 @@
 #include <sys/uio.h>
 #include <systemd/sd-bus.h>
 #include <systemd/sd-event.h>
+#include <systemd/sd-journal.h>
 
 #include "util.h"
 
@@ -73,6 +74,21 @@ typedef struct JournalEntry {
         const void *data;                           /* chunks: the bytes; fences: the nonce */
         size_t size;
 } JournalEntry;
+
+/* A job id's room, its NUL included: kw's are 32 hex digits. */
+#define JOURNAL_JOB_ID_MAX 33
+
+/**
+ * journal_entry_read() - the current entry of @j, if it is a chunk of a job's output or its fence,
+ * and one of root's (kwctl's or kwd's, by the trusted _UID): its KW_JOB_ID into @ret_job_id and the
+ * rest into *@ret, whose data stays valid until @j reads another field or moves.
+ * Return: 1, or 0 if the entry is none of these.
+ */
+int journal_entry_read(sd_journal *j, char ret_job_id[static JOURNAL_JOB_ID_MAX], JournalEntry *ret);
+
+/* Whether the journal namespace @log_namespace has a journal directory (its journald has run since
+ * boot, or it keeps its journal on disk). Return: 0, -ENOENT, or -errno. */
+int journal_namespace_exists(const char *log_namespace);
 
 typedef void (*JournalEntryFn)(void *userdata, const JournalEntry *e);
 

@@ -11,12 +11,14 @@
 
 #include "job.h"
 #include "json-format.h"
+#include "kwctl-audit.h"
 #include "policy.h"
 #include "protocol.h"
 #include "queue.h"
 #include "redis-url.h"
 #include "report.h"
 #include "run.h"
+#include "sha256.h"
 #include "userns-check.h"
 
 
@@ -29,10 +31,15 @@ static const char *arg_redis = NULL;
 static const char *arg_redis_stream = "kw:jobs";
 static uint64_t arg_redis_timeout_sec = 900;
 static int arg_json = -1; /* JsonFormat; -1: pretty if stdout is a terminal */
+static AuditArgs arg_audit = {};
+static bool arg_output = false;
 
 static void help(void) {
         printf("kwctl submit [OPTIONS] FILE|-\n"
                "kwctl stats [OPTIONS]\n"
+               "kwctl audit [--since=TIME] [--until=TIME] [--verdict=V] [--submitter=UID] [--language=L]\n"
+               "            [--security] [--json[=...]]   the judged jobs, from the system journal\n"
+               "kwctl show JOB_ID [--output]            a job's story in the journal, with its runs' output\n"
                "\n"
                "submit: run a job's code in cells (hardened transient systemd units, each run in fresh\n"
                "namespaces) and print the judged result as JSON on stdout. Through kwd when its socket\n"
@@ -55,14 +62,16 @@ static void help(void) {
                "                         (redis://[USER:PASS@]HOST[:PORT][/DB]; or $KW_REDIS_URL)\n"
                "     --redis-stream=KEY  The job stream (default kw:jobs)\n"
                "     --redis-timeout-sec=N  Give up waiting after N s (default 900)\n"
-               "     --json=pretty|short Indented, or one line (default: pretty on a terminal)\n"
+               "     --json[=pretty|short]  Indented, or one line (default: pretty on a terminal;\n"
+               "                         bare --json: short); audit: JSON objects, not a table\n"
                "\n"
                "Exit status:\n"
                "  0  judged, and every run ended normally (status \"success\"; tests may still fail)\n"
                "  1  judged, and a run did not end normally (status \"error\": exit code, signal, limit)\n"
                "  2  bad input or usage: one message on stderr names the field; nothing was started\n"
                "  3  kw itself could not run the job (systemd, journal, policy, or kwd gone)\n"
-               "  4  kwd is busy (its queue is full); nothing was started, try again later\n",
+               "  4  kwd is busy (its queue is full); nothing was started, try again later\n"
+               "  5  show: the journal has no entry of that job\n",
                KW_POLICY_DIR, KWD_SOCKET);
 }
 
@@ -363,11 +372,18 @@ static int submit(const char *path) {
         r = random_hex(job_id, 16);
         if (r < 0)
                 return log_error_errno(r, "Failed to make a job id: %m"), EXIT_INTERNAL;
+        /* The audit trail kwd would have written: kwctl audit and show find a --direct job too. */
+        char code_sha256[65];
+        sha256_hex(job->code, job->code_size, code_sha256);
+        AuditSubject subject = { .job_id = job_id, .code_sha256 = code_sha256, .job = job, .uid = getuid(),
+                                 .pid = getpid(), .identifier = "kwctl" };
+        kwctl_audit_accepted(&subject);
         r = run_job(job, policy, job_id, &runner);
         if (r < 0)
                 return EXIT_INTERNAL; /* logged */
 
         const RunResult *results = runner_results(runner);
+        kwctl_audit_judged(&subject, results, runner_compile_result(runner), report_overall(job, results));
         r = report_job(&out, job, &policy->caps, job_id, results, runner_compile_result(runner));
         if (r < 0)
                 return log_error_errno(r, "Failed to write the result: %m"), EXIT_INTERNAL;
@@ -378,7 +394,8 @@ static int submit(const char *path) {
 }
 
 int main(int argc, char *argv[]) {
-        enum { ARG_POLICY = 0x100, ARG_SOCKET, ARG_DIRECT, ARG_REDIS, ARG_REDIS_STREAM, ARG_REDIS_TIMEOUT, ARG_JSON };
+        enum { ARG_POLICY = 0x100, ARG_SOCKET, ARG_DIRECT, ARG_REDIS, ARG_REDIS_STREAM, ARG_REDIS_TIMEOUT, ARG_JSON,
+               ARG_SINCE, ARG_UNTIL, ARG_VERDICT, ARG_SUBMITTER, ARG_LANGUAGE, ARG_SECURITY, ARG_OUTPUT };
         static const struct option options[] = {
                 { "help", no_argument, NULL, 'h' },
                 { "policy", required_argument, NULL, ARG_POLICY },
@@ -387,7 +404,14 @@ int main(int argc, char *argv[]) {
                 { "redis", required_argument, NULL, ARG_REDIS },
                 { "redis-stream", required_argument, NULL, ARG_REDIS_STREAM },
                 { "redis-timeout-sec", required_argument, NULL, ARG_REDIS_TIMEOUT },
-                { "json", required_argument, NULL, ARG_JSON },
+                { "json", optional_argument, NULL, ARG_JSON },
+                { "since", required_argument, NULL, ARG_SINCE },
+                { "until", required_argument, NULL, ARG_UNTIL },
+                { "verdict", required_argument, NULL, ARG_VERDICT },
+                { "submitter", required_argument, NULL, ARG_SUBMITTER },
+                { "language", required_argument, NULL, ARG_LANGUAGE },
+                { "security", no_argument, NULL, ARG_SECURITY },
+                { "output", no_argument, NULL, ARG_OUTPUT },
                 {},
         };
         int c;
@@ -426,15 +450,38 @@ int main(int argc, char *argv[]) {
                         }
                         break;
                 case ARG_JSON:
-                        arg_json = json_format_from_string(optarg);
+                        arg_json = optarg ? json_format_from_string(optarg) : JSON_SHORT;
                         if (arg_json < 0) {
                                 log_error("--json takes pretty or short, not '%s'", optarg);
                                 return EXIT_BAD_INPUT;
                         }
                         break;
+                case ARG_SINCE:
+                        arg_audit.since = optarg;
+                        break;
+                case ARG_UNTIL:
+                        arg_audit.until = optarg;
+                        break;
+                case ARG_VERDICT:
+                        arg_audit.verdict = optarg;
+                        break;
+                case ARG_SUBMITTER:
+                        arg_audit.submitter = optarg;
+                        break;
+                case ARG_LANGUAGE:
+                        arg_audit.language = optarg;
+                        break;
+                case ARG_SECURITY:
+                        arg_audit.security = true;
+                        break;
+                case ARG_OUTPUT:
+                        arg_output = true;
+                        break;
                 default:
                         return EXIT_BAD_INPUT;
                 }
+        /* audit prints a table unless --json was given. */
+        int audit_json = arg_json;
         /* As systemd's tools: indented for a person at a terminal, one line for a program. */
         if (arg_json < 0)
                 arg_json = isatty(STDOUT_FILENO) ? JSON_PRETTY : JSON_SHORT;
@@ -449,6 +496,20 @@ int main(int argc, char *argv[]) {
                         return EXIT_BAD_INPUT;
                 }
                 return ask_kwd("stats", "", 0);
+        }
+        if (strcmp(argv[optind], "audit") == 0) {
+                if (argc - optind != 1) {
+                        log_error("audit takes no arguments, only options");
+                        return EXIT_BAD_INPUT;
+                }
+                return kwctl_audit(&arg_audit, audit_json);
+        }
+        if (strcmp(argv[optind], "show") == 0) {
+                if (argc - optind != 2) {
+                        log_error("show takes one argument: a job id");
+                        return EXIT_BAD_INPUT;
+                }
+                return kwctl_show(argv[optind + 1], arg_output);
         }
         if (strcmp(argv[optind], "submit") != 0) {
                 log_error("unknown command '%s'; see kwctl --help", argv[optind]);

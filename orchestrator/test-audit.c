@@ -129,6 +129,12 @@ static void test_accepted(void) {
         ASSERT_STR_EQ(field(&e, "PRIORITY", buf), "6");
         ASSERT_TRUE(field(&e, "KW_AUDIT", buf) == NULL);
         ASSERT_STR_EQ(field(&e, "KW_CODE_SHA256", buf), "cd");
+        ASSERT_STR_EQ(field(&e, "SYSLOG_IDENTIFIER", buf), "kwd");
+        /* kwctl --direct judges its own jobs, and says so. */
+        audit_entry_done(&e);
+        s.identifier = "kwctl";
+        ASSERT_OK(audit_accepted(&e, &s));
+        ASSERT_STR_EQ(field(&e, "SYSLOG_IDENTIFIER", buf), "kwctl");
 }
 
 int main(void) {

@@ -6,7 +6,8 @@
 #   4. a short fuzz run of the job and policy parsers (libFuzzer)
 #   5. integration tests against a real systemd: this machine's, or a box booted for them
 #   6. kwd installed as a service into that systemd, and its tests; then the same while journald
-#      comes and goes (idle exits, restarts, kills)
+#      comes and goes (idle exits, restarts, kills); kwctl audit and show over the jobs' journal
+#      (and with the sanitized build)
 #   7. the adversarial suite: hostile programs, and the host and the next run checked after each
 #   8. cells: one cell serving job after job, each run leaving nothing the next can see; a run's
 #      minimal root; kill -9 of kw-exec and of kwd
@@ -71,6 +72,13 @@ step "kwd as a systemd service"
 step "kwd while journald comes and goes"
 {
         scripts/systemd.sh tests/journald.sh build
+} 2>&1 | tee -a "$log"; result $?
+
+step "kwctl audit and kwctl show, and the same sanitized"
+{
+        scripts/systemd.sh tests/audit.sh build; audit_rc=$?
+        KW_SANITIZED=1 ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1 scripts/systemd.sh tests/audit.sh build-asan &&
+                [ "$audit_rc" = 0 ]
 } 2>&1 | tee -a "$log"; result $?
 
 step "the adversarial suite"
