@@ -180,7 +180,7 @@ for mode in bc plain; do
         check "completion $m: kwctl --policy policy audit --language <TAB> is policy/'s languages" \
                 '[ "$(complete_line $mode "kwctl --policy policy audit --language ")" = "$languages" ]' \
                 'complete_line $mode "kwctl --policy policy audit --language "'
-        check "completion $m: kwctl audit --language=j<TAB> --policy=policy/ is java javascript" \
+        check "completion $m: kwctl --policy=policy/ audit --language=j<TAB> is java javascript" \
                 '[ "$(complete_line $mode "kwctl --policy=policy/ audit --language=j")" = "java javascript" ]' \
                 'complete_line $mode "kwctl --policy=policy/ audit --language=j"'
         check "completion $m: \$KW_POLICY_DIR's languages without --policy" \
