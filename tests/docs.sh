@@ -206,6 +206,42 @@ for mode in bc plain; do
                 'echo "not offered: ${missing[*]}"'
 done
 
+# The same through readline itself: an interactive bash on a pty, where TAB completes the line typed
+# and Enter runs it, kwctl being a function that prints its arguments. Waits for that line (or 20 s
+# at most, a hang), not for a time.
+readline_complete() {
+        python3 - "$completion" "$@" <<'PY'
+import os, pty, select, sys, time
+completion, lines = sys.argv[1], sys.argv[2:]
+pid, fd = pty.fork()
+if pid == 0:
+    os.execvpe("bash", ["bash", "--norc", "--noprofile", "-i"],
+               dict(os.environ, PS1="$ ", TERM="dumb", INPUTRC="/dev/null"))
+setup = (". /usr/share/bash-completion/bash_completion; . '%s'; kwctl() { echo \"LINE<$*>\"; }\n" % completion)
+os.write(fd, setup.encode())
+out, deadline = b"", time.time() + 20
+for line in lines:
+    os.write(fd, line.encode() + b"\t\n")
+for line in lines:
+    while out.count(b"\nLINE<") < lines.index(line) + 1 and time.time() < deadline:
+        if select.select([fd], [], [], 0.1)[0]:
+            try:
+                out += os.read(fd, 65536)
+            except OSError:
+                break
+os.write(fd, b"exit\n")
+for l in out.decode(errors="replace").splitlines():
+    if l.startswith("LINE<"):
+        print(l[5:-1].rstrip())
+PY
+}
+typed=("kwctl su" "kwctl audit --verdict=time_l" "kwctl submit --js" "kwctl --policy pol" "kwctl stats --format=o"
+       "kwctl submit examples/hello-py")
+expected=$(printf '%s\n' "submit" "audit --verdict=time_limit_exceeded" "submit --json=" "--policy policy/" \
+        "stats --format=openmetrics" "submit examples/hello-python.json")
+got=$(readline_complete "${typed[@]}")
+check "completion through readline: ${typed[*]/%/<TAB>}" '[ "$got" = "$expected" ]' 'diff <(echo "$expected") <(echo "$got")'
+
 # ---- kwctl --help ----
 
 help=$("$kwctl" --help); rc=$?
