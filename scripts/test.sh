@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # README's second command: every test kw has, from a clean clone.
 #   1. install and build (scripts/setup.sh)
-#   2. unit tests, no systemd needed
+#   2. unit tests, no systemd needed; the man pages, the completion and --help against the code
 #   3. the same under valgrind, and under AddressSanitizer + UBSan
 #   4. a short fuzz run of the job and policy parsers (libFuzzer)
 #   5. integration tests against a real systemd: this machine's, or a box booted for them
@@ -40,6 +40,11 @@ scripts/setup.sh build || { echo "test.sh: setup failed; nothing else can run"; 
 step "unit tests"
 {
         meson test -C build --suite unit --print-errorlogs
+} 2>&1 | tee -a "$log"; result $?
+
+step "man pages, bash completion and --help against the code"
+{
+        tests/docs.sh build
 } 2>&1 | tee -a "$log"; result $?
 
 step "unit tests under valgrind"
