@@ -408,6 +408,39 @@ check "--json=pretty on a pipe indents, --json=short stays one line" \
 OUT=$("${KWCTL[@]}" --json=tree "$work/seven.json" 2>"$work/err"); RC=$?; ERR=$(cat "$work/err")
 check "bad input: --json=tree refused, named (exit 2)" '[ "$RC" = 2 ] && [ -z "$OUT" ] && grep -q "^kwctl: --json takes pretty or short, not .tree.$" "$work/err"' submitted
 
+# ---- progress on stderr: on a terminal only, and not with --quiet ----
+# 20 cases, 3 of them expecting a wrong answer.
+wrong_cases="5 10 15"
+n_wrong=$(wc -w <<<"$wrong_cases")
+doubling_job 20 "$wrong_cases" >"$work/twenty.json"
+want_line="[20/20] $((20 - n_wrong)) accepted, $n_wrong wrong_answer"
+on_tty "$work/progress" "${KWCTL[@]}" "$work/twenty.json"
+last=$(grep '^\[' "$work/progress.lines" | tail -1)
+check "progress on a terminal: cases done, verdicts so far, elapsed time; ends at 20/20" \
+        '[[ "$last" =~ ^"$want_line · "[0-9].*" s"$ ]]' 'echo "last line: $last"; head -c 300 "$work/progress.tty" | od -c | head -5'
+check "progress on a terminal: counts only grow, up to 20" \
+        'sed -n "s/^\[\([0-9]*\)\/20\].*/\1/p" "$work/progress.lines" | sort -nc && [ "$(grep -c "^\[" "$work/progress.lines")" -ge 2 ]' \
+        'cat "$work/progress.lines"'
+check "progress on a terminal: the line is erased before kwctl ends" '[ "$(tail -c 4 "$work/progress.tty" | od -An -c | tr -d " ")" = "\r033[K" ]' \
+        'tail -c 20 "$work/progress.tty" | od -c'
+"${KWCTL[@]}" "$work/twenty.json" >"$work/twenty.piped" 2>"$work/twenty.err"; twenty_rc=$?
+check "progress: the result on stdout is the same, and JSON" \
+        '[ "$(jq -c "[.test_results[].verdict] | group_by(.) | map([.[0], length])" "$work/progress.out")" = "[[\"accepted\",$((20 - n_wrong))],[\"wrong_answer\",$n_wrong]]" ] &&
+        [ "$(jq -cS "$same" "$work/progress.out")" = "$(jq -cS "$same" "$work/twenty.piped")" ]' 'head -c 300 "$work/progress.out"'
+check "progress: none when stderr is not a terminal" '[ "$twenty_rc" = 0 ] && [ ! -s "$work/twenty.err" ]' 'echo "exit $twenty_rc"; head -c 300 "$work/twenty.err"'
+on_tty "$work/quiet" "${KWCTL[@]}" --quiet "$work/twenty.json"
+on_tty "$work/q" "${KWCTL[@]}" -q "$work/twenty.json"
+check "progress: --quiet and -q silence it on a terminal" '[ ! -s "$work/quiet.tty" ] && [ ! -s "$work/q.tty" ] && jq -e ".test_results | length == 20" "$work/quiet.out" >/dev/null' \
+        'od -c "$work/quiet.tty" | head -3; od -c "$work/q.tty" | head -3'
+job '#include <stdio.h>
+int main(void) { int n; if (scanf("%d", &n) == 1) printf("%d\n", n * 2); return 0; }' c \
+        '{"test_cases":[{"input":"1","expected":"2"},{"input":"2","expected":"4"}]}' >"$work/compiled.json"
+on_tty "$work/compiled" "${KWCTL[@]}" "$work/compiled.json"
+check "progress of a compiled language: compiling first, then the cases" \
+        'grep -q "^compiling… · [0-9.]* s$" "$work/compiled.lines" && [ "$(grep -n "" "$work/compiled.lines" | grep -m1 "^[0-9]*:compiling" | cut -d: -f1)" = 1 ] &&
+        grep "^\[" "$work/compiled.lines" | tail -1 | grep -q "^\[2/2\] 2 accepted · " && jq -e ".verdict == \"accepted\"" "$work/compiled.out" >/dev/null' \
+        'cat "$work/compiled.lines"'
+
 # ---- nothing left behind ----
 check "no kw unit, run directory, mount or process left" '[ "$(leftovers)" = 0 ]' leftovers_list
 
