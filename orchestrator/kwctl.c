@@ -311,7 +311,8 @@ static int ask_kwd(const char *command, const char *body, size_t body_size, bool
                 r = -errno;
         /* Whether or not all of it went out: kwd may answer before it has read it all (busy, too
          * large) and close, and its answer is there to read. */
-        if (r >= 0 && progress && (r = read_progress(fd, &response)) == -EBADMSG) {
+        r = progress ? read_progress(fd, &response) : 0;
+        if (r == -EBADMSG) {
                 progress_end();
                 return log_error("kwd sent a malformed progress record."), EXIT_INTERNAL;
         }

@@ -45,11 +45,14 @@ doubling_job() {
 }
 # on_tty FILE COMMAND...: COMMAND at a terminal (script(1)'s), its stdout to FILE.out; what the
 # terminal showed (so its stderr only) to FILE.tty, and the lines drawn there, one per \r, to FILE.lines.
+# Return: COMMAND's exit status.
 on_tty() {
-        local file=$1
+        local file=$1 rc
         shift
         script -qec "$(printf '%q ' "$@") >$(printf '%q' "$file.out")" /dev/null >"$file.tty" 2>&1
+        rc=$?
         tr '\r' '\n' <"$file.tty" | sed 's/\x1b\[K//g' | grep -v '^$' >"$file.lines"
+        return $rc
 }
 # wait_for CONDITION [SECONDS]: until CONDITION holds (default 30 s), for what happens after a command
 # returns. Return: 1 if it never did.
