@@ -34,6 +34,7 @@ struct Client {
         struct ucred peer;
         ClientState state;
         bool gone;                       /* hung up before its answer */
+        bool progress;                   /* a socket client that asked for progress records */
         Buffer in;
         Buffer out;
         size_t out_sent;
@@ -80,6 +81,8 @@ void daemon_maybe_exit(Daemon *d);
  * answer and end. */
 int socket_client_accept(sd_event_source *s, int fd, uint32_t revents, void *userdata);
 void socket_client_answer(Client *c, int status, const char *message, const char *body, size_t body_size);
+/* The RunnerProgressFn of a client that asked for progress (userdata: the Client). */
+void socket_client_progress(Runner *runner, const Progress *progress, void *userdata);
 void socket_client_release(Client *c);
 
 /* daemon-redis.c: the Queue's QueueJobFn (userdata: the Daemon), and a message's answer and end. */

@@ -27,17 +27,33 @@ void socket_client_answer(Client *c, int status, const char *message, const char
         }
 }
 
-static void client_flush(Client *c) {
+/* What can go of c->out without waiting. Return: 1 all of it went, 0 some waits, -errno the client
+ * went away (nothing more to tell it). */
+static int client_send(Client *c) {
         while (c->out_sent < c->out.size) {
-                ssize_t n = send(c->fd, c->out.data + c->out_sent, c->out.size - c->out_sent, MSG_NOSIGNAL);
-                if (n < 0) {
-                        if (errno == EAGAIN || errno == EINTR)
-                                return;
-                        break; /* the client went away; nothing more to tell it */
-                }
+                ssize_t n = send(c->fd, c->out.data + c->out_sent, c->out.size - c->out_sent, MSG_NOSIGNAL | MSG_DONTWAIT);
+                if (n < 0)
+                        return errno == EAGAIN || errno == EINTR ? 0 : -errno;
                 c->out_sent += (size_t) n;
         }
-        client_free(c);
+        return 1;
+}
+
+static void client_flush(Client *c) {
+        if (client_send(c) != 0)
+                client_free(c);
+}
+
+void socket_client_progress(Runner *runner _unused_, const Progress *progress, void *userdata) {
+        Client *c = userdata;
+        _cleanup_(buffer_done) Buffer record = {};
+
+        /* A record, whole, before the answer, which follows it in c->out; one that finds no memory is
+         * not told (the answer still is). Never freed from here: the runner is the caller. */
+        if (c->gone || protocol_format_progress(&record, progress) < 0 || buffer_append(&c->out, record.data, record.size) < 0)
+                return;
+        if (client_send(c) == 0)
+                (void) sd_event_source_set_io_events(c->source, EPOLLOUT);
 }
 
 /* The request is complete, or is refused: its bytes no longer count as being read. */
@@ -66,6 +82,7 @@ static void client_handle(Client *c) {
                 client_respond(c, EXIT_BAD_INPUT, error ? error : "bad request", NULL, 0);
                 return;
         }
+        c->progress = command == COMMAND_SUBMIT_PROGRESS;
         if (command == COMMAND_STATS) {
                 _cleanup_(buffer_done) Buffer b = {};
                 if (daemon_format_stats(d, &b) < 0)
@@ -151,7 +168,11 @@ static int on_client_io(sd_event_source *s _unused_, int fd, uint32_t revents, v
                         c->gone = true;
                         (void) sd_event_source_set_enabled(c->source, SD_EVENT_OFF);
                         runner_cancel(c->runner, "the client went away");
+                        return 0;
                 }
+                /* Progress records the socket had no room for: on with them, then wait for hang-ups only. */
+                if ((revents & EPOLLOUT) && client_send(c) != 0)
+                        (void) sd_event_source_set_io_events(c->source, 0);
                 return 0;
         case CLIENT_WRITING:
                 client_flush(c);

@@ -109,8 +109,11 @@ static void client_run(Client *c) {
         r = runner_new(&d->ctx, c->job, c->policy, c->job_id, on_job_done, c, &c->runner);
         if (r < 0)
                 log_error_errno(r, "Failed to set up job %s: %m", c->job_id);
-        else
+        else {
+                if (c->progress)
+                        runner_set_progress(c->runner, socket_client_progress, c);
                 r = runner_start(c->runner); /* logs its own failure */
+        }
         if (r < 0) {
                 _cleanup_free_ char *message = NULL;
                 c->runner = runner_free(c->runner);

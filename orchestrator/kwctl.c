@@ -2,9 +2,11 @@
 #include <getopt.h>
 #include <hiredis/hiredis.h>
 #include <inttypes.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -13,6 +15,7 @@
 #include "json-format.h"
 #include "kwctl-audit.h"
 #include "policy.h"
+#include "progress.h"
 #include "protocol.h"
 #include "queue.h"
 #include "redis-url.h"
@@ -33,6 +36,47 @@ static uint64_t arg_redis_timeout_sec = 900;
 static int arg_json = -1; /* JsonFormat; -1: pretty if stdout is a terminal */
 static AuditArgs arg_audit = {};
 static bool arg_output = false;
+static bool arg_quiet = false;
+
+#define PROGRESS_TICK_USEC 1000000ULL
+
+/* submit's progress on stderr, for a person at a terminal: one line, redrawn in place. */
+static struct {
+        bool on;                         /* stderr is a terminal, and no --quiet */
+        uint64_t start_usec;
+        Progress last;
+        bool have, shown;
+} progress_line;
+
+static void progress_draw(void) {
+        struct winsize ws = {};
+        char line[PROGRESS_LINE_MAX + 8];
+
+        if (!progress_line.on || !progress_line.have)
+                return;
+        /* A column short of the terminal's width: a line that fills it wraps, and \r would not
+         * take the cursor back to its start. */
+        unsigned width = ioctl(STDERR_FILENO, TIOCGWINSZ, &ws) >= 0 && ws.ws_col > 1 ? ws.ws_col - 1u : 79;
+        size_t n = progress_format(&progress_line.last, now_usec() - progress_line.start_usec, width, line + 1);
+        /* Back to the line's start, the line, and the rest of the old one erased. */
+        line[0] = '\r';
+        memcpy(line + 1 + n, "\033[K", 3);
+        if (write_all(STDERR_FILENO, line, n + 4) >= 0)
+                progress_line.shown = true;
+}
+
+static void progress_show(const Progress *p) {
+        progress_line.last = *p;
+        progress_line.have = true;
+        progress_draw();
+}
+
+/* Before anything else goes to stderr or stdout: the line erased, and no more of it. */
+static void progress_end(void) {
+        if (progress_line.shown)
+                (void) write_all(STDERR_FILENO, "\r\033[K", 4);
+        progress_line.on = progress_line.shown = false;
+}
 
 /* Short, a screenful: the whole story is kwctl(1). */
 static void help(void) {
@@ -92,6 +136,18 @@ static void on_job_done(Runner *runner _unused_, void *userdata) {
         pool_stop(sub->pool, on_units_gone, sub);
 }
 
+static void on_progress(Runner *runner _unused_, const Progress *progress, void *userdata _unused_) {
+        progress_show(progress);
+}
+
+/* The elapsed time, going on between the runner's news. */
+static int on_progress_tick(sd_event_source *s, uint64_t usec _unused_, void *userdata _unused_) {
+        progress_draw();
+        if (sd_event_source_set_time_relative(s, PROGRESS_TICK_USEC) >= 0)
+                (void) sd_event_source_set_enabled(s, SD_EVENT_ONESHOT);
+        return 0;
+}
+
 static int on_signal(sd_event_source *s _unused_, const struct signalfd_siginfo *si _unused_, void *userdata) {
         runner_cancel(userdata, "kw was stopped before the run ended");
         return 0;
@@ -106,6 +162,7 @@ static int on_disconnected(sd_bus_message *m _unused_, void *userdata, sd_bus_er
 /* Runs @job to its verdict in a loop of its own; *ret_runner holds the results. */
 static int run_job(const Job *job, Policy *policy, const char *job_id, Runner **ret_runner) {
         _cleanup_(sd_event_unrefp) sd_event *event = NULL;
+        _cleanup_(sd_event_source_disable_unrefp) sd_event_source *tick = NULL;
         _cleanup_(runner_context_done) RunnerContext ctx = {};
         _cleanup_(runner_freep) Runner *runner = NULL; /* before the context: it gives its cells back */
         Submission sub = {};
@@ -127,6 +184,12 @@ static int run_job(const Job *job, Policy *policy, const char *job_id, Runner **
         r = runner_new(&ctx, job, policy, job_id, on_job_done, &sub, &runner);
         if (r < 0)
                 return log_error_errno(r, "Failed to set up the job: %m");
+        if (progress_line.on) {
+                runner_set_progress(runner, on_progress, NULL);
+                r = sd_event_add_time_relative(event, &tick, CLOCK_MONOTONIC, PROGRESS_TICK_USEC, 0, on_progress_tick, NULL);
+                if (r < 0)
+                        return log_error_errno(r, "Failed to set up the progress line: %m");
+        }
 
         sigemptyset(&mask);
         sigaddset(&mask, SIGINT);
@@ -141,8 +204,9 @@ static int run_job(const Job *job, Policy *policy, const char *job_id, Runner **
 
         r = runner_start(runner);
         if (r < 0)
-                return r;
+                return progress_end(), r;
         r = sd_event_loop(event);
+        progress_end();
         if (r < 0)
                 return log_error_errno(r, "The event loop failed: %m");
         if (!sub.done)
@@ -165,10 +229,51 @@ static int print_result(const char *data, size_t size) {
         return 0;
 }
 
-/* Send one request to kwd and relay its answer: message to stderr, body to stdout, status out. */
-static int ask_kwd(const char *command, const char *body, size_t body_size) {
+/* kwd's progress records, shown as they come, until its answer begins; what of the answer came with
+ * them is left in @b. Return: 0, -EBADMSG for a malformed record, or -errno. */
+static int read_progress(int fd, Buffer *b) {
+        for (;;) {
+                Progress p;
+                size_t used;
+                int r = protocol_parse_progress(b->data ?: "", b->size, &p, &used);
+                if (r == 0)
+                        return 0;
+                if (r == 1) {
+                        progress_show(&p);
+                        memmove(b->data, b->data + used, b->size - used);
+                        b->size -= used;
+                        continue;
+                }
+                if (r != -EAGAIN)
+                        return r;
+                /* More to come; the clock goes on meanwhile. */
+                struct pollfd pfd = { .fd = fd, .events = POLLIN };
+                r = poll(&pfd, 1, PROGRESS_TICK_USEC / 1000);
+                if (r == 0)
+                        progress_draw();
+                if (r <= 0) {
+                        if (r < 0 && errno != EINTR)
+                                return -errno;
+                        continue;
+                }
+                char chunk[4096];
+                ssize_t n = read(fd, chunk, sizeof(chunk));
+                /* The end, or a reset after what kwd sent (see read_fd_all()): the answer's parse tells. */
+                if (n == 0 || (n < 0 && errno == ECONNRESET))
+                        return 0;
+                if (n < 0 && errno != EINTR)
+                        return -errno;
+                if (n > 0 && (r = buffer_append(b, chunk, (size_t) n)) < 0)
+                        return r;
+        }
+}
+
+/* Send one request to kwd and relay its answer: message to stderr, body to stdout, status out. With
+ * @progress (submit only), kwd's progress records on the way. */
+static int ask_kwd(const char *command, const char *body, size_t body_size, bool progress) {
         struct sockaddr_un sa = { .sun_family = AF_UNIX };
-        _cleanup_free_ char *response = NULL, *message = NULL;
+        _cleanup_free_ char *rest = NULL, *message = NULL;
+        _cleanup_(buffer_done) Buffer response = {};
         const char *result;
         size_t size, result_size;
         int status, r;
@@ -188,8 +293,9 @@ static int ask_kwd(const char *command, const char *body, size_t body_size) {
                         log_error_errno(r, "kwd is not answering on %s: %m", arg_socket);
                 return EXIT_INTERNAL;
         }
+        const char *request = progress ? "submit-progress" : command;
         r = 0;
-        for (const char *parts[] = { command, "\n", body }, **p = parts; r >= 0 && p < parts + 3; p++) {
+        for (const char *parts[] = { request, "\n", body }, **p = parts; r >= 0 && p < parts + 3; p++) {
                 size_t n = *p == body ? body_size : strlen(*p);
                 for (const char *q = *p; r >= 0 && n > 0;) {
                         ssize_t k = send(fd, q, n, MSG_NOSIGNAL);
@@ -203,11 +309,23 @@ static int ask_kwd(const char *command, const char *body, size_t body_size) {
                 r = -errno;
         /* Whether or not all of it went out: kwd may answer before it has read it all (busy, too
          * large) and close, and its answer is there to read. */
-        r = read_fd_all(fd, SIZE_MAX / 2, &response, &size);
+        r = progress ? read_progress(fd, &response) : 0;
+        if (r == -EBADMSG) {
+                progress_end();
+                return log_error("kwd sent a malformed progress record."), EXIT_INTERNAL;
+        }
+        progress_end();
         if (r >= 0)
-                r = protocol_parse_response(response, size, &status, &message, &result, &result_size);
+                r = read_fd_all(fd, SIZE_MAX / 2, &rest, &size);
+        if (r >= 0)
+                r = buffer_append(&response, rest, size);
+        if (r >= 0)
+                r = protocol_parse_response(response.data, response.size, &status, &message, &result, &result_size);
         if (r < 0)
                 return log_error("kwd closed the connection without an answer (did it stop or crash?)"), EXIT_INTERNAL;
+        /* A kwd from before progress records: asked again, the old way. */
+        if (progress && status == EXIT_BAD_INPUT && strcmp(message, "request: unknown command") == 0)
+                return ask_kwd(command, body, body_size, false);
         if (*message)
                 log_error("%s", message);
         if (result_size > 0 && (r = print_result(result, result_size)) < 0)
@@ -334,10 +452,13 @@ static int submit(const char *path) {
 
         if (read_job_text(path, &text, &size) < 0)
                 return EXIT_BAD_INPUT;
+        /* Not through Redis: a worker's progress does not come back that way. */
+        progress_line.on = !arg_quiet && !arg_redis && isatty(STDERR_FILENO);
+        progress_line.start_usec = now_usec();
         if (arg_redis)
                 return submit_redis(text, size);
         if (have_kwd())
-                return ask_kwd("submit", text, size);
+                return ask_kwd("submit", text, size, progress_line.on);
         r = policy_load(arg_policy_dir, &policy, &error);
         if (r < 0) {
                 log_error("policy: %s", error ? error : strerror(-r));
@@ -401,6 +522,7 @@ int main(int argc, char *argv[]) {
                 { "language", required_argument, NULL, ARG_LANGUAGE },
                 { "security", no_argument, NULL, ARG_SECURITY },
                 { "output", no_argument, NULL, ARG_OUTPUT },
+                { "quiet", no_argument, NULL, 'q' },
                 {},
         };
         int c;
@@ -412,11 +534,14 @@ int main(int argc, char *argv[]) {
         env = getenv("KW_REDIS_URL");
         if (env && *env)
                 arg_redis = env;
-        while ((c = getopt_long(argc, argv, "h", options, NULL)) >= 0)
+        while ((c = getopt_long(argc, argv, "hq", options, NULL)) >= 0)
                 switch (c) {
                 case 'h':
                         help();
                         return 0;
+                case 'q':
+                        arg_quiet = true;
+                        break;
                 case ARG_POLICY:
                         arg_policy_dir = optarg;
                         break;
@@ -484,7 +609,7 @@ int main(int argc, char *argv[]) {
                         log_error("stats takes no arguments");
                         return EXIT_BAD_INPUT;
                 }
-                return ask_kwd("stats", "", 0);
+                return ask_kwd("stats", "", 0, false);
         }
         if (strcmp(argv[optind], "audit") == 0) {
                 if (argc - optind != 1) {

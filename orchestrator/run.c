@@ -91,6 +91,7 @@ typedef struct Run {
         uint64_t seq;
         uint64_t next_seq;           /* the KW_SEQ of the next chunk to read back */
         RunResult *result;
+        bool judged;                 /* tests: its case is counted in the runner's progress */
 } Run;
 
 struct Runner {
@@ -100,6 +101,9 @@ struct Runner {
         char job_id[33];
         RunnerDoneFn done_fn;
         void *userdata;
+        RunnerProgressFn progress_fn;
+        void *progress_userdata;
+        Progress progress;
         /* Sealed memfds: the code, the language's seccomp program, and what compiling the code made
          * (while compiling, a writable memfd the cell's init fills); the same of the custom checker;
          * an empty input. */
@@ -126,6 +130,12 @@ static void runner_run_done(Runner *runner);
 static void runner_fence(Runner *runner);
 static void runner_stage_end(Runner *runner);
 static void runner_finish(Runner *runner);
+static void runner_case_judged(Runner *runner, size_t i);
+
+static void runner_tell_progress(Runner *runner) {
+        if (runner->progress_fn)
+                runner->progress_fn(runner, &runner->progress, runner->progress_userdata);
+}
 
 /* The first reason kw could not run it is the one told. */
 _printf_(2, 3) static void run_fail(Run *run, const char *fmt, ...) {
@@ -176,6 +186,8 @@ static void run_enter(Run *run, RunState state) {
         if (state == RUN_DONE && from != RUN_DONE) {
                 run_close_stream(run, STREAM_STDOUT, true);
                 run_close_stream(run, STREAM_STDERR, true);
+                if (!role_compiles(run->role))
+                        runner_case_judged(run->runner, run->case_index);
                 runner_run_done(run->runner);
         }
 }
@@ -503,6 +515,10 @@ static bool runner_stage_begin(Runner *runner, JobStage stage) {
         }
         if (runner->n_stage_runs == 0)
                 return false;
+        if (stage == STAGE_COMPILE || stage == STAGE_TEST) {
+                runner->progress.stage = stage == STAGE_COMPILE ? PROGRESS_COMPILING : PROGRESS_RUNNING;
+                runner_tell_progress(runner);
+        }
         runner_start_next(runner);
         return true;
 }
@@ -617,22 +633,55 @@ static void log_run(Runner *runner, Run *run) {
                                        r->cpu_usec, r->outcome.memory_peak);
 }
 
+/* Case @i's verdict: its checker's run first, as a case's verdict is what its checker said. The one
+ * place a case is judged, for the result and for the progress told on the way. */
+static void case_judge(Runner *runner, size_t i) {
+        RunResult *r = &runner->results[i];
+        CheckResult check;
+
+        if (runner->first_check >= 0) {
+                Run *checker = &runner->runs[runner->first_check + (ssize_t) i];
+                outcome_judge(checker->result, checker->limits, NULL);
+        }
+        outcome_judge(r, &runner->job->limits, NULL);
+        if (r->verdict == VERDICT_ACCEPTED)
+                outcome_judge(r, &runner->job->limits, case_check(runner, i, &check));
+}
+
+/* Over, and all of its output read back (what the stage's fence would prove, seen sooner). */
+static bool run_complete(const Run *run) {
+        const RunResult *r = run->result;
+        return run->state == RUN_DONE && r->out.size == run->streams[STREAM_STDOUT].bytes &&
+               r->err.size == run->streams[STREAM_STDERR].bytes;
+}
+
+/* Case @i, once it can be judged, counted in the progress told (the job's result judges it again
+ * at the end, and the final progress is counted from that). */
+static void runner_case_judged(Runner *runner, size_t i) {
+        Run *test = &runner->runs[i];
+
+        if (!runner->progress_fn || test->judged || !run_complete(test))
+                return;
+        outcome_judge(test->result, &runner->job->limits, NULL);
+        /* A case that ended normally waits for its checker, if it has one. */
+        if (test->result->verdict == VERDICT_ACCEPTED && runner->first_check >= 0 &&
+            !run_complete(&runner->runs[runner->first_check + (ssize_t) i]))
+                return;
+        case_judge(runner, i);
+        test->judged = true;
+        runner->progress.done++;
+        runner->progress.verdicts[test->result->verdict]++;
+        runner_tell_progress(runner);
+}
+
 static void judge(Runner *runner) {
-        /* Checker runs first: a case's verdict is what its checker said. */
         for (size_t i = 0; i < runner->n_runs; i++) {
                 Run *run = &runner->runs[i];
-                if (run->role == ROLE_CHECK)
-                        outcome_judge(run->result, run->limits, NULL);
-                else if (role_compiles(run->role))
+                if (role_compiles(run->role))
                         outcome_judge_compile(run->result, run->limits);
         }
-        for (size_t i = 0; i < runner->n_tests; i++) {
-                RunResult *r = &runner->results[i];
-                CheckResult check;
-                outcome_judge(r, &runner->job->limits, NULL);
-                if (r->verdict == VERDICT_ACCEPTED)
-                        outcome_judge(r, &runner->job->limits, case_check(runner, i, &check));
-        }
+        for (size_t i = 0; i < runner->n_tests; i++)
+                case_judge(runner, i);
         for (size_t i = 0; i < runner->n_runs; i++) {
                 Run *run = &runner->runs[i];
                 /* A run that never was (its case's code did not compile, or it had nothing to check) has no story. */
@@ -650,6 +699,12 @@ static void runner_finish(Runner *runner) {
                 journal_reader_unwatch(runner->ctx.reader, runner->job_id);
         runner->watching = false;
         judge(runner);
+        /* The final count, of the verdicts the result tells. */
+        runner->progress = (Progress) { .stage = PROGRESS_RUNNING, .done = (unsigned) runner->n_tests,
+                                        .total = (unsigned) runner->n_tests };
+        for (size_t i = 0; i < runner->n_tests; i++)
+                runner->progress.verdicts[runner->results[i].verdict]++;
+        runner_tell_progress(runner);
         /* Last: the callback may free the runner. */
         runner->done_fn(runner, runner->userdata);
 }
@@ -690,6 +745,8 @@ static void on_journal_entry(void *userdata, const JournalEntry *e) {
                 run->next_seq = e->seq == UINT64_MAX ? UINT64_MAX : e->seq + 1;
                 if (buffer_append(e->stream == STREAM_STDERR ? &run->result->err : &run->result->out, e->data, e->size) < 0)
                         run_fail(run, "out of memory reading the output back");
+                if (!role_compiles(run->role))
+                        runner_case_judged(runner, run->case_index);
         }
 }
 
@@ -749,6 +806,7 @@ int runner_new(const RunnerContext *ctx, const Job *job, const Policy *policy, c
                              .compile = -1, .checker_compile = -1, .first_check = -1 };
         strcpy(runner->job_id, job_id);
         runner->n_tests = runner->n_runs = job_n_runs(job);
+        runner->progress.total = (unsigned) runner->n_tests;
         if (job->language->compile)
                 runner->compile = (ssize_t) runner->n_runs++;
         if (checker && checker->compile)
@@ -832,6 +890,11 @@ void runner_cancel(Runner *runner, const char *reason) {
         /* Runs not started yet end now, as "cancelled". */
         if (runner->watching)
                 runner_start_next(runner);
+}
+
+void runner_set_progress(Runner *runner, RunnerProgressFn fn, void *userdata) {
+        runner->progress_fn = fn;
+        runner->progress_userdata = userdata;
 }
 
 const RunResult *runner_results(const Runner *runner) {

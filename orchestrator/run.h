@@ -9,6 +9,7 @@
 #include "pool.h"
 #include "cell.h"
 #include "outcome.h"
+#include "progress.h"
 
 /* What runners share: the cells' loop, bus and kw-exec, one journal socket and reader, and the
  * pool of cells (warm ones in kwd; in kwctl those started for its job). */
@@ -44,9 +45,17 @@ typedef struct Runner Runner;
 /* Called once, when the job is judged (or has failed as a whole); it may free the runner. */
 typedef void (*RunnerDoneFn)(Runner *runner, void *userdata);
 
+/* Called as the job goes: when its compile begins, when its cases begin, each time a case is judged
+ * (its run, and its checker's, over and their output all read back), and once more when the job is
+ * judged as a whole (just before RunnerDoneFn), with the final verdicts. It must not free the runner. */
+typedef void (*RunnerProgressFn)(Runner *runner, const Progress *progress, void *userdata);
+
 /* The runner borrows @job, @policy and the strings of @ctx until it is freed. @job_id: 32 hex digits. */
 int runner_new(const RunnerContext *ctx, const Job *job, const Policy *policy, const char *job_id,
                RunnerDoneFn done, void *userdata, Runner **ret);
+
+/* Tell @fn how the job goes (see RunnerProgressFn); before runner_start(). */
+void runner_set_progress(Runner *runner, RunnerProgressFn fn, void *userdata);
 
 /**
  * runner_start() - start the job's first runs.

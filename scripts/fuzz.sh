@@ -16,9 +16,9 @@ esac
 
 command -v clang >/dev/null || { echo "fuzz: clang is missing (apt-get install clang libclang-rt-14-dev)" >&2; exit 1; }
 [ -f "$build/build.ninja" ] || CC=clang meson setup "$build" -Db_lundef=false >/dev/null
-ninja -C "$build" orchestrator/fuzz-job orchestrator/fuzz-policy orchestrator/fuzz-seccomp-policy orchestrator/fuzz-exec-protocol >/dev/null
+ninja -C "$build" orchestrator/fuzz-job orchestrator/fuzz-policy orchestrator/fuzz-seccomp-policy orchestrator/fuzz-exec-protocol orchestrator/fuzz-protocol >/dev/null
 
-for name in job policy seccomp-policy exec-protocol; do
+for name in job policy seccomp-policy exec-protocol protocol; do
         mkdir -p "$build/fuzz-corpus/$name" "$build/fuzz-crashes"
         log=$build/fuzz-$name.log
         echo "fuzz-$name: ${seconds}s, log in $log"

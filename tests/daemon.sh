@@ -55,6 +55,30 @@ check "job output lands in journal namespace kw" \
         'systemctl is-active -q systemd-journald@kw.service && journalctl --namespace=kw -q --no-pager KW_JOB_ID=$(jq -r .job_id "$work/via-kwd") KW_STREAM=stdout | grep -q "Hello, world"' \
         'echo no output in namespace kw'
 
+# ---- progress through kwd: records on a terminal's request only, before the answer ----
+# 20 cases, 3 of them expecting a wrong answer.
+wrong_cases="1 2 20"
+n_wrong=$(wc -w <<<"$wrong_cases")
+doubling_job 20 "$wrong_cases" >"$work/twenty.json"
+on_tty "$work/progress" "$kwctl" submit "$work/twenty.json"
+judged "$work/progress.out"
+last=$(grep '^\[' "$work/progress.lines" | tail -1)
+check "through kwd, progress on a terminal ends at 20/20 with the verdicts" \
+        '[[ "$last" =~ ^"[20/20] $((20 - n_wrong)) accepted, $n_wrong wrong_answer · "[0-9].*" s"$ ]] &&
+        [ "$(tail -c 4 "$work/progress.tty" | od -An -c | tr -d " ")" = "\r033[K" ]' \
+        'echo "last line: $last"; tail -c 200 "$work/progress.tty" | od -c | tail -4'
+# On a pipe kwctl asks the old way ("submit"), as an old client does: an answer with no record first.
+"$kwctl" submit "$work/twenty.json" >"$work/twenty.piped" 2>"$work/twenty.err"; rc=$?
+judged "$work/twenty.piped"
+check "through kwd, the same result; none on a pipe" \
+        '[ "$rc" = 0 ] && [ ! -s "$work/twenty.err" ] && [ "$(jq -S "$normalise" "$work/progress.out")" = "$(jq -S "$normalise" "$work/twenty.piped")" ] &&
+        [ "$(jq "[.test_results[] | select(.verdict == \"wrong_answer\")] | length" "$work/twenty.piped")" = "$n_wrong" ]' \
+        'echo "exit $rc: $(head -c 300 "$work/twenty.err")"; head -c 300 "$work/progress.out"'
+on_tty "$work/quiet" "$kwctl" submit --quiet "$work/twenty.json"
+judged "$work/quiet.out"
+check "through kwd, --quiet silences it on a terminal" '[ ! -s "$work/quiet.tty" ] && jq -e ".test_results | length == 20" "$work/quiet.out" >/dev/null' \
+        'od -c "$work/quiet.tty" | head -3'
+
 # ---- warm units: started ahead, taken by jobs with the policy's limits, replaced, renewed on reload ----
 units_of() { # the units that ran job $1, from kwd's summaries of its runs
         journalctl --namespace='*' -q --no-pager -o json KW_SUMMARY=1 "KW_JOB_ID=$1" | jq -r .KW_UNIT | sort | tr '\n' ' '

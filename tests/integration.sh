@@ -393,7 +393,8 @@ printf '%s' "$(job 'print(7)' python)" >"$work/seven.json"
 "${KWCTL[@]}" "$work/seven.json" >"$work/piped" 2>"$work/err"; piped_rc=$?
 check "on a pipe: the result is one line of JSON" '[ "$piped_rc" = 0 ] && [ "$(wc -l <"$work/piped")" = 1 ] && jq -e ".output == \"7\n\"" "$work/piped" >/dev/null' \
         'echo "exit $piped_rc, $(wc -l <"$work/piped") lines"'
-script -qec "$(printf '%q ' "${KWCTL[@]}" "$work/seven.json")" /dev/null >"$work/tty" 2>&1; tty_rc=$?
+# stderr (where progress goes) aside: the terminal shows stdout only.
+script -qec "$(printf '%q ' "${KWCTL[@]}" "$work/seven.json") 2>/dev/null" /dev/null >"$work/tty" 2>&1; tty_rc=$?
 tr -d '\r' <"$work/tty" >"$work/tty.json"
 # Two runs of one job: the same result but for its id and what was measured.
 same='del(.job_id, .time_ms, .wall_time_ms, .memory_bytes)'
@@ -407,6 +408,85 @@ check "--json=pretty on a pipe indents, --json=short stays one line" \
         'echo "exit $pretty_rc/$short_rc, $(wc -l <"$work/pretty")/$(wc -l <"$work/short") lines"'
 OUT=$("${KWCTL[@]}" --json=tree "$work/seven.json" 2>"$work/err"); RC=$?; ERR=$(cat "$work/err")
 check "bad input: --json=tree refused, named (exit 2)" '[ "$RC" = 2 ] && [ -z "$OUT" ] && grep -q "^kwctl: --json takes pretty or short, not .tree.$" "$work/err"' submitted
+
+# ---- progress on stderr: on a terminal only, and not with --quiet ----
+# 20 cases, 3 of them expecting a wrong answer.
+wrong_cases="5 10 15"
+n_wrong=$(wc -w <<<"$wrong_cases")
+doubling_job 20 "$wrong_cases" >"$work/twenty.json"
+want_line="[20/20] $((20 - n_wrong)) accepted, $n_wrong wrong_answer"
+same_cases="$same | .test_results |= map(del(.time_ms, .wall_time_ms, .memory_bytes))"
+on_tty "$work/progress" "${KWCTL[@]}" "$work/twenty.json"
+last=$(grep '^\[' "$work/progress.lines" | tail -1)
+check "progress on a terminal: cases done, verdicts so far, elapsed time; ends at 20/20" \
+        '[[ "$last" =~ ^"$want_line · "[0-9].*" s"$ ]]' 'echo "last line: $last"; head -c 300 "$work/progress.tty" | od -c | head -5'
+check "progress on a terminal: counts only grow, up to 20" \
+        'sed -n "s/^\[\([0-9]*\)\/20\].*/\1/p" "$work/progress.lines" | sort -nc && [ "$(grep -c "^\[" "$work/progress.lines")" -ge 2 ]' \
+        'cat "$work/progress.lines"'
+check "progress on a terminal: the line is erased before kwctl ends" '[ "$(tail -c 4 "$work/progress.tty" | od -An -c | tr -d " ")" = "\r033[K" ]' \
+        'tail -c 20 "$work/progress.tty" | od -c'
+"${KWCTL[@]}" "$work/twenty.json" >"$work/twenty.piped" 2>"$work/twenty.err"; twenty_rc=$?
+check "progress: the result on stdout is the same, and JSON" \
+        '[ "$(jq -c "[.test_results[].verdict] | group_by(.) | map([.[0], length])" "$work/progress.out")" = "[[\"accepted\",$((20 - n_wrong))],[\"wrong_answer\",$n_wrong]]" ] &&
+        [ "$(jq -cS "$same_cases" "$work/progress.out")" = "$(jq -cS "$same_cases" "$work/twenty.piped")" ]' 'head -c 300 "$work/progress.out"'
+check "progress: none when stderr is not a terminal" '[ "$twenty_rc" = 0 ] && [ ! -s "$work/twenty.err" ]' 'echo "exit $twenty_rc"; head -c 300 "$work/twenty.err"'
+on_tty "$work/quiet" "${KWCTL[@]}" --quiet "$work/twenty.json"
+on_tty "$work/q" "${KWCTL[@]}" -q "$work/twenty.json"
+check "progress: --quiet and -q silence it on a terminal" '[ ! -s "$work/quiet.tty" ] && [ ! -s "$work/q.tty" ] && jq -e ".test_results | length == 20" "$work/quiet.out" >/dev/null' \
+        'od -c "$work/quiet.tty" | head -3; od -c "$work/q.tty" | head -3'
+job '#include <stdio.h>
+int main(void) { int n; if (scanf("%d", &n) == 1) printf("%d\n", n * 2); return 0; }' c \
+        '{"test_cases":[{"input":"1","expected":"2"},{"input":"2","expected":"4"}]}' >"$work/compiled.json"
+on_tty "$work/compiled" "${KWCTL[@]}" "$work/compiled.json"
+check "progress of a compiled language: compiling first, then the cases" \
+        'grep -q "^compiling… · [0-9.]* s$" "$work/compiled.lines" && [ "$(grep -n "" "$work/compiled.lines" | grep -m1 "^[0-9]*:compiling" | cut -d: -f1)" = 1 ] &&
+        grep "^\[" "$work/compiled.lines" | tail -1 | grep -q "^\[2/2\] 2 accepted · " && jq -e ".verdict == \"accepted\"" "$work/compiled.out" >/dev/null' \
+        'cat "$work/compiled.lines"'
+
+# kwctl against a kwd that answers each command with the file of its name in a directory (nothing if
+# there is none), and logs the commands it was sent: an old kwd, a broken one.
+fake_kwd() { # fake_kwd DIR: listens on DIR/sock until the suite ends
+        /usr/bin/python3 -c '
+import os, socket, sys
+d = sys.argv[1]
+s = socket.socket(socket.AF_UNIX)
+s.bind(os.path.join(d, "sock"))
+s.listen(8)
+while True:
+    c, _ = s.accept()
+    data = b""
+    while chunk := c.recv(65536):
+        data += chunk
+    command = data.split(b"\n", 1)[0].decode()
+    with open(os.path.join(d, "log"), "a") as log:
+        log.write(command + "\n")
+    if os.path.exists(os.path.join(d, command)):
+        c.sendall(open(os.path.join(d, command), "rb").read())
+    c.close()' "$1" &
+        on_exit "kill $!"
+        wait_for "[ -S $(printf '%q' "$1/sock") ]"
+}
+mkdir -p "$work/old-kwd" "$work/bad-kwd" "$work/some-kwd"
+printf '2 request: unknown command\n' >"$work/old-kwd/submit-progress"
+printf '0 \n{"verdict":"accepted"}\n' >"$work/old-kwd/submit"
+fake_kwd "$work/old-kwd"
+on_tty "$work/old" "$kwctl" submit --socket "$work/old-kwd/sock" "$work/twenty.json"; old_rc=$?
+check "progress from a kwd that does not know submit-progress: asked again with submit" \
+        '[ "$old_rc" = 0 ] && [ "$(cat "$work/old.out")" = "{\"verdict\":\"accepted\"}" ] && [ "$(paste -sd, "$work/old-kwd/log")" = submit-progress,submit ] && [ ! -s "$work/old.tty" ]' \
+        'echo "exit $old_rc: $(cat "$work/old.out")"; cat "$work/old-kwd/log" "$work/old.tty"'
+printf 'progress compiling 0 2\nprogress running 2 2 accepted=1 wrong_answer=1\n0 \n{"verdict":"wrong_answer"}\n' >"$work/some-kwd/submit-progress"
+fake_kwd "$work/some-kwd"
+on_tty "$work/some" "$kwctl" submit --socket "$work/some-kwd/sock" "$work/twenty.json"; some_rc=$?
+check "progress records from kwd drawn, then the answer" \
+        '[ "$some_rc" = 0 ] && [ "$(cat "$work/some.out")" = "{\"verdict\":\"wrong_answer\"}" ] &&
+        grep -q "^compiling… · " "$work/some.lines" && grep -q "^\[2/2\] 1 accepted, 1 wrong_answer · " "$work/some.lines"' \
+        'echo "exit $some_rc: $(cat "$work/some.out")"; cat "$work/some.lines"'
+printf 'progress running 1 20 accepted=2\n0 \n{}\n' >"$work/bad-kwd/submit-progress"
+fake_kwd "$work/bad-kwd"
+on_tty "$work/bad" "$kwctl" submit --socket "$work/bad-kwd/sock" "$work/twenty.json"; bad_rc=$?
+check "a malformed progress record: exit 3, named, nothing on stdout" \
+        '[ "$bad_rc" = 3 ] && [ ! -s "$work/bad.out" ] && grep -q "^kwctl: kwd sent a malformed progress record.$" "$work/bad.lines"' \
+        'echo "exit $bad_rc: $(cat "$work/bad.out")"; cat "$work/bad.lines"'
 
 # ---- nothing left behind ----
 check "no kw unit, run directory, mount or process left" '[ "$(leftovers)" = 0 ]' leftovers_list

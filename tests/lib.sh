@@ -36,6 +36,24 @@ trap run_cleanups EXIT
 job() {
         jq -cn --arg code "$1" --arg lang "$2" --argjson extra "${3:-{\}}" '{code: $code, language: $lang} + $extra'
 }
+# doubling_job N WRONG: a Python job of N cases doubling their input, those in WRONG (numbers, by
+# spaces, from 1) expecting a wrong answer.
+doubling_job() {
+        job 'print(int(input()) * 2)' python "$(jq -cn --argjson n "$1" --arg wrong "$2" '
+                ($wrong | split(" ") | map(tonumber)) as $w |
+                {test_cases: [range(1; $n + 1) | {input: "\(.)\n", expected: (if (. as $i | $w | index($i)) then "no\n" else "\(. * 2)\n" end)}]}')"
+}
+# on_tty FILE COMMAND...: COMMAND at a terminal (script(1)'s), its stdout to FILE.out; what the
+# terminal showed (so its stderr only) to FILE.tty, and the lines drawn there, one per \r, to FILE.lines.
+# Return: COMMAND's exit status.
+on_tty() {
+        local file=$1 rc
+        shift
+        script -qec "$(printf '%q ' "$@") >$(printf '%q' "$file.out")" /dev/null >"$file.tty" 2>&1
+        rc=$?
+        tr '\r' '\n' <"$file.tty" | sed 's/\x1b\[K//g' | grep -v '^$' >"$file.lines"
+        return $rc
+}
 # wait_for CONDITION [SECONDS]: until CONDITION holds (default 30 s), for what happens after a command
 # returns. Return: 1 if it never did.
 wait_for() {
