@@ -148,6 +148,10 @@ check "a run in a warm cell is killed at the wall-clock limit, counted from its 
 set_policy cells 1
 set_policy cell_runs 2
 reload_kwd
+# The pool settled first: one cell, up and idle. A job while its replacement was still starting once ran
+# in a cell of its own, and the next job in the new warm one.
+wait_for '[ "$(cells)" = 1 ] && [ "$(warm)" = 1 ] &&
+          [ "$(systemctl list-units --plain --no-legend --state=running "kw-*.service" | grep -c " kw cell$")" = 1 ]'
 for i in 1 2 3; do
         submit "worn$i" 'print(input())' '{"test_cases":[{"input":"w","expected":"w"}]}'
         eval "worn${i}_unit=\$units worn${i}_run=\$(cell_run_of \$(jq -r .job_id \"\$work/worn$i.out\"))"
