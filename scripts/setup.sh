@@ -9,7 +9,8 @@ build=${1:-build}
 # not systemd), dbus, the interpreters, and jobs' compilers: gcc (the build's too) and g++ for c and
 # cpp, OpenJDK 17's javac, jar and java for java, rustc for rust. Tests: jq, valgrind, clang for the
 # sanitizers and fuzzers, redis-server and python3-redis for the queue tests and the example
-# backend, bubblewrap for the benchmark.
+# backend, bubblewrap for the benchmark; dpkg-dev, debhelper, fakeroot and lintian for the Debian
+# package (tests/package.sh), and libmicrohttpd-dev (kwd's metrics) for the build.
 packages=(
         meson ninja-build pkg-config gcc
         libsystemd-dev libcjson-dev libseccomp-dev libhiredis-dev
@@ -17,6 +18,7 @@ packages=(
         python3 nodejs g++ openjdk-17-jdk-headless rustc
         jq valgrind clang libclang-rt-14-dev
         redis-server redis-tools python3-redis bubblewrap
+        dpkg-dev debhelper fakeroot lintian libmicrohttpd-dev
 )
 missing=()
 for p in "${packages[@]}"; do
