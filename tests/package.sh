@@ -7,7 +7,8 @@
 # Prints "N passed, M failed".
 #   tests/package.sh [BUILD_DIR]      (in the box: scripts/systemd.sh tests/package.sh build)
 # The package lands on the shared disk (/usr, /lib, /etc/kw, /var/lib/dpkg): it is purged when the
-# suite ends, however it ends. A kw package installed before the suite stops it at once, untouched.
+# suite ends, however it ends. A kw package, or an /etc/kw, there before the suite stops it at once,
+# untouched.
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 build=$(readlink -f "${1:-$top/build}")
@@ -16,6 +17,11 @@ build=$(readlink -f "${1:-$top/build}")
 pkg_status() { dpkg-query -W -f='${db:Status-Status}' kw 2>/dev/null; }
 if [ -n "$(pkg_status)" ] && [ "$(pkg_status)" != not-installed ]; then
         echo "FAIL a kw package is already on this host ($(pkg_status)): remove it first (dpkg --purge kw); not touching it"
+        exit 1
+fi
+# The suite writes overrides there, and checks the purge removes it.
+if [ -e /etc/kw ]; then
+        echo "FAIL /etc/kw is there without the package (an earlier run's?): remove it first; not touching it"
         exit 1
 fi
 if [ -e "$unit_dir/kwd.service" ] || [ -e "$unit_dir/kwd.socket" ]; then
