@@ -794,9 +794,13 @@ static int list_languages(const char *const *dirs, char ***ret, char **ret_error
                 }
                 int n = scandir(langdir, &entries, filter_conf, alphasort);
                 if (n < 0) {
-                        if (errno == ENOENT && dirs[d + 1])
+                        r = negative_errno();
+                        if (r == -ENOENT && dirs[d + 1]) {
+                                r = 0;
                                 continue;
-                        r = asprintf_safe(ret_error, "%s: cannot list: %m", langdir) < 0 ? -ENOMEM : negative_errno();
+                        }
+                        if (asprintf_safe(ret_error, "%s: cannot list: %s", langdir, strerror(-r)) < 0)
+                                r = -ENOMEM;
                         break;
                 }
                 char **more = reallocarray(paths, n_paths + (size_t) n + 1, sizeof(char *));
@@ -808,8 +812,11 @@ static int list_languages(const char *const *dirs, char ***ret, char **ret_error
                         bool seen = false;
                         for (size_t j = 0; !seen && j < n_paths; j++)
                                 seen = strcmp(base_name(paths[j]), entries[i]->d_name) == 0;
-                        if (r >= 0 && !seen && asprintf_safe(&paths[n_paths++], "%s/%s", langdir, entries[i]->d_name) < 0)
-                                r = -ENOMEM;
+                        if (r >= 0 && !seen) {
+                                r = asprintf_safe(&paths[n_paths], "%s/%s", langdir, entries[i]->d_name) < 0 ? -ENOMEM : 0;
+                                if (r >= 0)
+                                        n_paths++;
+                        }
                         free(entries[i]);
                 }
                 free(entries);
