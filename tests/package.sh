@@ -143,6 +143,16 @@ check "a language linked to /dev/null in /etc/kw is gone from kwd" \
 check "and from kwctl --direct, which reads the same overlay" \
         '[ "$rc" = 2 ] && grep -q "unknown language .javascript." "$work/js-direct"' 'echo "exit $rc: $(head -c 300 "$work/js-direct")"'
 
+# ---- dpkg's upgrade path (the same version again): kwd stopped, the socket back, /etc/kw kept ----
+dpkg_locked -i "$deb"; reinstall_rc=$?
+check "reinstalled: kwd stopped, kwd.socket listening again" \
+        '[ "$reinstall_rc" = 0 ] && ! systemctl is-active -q kwd.service && systemctl is-active -q kwd.socket && [ -S /run/kwd.sock ]' \
+        'cat "$work/dpkg.out"; systemctl status kwd.service kwd.socket --no-pager | grep -E "^ *(Active|●|○)"'
+/usr/bin/kwctl submit "$work/limited.json" >"$work/upgraded" 2>&1; rc=$?
+check "the new kwd, started by a job, reads /etc/kw at its start" \
+        'kwd_up && [ "$rc" = 2 ] && grep -q "above the maximum of $etc_ms" "$work/upgraded"' \
+        'echo "exit $rc: $(head -c 300 "$work/upgraded")"'
+
 # ---- purge: nothing of kw left ----
 dpkg -L kw >"$work/files" 2>&1
 dpkg_locked --purge kw; purge_rc=$?
