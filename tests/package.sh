@@ -13,6 +13,9 @@ set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 build=$(readlink -f "${1:-$top/build}")
 . "$top/tests/lib.sh"
+# lib.sh's EXIT trap purges the package: a signal must end the suite through it too.
+trap 'exit 130' INT
+trap 'exit 143' TERM
 
 pkg_status() { dpkg-query -W -f='${db:Status-Status}' kw 2>/dev/null; }
 if [ -n "$(pkg_status)" ] && [ "$(pkg_status)" != not-installed ]; then
