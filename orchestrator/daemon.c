@@ -202,7 +202,7 @@ int daemon_new(sd_event *event, int listen_fd, const DaemonConfig *config, Daemo
         clock_gettime(CLOCK_REALTIME, &ts);
         d->stats.started_usec = (uint64_t) ts.tv_sec * 1000000ULL + (uint64_t) ts.tv_nsec / 1000;
 
-        r = policy_load(config->policy_dir, &d->policy, &error);
+        r = policy_load_dirs(config->policy_dirs, &d->policy, &error);
         if (r < 0)
                 return log_error_errno(r, "Failed to load the policy: %s", error ? error : strerror(-r));
 
@@ -239,14 +239,15 @@ int daemon_reload(Daemon *d) {
         _cleanup_free_ char *error = NULL;
         Policy *p = NULL;
 
-        int r = policy_load(d->config.policy_dir, &p, &error);
+        _cleanup_free_ char *dirs = NULL;
+        int r = policy_load_dirs(d->config.policy_dirs, &p, &error);
         if (r < 0)
                 return log_error_errno(r, "Failed to reload the policy, keeping the old one: %s",
                                        error ? error : strerror(-r));
         policy_unref(d->policy);
         d->policy = p;
         pool_set_policy(d->ctx.pool, p, p->daemon.cells);
-        log_info("Policy reloaded from %s.", d->config.policy_dir);
+        log_info("Policy reloaded from %s.", policy_dirs_describe(d->config.policy_dirs, &dirs) >= 0 ? dirs : "its directories");
         daemon_start_queued(d);
         return 0;
 }

@@ -7,7 +7,7 @@
 #include "policy.h"
 
 typedef struct DaemonConfig {
-        const char *policy_dir;
+        const char *const *policy_dirs; /* policy_load_dirs()'s */
         /* Journal namespace of job output, or NULL for the system journal. kwd writes the output
          * there itself; the cells get no LogNamespace=, which would bind the namespace's
          * sockets into the sandbox for the program to write to. */

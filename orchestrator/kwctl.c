@@ -27,7 +27,7 @@
 
 #define MAX_JOB_BYTES (64U << 20)
 
-static const char *arg_policy_dir = KW_POLICY_DIR;
+static const char *arg_policy_dir = NULL; /* NULL: policy_default_dirs, the overlay */
 static const char *arg_socket = KWD_SOCKET;
 static bool arg_direct = false;
 static const char *arg_redis = NULL;
@@ -459,7 +459,8 @@ static int submit(const char *path) {
                 return submit_redis(text, size);
         if (have_kwd())
                 return ask_kwd("submit", text, size, progress_line.on);
-        r = policy_load(arg_policy_dir, &policy, &error);
+        r = arg_policy_dir ? policy_load(arg_policy_dir, &policy, &error)
+                           : policy_load_dirs(policy_default_dirs, &policy, &error);
         if (r < 0) {
                 log_error("policy: %s", error ? error : strerror(-r));
                 return EXIT_INTERNAL;

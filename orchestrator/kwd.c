@@ -15,7 +15,8 @@
 #include "protocol.h"
 #include "run.h"
 
-static const char *arg_policy_dir = KW_POLICY_DIR;
+static const char *const *arg_policy_dirs = policy_default_dirs;
+static const char *arg_policy_one[2]; /* --policy: that directory alone */
 static const char *arg_socket = KWD_SOCKET;
 static const char *arg_log_namespace = "kw";
 static const char *arg_slice = "kw.slice";
@@ -91,7 +92,7 @@ static int parse_argv(int argc, char *argv[]) {
                 switch (c) {
                 case 'h':
                         printf("kwd [OPTIONS]\n\nThe kw daemon: judges jobs sent by kwctl over its socket.\n\n"
-                               "  --policy=DIR          Policy directory (default %s)\n"
+                               "  --policy=DIR          The policy's one directory (default %s over %s)\n"
                                "  --socket=PATH         Listen here when not socket-activated (default %s)\n"
                                "  --log-namespace=NAME  Journal namespace for job output, \"\" for none (default kw)\n"
                                "  --slice=NAME          Slice of the cells, \"\" for none (default kw.slice)\n"
@@ -101,10 +102,11 @@ static int parse_argv(int argc, char *argv[]) {
                                "  --redis-group=NAME    The consumer group (default kw)\n"
                                "  --redis-reclaim-sec=N Take over jobs a dead worker left after N s (default 120)\n"
                                "  --redis-result-ttl-sec=N  Keep results N s (default 3600)\n",
-                               KW_POLICY_DIR, KWD_SOCKET);
+                               KW_POLICY_ETC_DIR, KW_POLICY_DIR, KWD_SOCKET);
                         return 0;
                 case ARG_POLICY:
-                        arg_policy_dir = optarg;
+                        arg_policy_one[0] = optarg;
+                        arg_policy_dirs = arg_policy_one;
                         break;
                 case ARG_SOCKET:
                         arg_socket = optarg;
@@ -191,7 +193,7 @@ int main(int argc, char *argv[]) {
         (void) sd_event_set_watchdog(event, true);
 
         DaemonConfig config = {
-                .policy_dir = arg_policy_dir,
+                .policy_dirs = arg_policy_dirs,
                 .log_namespace = *arg_log_namespace ? arg_log_namespace : NULL,
                 .slice = *arg_slice ? arg_slice : NULL,
                 .redis_url = arg_redis_url,

@@ -609,14 +609,16 @@ static int load_text(const char *path, char **ret, char **ret_error) {
         return 0;
 }
 
-/* seccomp.conf: parsed, its sections checked against the languages, compiled for each. */
-static int load_seccomp(Policy *p, const char *dir, char **ret_error) {
+/* seccomp.conf (at @path): parsed, its sections checked against the languages (and the names of
+ * those the overlay removed: a vendor seccomp.conf keeps its section for one), compiled for each. */
+static int load_seccomp(Policy *p, const char *path, char *const *removed, char **ret_error) {
         _cleanup_(seccomp_policy_freep) SeccompPolicy *sp = NULL;
-        _cleanup_free_ char *path = NULL, *text = NULL;
-        _cleanup_free_ char **names = calloc(p->n_languages + 1, sizeof(char *));
+        _cleanup_free_ char *text = NULL;
+        size_t n_removed = strv_length(removed);
+        _cleanup_free_ char **names = calloc(p->n_languages + n_removed + 1, sizeof(char *));
         int r;
 
-        if (!names || asprintf_safe(&path, "%s/seccomp.conf", dir) < 0)
+        if (!names)
                 return -ENOMEM;
         r = load_text(path, &text, ret_error);
         if (r < 0)
@@ -626,6 +628,8 @@ static int load_seccomp(Policy *p, const char *dir, char **ret_error) {
                 return r;
         for (size_t i = 0; i < p->n_languages; i++)
                 names[i] = p->languages[i].name;
+        for (size_t i = 0; i < n_removed; i++)
+                names[p->n_languages + i] = removed[i];
         const char *unknown = seccomp_policy_first_unknown_section(sp, names);
         if (unknown)
                 return asprintf_safe(ret_error, "%s: [%s] is not a language", path, unknown) < 0 ? -ENOMEM : -EINVAL;
@@ -734,6 +738,111 @@ static int filter_conf(const struct dirent *de) {
         return de->d_name[0] != '.' && n > 5 && strcmp(de->d_name + n - 5, ".conf") == 0;
 }
 
+const char *const policy_default_dirs[] = { KW_POLICY_ETC_DIR, KW_POLICY_DIR, NULL };
+
+/* DIR/@relpath of the first of @dirs that has it (a dangling link or one it cannot look at counts:
+ * reading it says why); else the last one's, whose reading says it is missing. */
+static int overlay_path(const char *const *dirs, const char *relpath, char **ret) {
+        for (size_t i = 0; dirs[i]; i++) {
+                _cleanup_free_ char *path = NULL;
+                struct stat st;
+
+                if (asprintf_safe(&path, "%s/%s", dirs[i], relpath) < 0)
+                        return -ENOMEM;
+                if (!dirs[i + 1] || lstat(path, &st) >= 0 || errno != ENOENT) {
+                        *ret = TAKE_PTR(path);
+                        return 0;
+                }
+        }
+        return -EINVAL; /* no directory at all */
+}
+
+int policy_dirs_describe(const char *const *dirs, char **ret) {
+        _cleanup_(buffer_done) Buffer b = {};
+
+        for (size_t i = 0; dirs[i]; i++)
+                if (buffer_printf(&b, "%s%s", i > 0 ? " over " : "", dirs[i]) < 0)
+                        return -ENOMEM;
+        if (buffer_terminate(&b) < 0)
+                return -ENOMEM;
+        *ret = TAKE_PTR(b.data);
+        return 0;
+}
+
+static const char *base_name(const char *path) {
+        return strrchr(path, '/') + 1;
+}
+
+static int compare_base_names(const void *a, const void *b) {
+        return strcmp(base_name(*(char *const *) a), base_name(*(char *const *) b));
+}
+
+/* The languages' files, in name order: each NAME.conf from the first of @dirs that has it. Only the
+ * last directory (the packaged policy) must have a languages/; an overlay may have none. */
+static int list_languages(const char *const *dirs, char ***ret, char **ret_error) {
+        char **paths = NULL;
+        size_t n_paths = 0;
+        int r = 0;
+
+        for (size_t d = 0; r >= 0 && dirs[d]; d++) {
+                _cleanup_free_ char *langdir = NULL;
+                struct dirent **entries = NULL;
+
+                if (asprintf_safe(&langdir, "%s/languages", dirs[d]) < 0) {
+                        r = -ENOMEM;
+                        break;
+                }
+                int n = scandir(langdir, &entries, filter_conf, alphasort);
+                if (n < 0) {
+                        r = negative_errno();
+                        if (r == -ENOENT && dirs[d + 1]) {
+                                r = 0;
+                                continue;
+                        }
+                        if (asprintf_safe(ret_error, "%s: cannot list: %s", langdir, strerror(-r)) < 0)
+                                r = -ENOMEM;
+                        break;
+                }
+                char **more = reallocarray(paths, n_paths + (size_t) n + 1, sizeof(char *));
+                if (more)
+                        paths = more;
+                else
+                        r = -ENOMEM;
+                for (int i = 0; i < n; i++) {
+                        bool seen = false;
+                        for (size_t j = 0; !seen && j < n_paths; j++)
+                                seen = strcmp(base_name(paths[j]), entries[i]->d_name) == 0;
+                        if (r >= 0 && !seen) {
+                                r = asprintf_safe(&paths[n_paths], "%s/%s", langdir, entries[i]->d_name) < 0 ? -ENOMEM : 0;
+                                if (r >= 0)
+                                        n_paths++;
+                        }
+                        free(entries[i]);
+                }
+                free(entries);
+                if (paths)
+                        paths[n_paths] = NULL;
+        }
+        if (r < 0) {
+                strv_free(paths);
+                return r;
+        }
+        if (paths)
+                qsort(paths, n_paths, sizeof(char *), compare_base_names);
+        *ret = paths;
+        return 0;
+}
+
+/* A language file that is empty or a character device (a link to /dev/null) removes its language,
+ * as a unit file does in systemd. Return: 1 if so, 0 if not, -errno if @path cannot be looked at. */
+static int language_removed(const char *path) {
+        struct stat st;
+
+        if (stat(path, &st) < 0)
+                return errno == ENOENT ? 0 : negative_errno(); /* a dangling link: reading it says so */
+        return S_ISCHR(st.st_mode) || (S_ISREG(st.st_mode) && st.st_size == 0);
+}
+
 /* A run's init writes its files (the source or product; a checker's input, output and answer) under
  * the cell's RLIMIT_FSIZE: each must fit, or init dies of SIGXFSZ and the run passes for kw's failure. */
 static int check_file_sizes(const Policy *p, const char *filename, char **ret_error) {
@@ -759,17 +868,47 @@ static int check_file_sizes(const Policy *p, const char *filename, char **ret_er
         return 0;
 }
 
-int policy_load(const char *dir, Policy **ret, char **ret_error) {
+/* One language file into p->languages: parsed, its root resolved, its [compile] completed, its
+ * name not taken already. */
+static int load_language(Policy *p, const char *path, char **ret_error) {
+        _cleanup_free_ char *text = NULL;
+        Language *l = &p->languages[p->n_languages];
+        int r;
+
+        r = load_text(path, &text, ret_error);
+        if (r < 0)
+                return r;
+        r = policy_parse_language(l, text, path, ret_error);
+        if (r < 0)
+                return r;
+        r = policy_resolve_root(l, path, ret_error);
+        if (r >= 0 && policy_find_language(p, l->name))
+                r = asprintf_safe(ret_error, "%s: language '%s' is defined twice", path, l->name) < 0 ? -ENOMEM : -EEXIST;
+        if (r < 0) {
+                language_done(l);
+                return r;
+        }
+        if (l->compile)
+                compile_defaults(l->compile, &p->limits);
+        p->n_languages++;
+        return 0;
+}
+
+int policy_load_dirs(const char *const *dirs, Policy **ret, char **ret_error) {
         _cleanup_(policy_freep) Policy *p = calloc(1, sizeof(Policy));
-        _cleanup_free_ char *path = NULL, *text = NULL, *langdir = NULL;
-        struct dirent **entries = NULL;
-        int r, n;
+        _cleanup_free_ char *path = NULL, *text = NULL, *seccomp_path = NULL;
+        char **languages = NULL, **removed = NULL;
+        size_t n_removed = 0;
+        int r;
 
         if (!p)
                 return -ENOMEM;
+        if (!dirs || !dirs[0])
+                return -EINVAL;
         p->n_ref = 1;
-        if (asprintf_safe(&path, "%s/limits.conf", dir) < 0 || asprintf_safe(&langdir, "%s/languages", dir) < 0)
-                return -ENOMEM;
+        r = overlay_path(dirs, "limits.conf", &path);
+        if (r < 0)
+                return r;
         r = load_text(path, &text, ret_error);
         if (r < 0)
                 return r;
@@ -777,46 +916,43 @@ int policy_load(const char *dir, Policy **ret, char **ret_error) {
         if (r < 0)
                 return r;
 
-        n = scandir(langdir, &entries, filter_conf, alphasort);
-        if (n < 0)
-                return asprintf_safe(ret_error, "%s: cannot list: %m", langdir) < 0 ? -ENOMEM : negative_errno();
-        p->languages = calloc(n > 0 ? (size_t) n : 1, sizeof(Language));
-        r = p->languages ? 0 : -ENOMEM;
-        for (int i = 0; i < n; i++) {
-                _cleanup_free_ char *lpath = NULL, *ltext = NULL;
-                if (r >= 0 && asprintf_safe(&lpath, "%s/%s", langdir, entries[i]->d_name) < 0)
-                        r = -ENOMEM;
-                if (r >= 0)
-                        r = load_text(lpath, &ltext, ret_error);
-                if (r >= 0)
-                        r = policy_parse_language(&p->languages[p->n_languages], ltext, lpath, ret_error);
-                if (r >= 0) {
-                        r = policy_resolve_root(&p->languages[p->n_languages], lpath, ret_error);
-                        if (r < 0)
-                                language_done(&p->languages[p->n_languages]);
-                }
-                if (r >= 0 && p->languages[p->n_languages].compile)
-                        compile_defaults(p->languages[p->n_languages].compile, &p->limits);
-                if (r >= 0 && policy_find_language(p, p->languages[p->n_languages].name)) {
-                        r = asprintf_safe(ret_error, "%s: language '%s' is defined twice", lpath,
-                                          p->languages[p->n_languages].name) < 0 ? -ENOMEM : -EEXIST;
-                        language_done(&p->languages[p->n_languages]);
-                } else if (r >= 0)
-                        p->n_languages++;
-                free(entries[i]);
+        r = list_languages(dirs, &languages, ret_error);
+        if (r < 0)
+                return r;
+        size_t n = strv_length(languages);
+        p->languages = calloc(n ?: 1, sizeof(Language));
+        removed = calloc(n + 1, sizeof(char *));
+        r = p->languages && removed ? 0 : -ENOMEM;
+        for (size_t i = 0; r >= 0 && i < n; i++) {
+                r = language_removed(languages[i]);
+                if (r < 0)
+                        r = asprintf_safe(ret_error, "%s: cannot read: %s", languages[i], strerror(-r)) < 0 ? -ENOMEM : r;
+                else if (r > 0) {
+                        /* Its name as its file says: the file itself is gone. */
+                        const char *file = base_name(languages[i]);
+                        removed[n_removed] = strndup(file, strlen(file) - 5);
+                        r = removed[n_removed++] ? 0 : -ENOMEM;
+                } else
+                        r = load_language(p, languages[i], ret_error);
         }
-        free(entries);
-        if (r < 0)
-                return r;
-        if (p->n_languages == 0)
-                return asprintf_safe(ret_error, "%s: no languages defined", langdir) < 0 ? -ENOMEM : -ENOENT;
-        r = check_file_sizes(p, path, ret_error);
-        if (r < 0)
-                return r;
-        r = load_seccomp(p, dir, ret_error);
+        if (r >= 0 && p->n_languages == 0)
+                r = asprintf_safe(ret_error, "%s/languages: no languages defined",
+                                  dirs[strv_length((char *const *) dirs) - 1]) < 0 ? -ENOMEM : -ENOENT;
+        if (r >= 0)
+                r = check_file_sizes(p, path, ret_error);
+        if (r >= 0)
+                r = overlay_path(dirs, "seccomp.conf", &seccomp_path);
+        if (r >= 0)
+                r = load_seccomp(p, seccomp_path, removed, ret_error);
+        strv_free(languages);
+        strv_free(removed);
         if (r < 0)
                 return r;
 
         *ret = TAKE_PTR(p);
         return 0;
+}
+
+int policy_load(const char *dir, Policy **ret, char **ret_error) {
+        return policy_load_dirs((const char *const[]) { dir, NULL }, ret, ret_error);
 }

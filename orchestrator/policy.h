@@ -115,11 +115,24 @@ int policy_parse_language(Language *ret, const char *text, const char *filename,
 int policy_resolve_root(Language *l, const char *filename, char **ret_error);
 
 /**
- * policy_load() - load DIR/limits.conf, DIR/languages/\*.conf and DIR/seccomp.conf, and compile the
- * system-call policy of each language.
+ * policy_load_dirs() - load limits.conf, languages/\*.conf and seccomp.conf from @dirs (NULL-terminated,
+ * the first first), and compile the system-call policy of each language. Each file is taken from the
+ * first directory that has it, so that /etc/kw overrides the packaged policy file by file, as systemd's
+ * /etc does /usr; a languages/NAME.conf there that is empty or a link to /dev/null removes NAME.conf
+ * (seccomp.conf may keep a [NAME] section for it). Only the last directory must have every file.
  * Return: 0 or -errno, with *ret_error saying what is wrong where.
  */
+int policy_load_dirs(const char *const *dirs, Policy **ret, char **ret_error);
+
+/* policy_load_dirs() of one directory: --policy DIR, no overlay. */
 int policy_load(const char *dir, Policy **ret, char **ret_error);
+
+/* What kwd and kwctl load without --policy or $KW_POLICY_DIR: the operator's directory
+ * ($sysconfdir/kw, /etc/kw in the package) over the packaged policy ($datadir/kw/policy). */
+extern const char *const policy_default_dirs[];
+
+/* "DIR", or "DIR1 over DIR2 …", for messages. Return: 0 or -ENOMEM. */
+int policy_dirs_describe(const char *const *dirs, char **ret);
 
 /**
  * policy_expand_argument() - an interpreter argument with "{file}" and "{memory_mb}" replaced.

@@ -1192,11 +1192,37 @@ static void test_build_argv(size_t i) {
 #define PF(path, text) { path, text, 0 }
 #define SECCOMP_GOOD "[all]\nallow read write exit_group\n[python]\n[javascript]\nallow pkey_alloc\n"
 #define PF_NUL(path, text) { path, text "\0", sizeof(text) }   /* ends in a NUL byte */
+#define PF_DEV_NULL(path) { path, NULL, 0 }                      /* a link to /dev/null */
 typedef struct PolicyFile {
         const char *path;
         const char *text;
         size_t size;
 } PolicyFile;
+
+/* @files (up to @n, a NULL path ends them) below @dir. Return: 0 or -errno. */
+static int write_policy_files(const char *dir, const PolicyFile *files, size_t n) {
+        for (size_t f = 0; f < n && files[f].path; f++) {
+                const PolicyFile *pf = &files[f];
+                _cleanup_free_ char *path = NULL;
+                int r;
+
+                if (pf->text) {
+                        r = test_write_file(dir, pf->path, pf->text, pf->size ? pf->size : strlen(pf->text));
+                        if (r < 0)
+                                return r;
+                        continue;
+                }
+                /* The directories on the way, by writing the file first. */
+                r = test_write_file(dir, pf->path, "", 0);
+                if (r < 0)
+                        return r;
+                if (asprintf_safe(&path, "%s/%s", dir, pf->path) < 0)
+                        return -ENOMEM;
+                if (unlink(path) < 0 || symlink("/dev/null", path) < 0)
+                        return negative_errno();
+        }
+        return 0;
+}
 
 static const struct {
         const char *name;
@@ -1256,6 +1282,10 @@ static const struct {
         { "NUL byte in a language", { PF("limits.conf", LIMITS_GOOD),
                                        PF_NUL("languages/python.conf", LANG_PY) },
           -EINVAL, "languages/python.conf: contains a NUL byte", 0 },
+        /* A removed language in the one directory of --policy: as in an overlay. */
+        { "a language file linked to /dev/null", { PF("limits.conf", LIMITS_GOOD), PF("languages/python.conf", LANG_PY),
+                                                   PF_DEV_NULL("languages/javascript.conf"), PF("seccomp.conf", SECCOMP_GOOD) },
+          0, NULL, 1 },
 };
 
 static void test_load(size_t i) {
@@ -1264,10 +1294,7 @@ static void test_load(size_t i) {
         _cleanup_(policy_freep) Policy *p = NULL;
 
         test_case_begin("policy_load: %s", load_cases[i].name);
-        for (size_t f = 0; f < ELEMENTSOF(load_cases[i].files) && load_cases[i].files[f].path; f++) {
-                const PolicyFile *pf = &load_cases[i].files[f];
-                ASSERT_OK(test_write_file(dir, pf->path, pf->text, pf->size ? pf->size : strlen(pf->text)));
-        }
+        ASSERT_OK(write_policy_files(dir, load_cases[i].files, ELEMENTSOF(load_cases[i].files)));
         int r = policy_load(dir, &p, &error);
         ASSERT_ERRNO_EQ(r, load_cases[i].result);
         if (r < 0) {
@@ -1280,6 +1307,98 @@ static void test_load(size_t i) {
         ASSERT_U64_EQ(p->n_languages, load_cases[i].n_languages);
         ASSERT_U64_EQ(p->limits.time_ms, 1000);
         ASSERT_NOT_NULL(policy_find_language(p, "python"));
+}
+
+/* The overlay, "etc" over "usr", as /etc/kw over /usr/share/kw/policy: each file from the first that
+ * has it; a language's file empty or linked to /dev/null removes it. */
+#define USR_POLICY                                                                                 \
+        PF("usr/limits.conf", LIMITS_GOOD), PF("usr/languages/python.conf", LANG_PY),              \
+        PF("usr/languages/javascript.conf", LANG_JS), PF("usr/seccomp.conf", SECCOMP_GOOD)
+#define LANG_PY_REPLACED "[language]\nname = python\ninterpreter = /usr/bin/python3\nsource_file = prog.py\nroot = /usr\n"
+#define LANG_PY2 "[language]\nname = py2\ninterpreter = /usr/bin/python3\nsource_file = main2.py\nroot = /usr\n"
+
+static const struct {
+        const char *name;
+        PolicyFile files[8];
+        int result;
+        const char *error;      /* after "TMP/" */
+        const char *languages;  /* NAME:SOURCE_FILE of each, in order, joined by ' ' */
+        uint64_t cells;         /* [daemon] cells: 0 in usr's limits.conf */
+} overlay_cases[] = {
+        { "nothing in etc", { USR_POLICY }, 0, NULL, "javascript:main.js python:main.py", 0 },
+        { "etc without policy files", { USR_POLICY, PF("etc/README", "overrides go here\n") }, 0, NULL,
+          "javascript:main.js python:main.py", 0 },
+        { "limits.conf overridden", { USR_POLICY, PF("etc/limits.conf", LIMITS_GOOD "cells = 3\n") }, 0, NULL,
+          "javascript:main.js python:main.py", 3 },
+        { "a language replaced", { USR_POLICY, PF("etc/languages/python.conf", LANG_PY_REPLACED) }, 0, NULL,
+          "javascript:main.js python:prog.py", 0 },
+        /* usr's seccomp.conf keeps its [javascript]. */
+        { "a language removed by a link to /dev/null", { USR_POLICY, PF_DEV_NULL("etc/languages/javascript.conf") },
+          0, NULL, "python:main.py", 0 },
+        { "a language removed by an empty file", { USR_POLICY, PF("etc/languages/python.conf", "") }, 0, NULL,
+          "javascript:main.js", 0 },
+        { "a language only in etc", { USR_POLICY, PF("etc/languages/py2.conf", LANG_PY2) }, 0, NULL,
+          "javascript:main.js py2:main2.py python:main.py", 0 },
+        { "seccomp.conf overridden", { USR_POLICY, PF("etc/seccomp.conf", "[all]\nallow frobnicate\n") }, -EINVAL,
+          "etc/seccomp.conf:2: unknown system call 'frobnicate'", NULL, 0 },
+        { "a broken override names its file",
+          { USR_POLICY, PF("etc/languages/python.conf", "[language]\nname = python\ninterpreter = python3\n") }, -EINVAL,
+          "etc/languages/python.conf:3: interpreter must be an absolute, plain path, got 'python3'", NULL, 0 },
+        { "every language removed", { USR_POLICY, PF_DEV_NULL("etc/languages/javascript.conf"),
+                                      PF("etc/languages/python.conf", "") }, -ENOENT,
+          "usr/languages: no languages defined", NULL, 0 },
+        { "etc's languages not a directory", { USR_POLICY, PF("etc/languages", "") }, -ENOTDIR,
+          "etc/languages: cannot list: Not a directory", NULL, 0 },
+        /* The packaged policy must be whole; only the overrides may lack files. */
+        { "usr without languages", { PF("usr/limits.conf", LIMITS_GOOD), PF("etc/languages/python.conf", LANG_PY) },
+          -ENOENT, "usr/languages: cannot list: No such file or directory", NULL, 0 },
+        { "usr without limits.conf", { PF("usr/languages/python.conf", LANG_PY) }, -ENOENT,
+          "usr/limits.conf: cannot read: No such file or directory", NULL, 0 },
+};
+
+static void test_overlay(size_t i) {
+        _cleanup_rm_rf_ char *dir = test_tmpdir();
+        _cleanup_free_ char *error = NULL, *want = NULL, *etc = NULL, *usr = NULL;
+        _cleanup_(policy_freep) Policy *p = NULL;
+        _cleanup_(buffer_done) Buffer found = {};
+
+        test_case_begin("policy_load_dirs: %s", overlay_cases[i].name);
+        ASSERT_OK(write_policy_files(dir, overlay_cases[i].files, ELEMENTSOF(overlay_cases[i].files)));
+        ASSERT_TRUE(asprintf_safe(&etc, "%s/etc", dir) >= 0 && asprintf_safe(&usr, "%s/usr", dir) >= 0);
+        int r = policy_load_dirs((const char *const[]) { etc, usr, NULL }, &p, &error);
+        ASSERT_ERRNO_EQ(r, overlay_cases[i].result);
+        if (r < 0) {
+                ASSERT_TRUE(p == NULL);
+                ASSERT_TRUE(asprintf_safe(&want, "%s/%s", dir, overlay_cases[i].error) >= 0);
+                ASSERT_STR_EQ(error, want);
+                return;
+        }
+        ASSERT_STR_EQ(error, NULL);
+        for (size_t l = 0; l < p->n_languages; l++)
+                ASSERT_TRUE(buffer_printf(&found, "%s%s:%s", l > 0 ? " " : "", p->languages[l].name,
+                                          p->languages[l].source_file) >= 0);
+        ASSERT_TRUE(buffer_terminate(&found) >= 0);
+        ASSERT_STR_EQ(found.data, overlay_cases[i].languages);
+        ASSERT_U64_EQ(p->daemon.cells, overlay_cases[i].cells);
+        /* Each language compiled its system-call policy, the replaced one and the one only in etc too. */
+        for (size_t l = 0; l < p->n_languages; l++)
+                ASSERT_TRUE(p->languages[l].seccomp_bpf && p->languages[l].seccomp_bpf_size > 0);
+}
+
+static const struct {
+        const char *dirs[3];
+        const char *described;
+} describe_cases[] = {
+        { { "/usr/share/kw/policy" }, "/usr/share/kw/policy" },
+        { { "/etc/kw", "/usr/share/kw/policy" }, "/etc/kw over /usr/share/kw/policy" },
+};
+
+static void test_dirs_describe(size_t i) {
+        _cleanup_free_ char *s = NULL;
+
+        test_case_begin("policy_dirs_describe: %s", describe_cases[i].described);
+        ASSERT_OK(policy_dirs_describe(describe_cases[i].dirs, &s));
+        ASSERT_STR_EQ(s, describe_cases[i].described);
 }
 
 static const struct {
@@ -1346,5 +1465,7 @@ int main(void) {
         TEST_TABLE(test_build_argv, build_argv_cases);
         TEST_RUN(test_ref);
         TEST_TABLE(test_load, load_cases);
+        TEST_TABLE(test_overlay, overlay_cases);
+        TEST_TABLE(test_dirs_describe, describe_cases);
         return test_summary();
 }

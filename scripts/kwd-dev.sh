@@ -12,7 +12,10 @@ install)
         build=$(readlink -f "$2")
         policy=$(readlink -f "$3")
         mkdir -p "$units" /run/systemd/journald@kw.conf.d
-        sed -e "s|@KWD@|$build/orchestrator/kwd|" -e "s|@POLICY_DIR@|$policy|" "$top/units/kwd.service.in" >"$units/kwd.service"
+        # The build's kwd with that one policy directory, not the installed overlay.
+        sed -e "s|^ExecStart=@KWD@\$|ExecStart=$build/orchestrator/kwd --policy=$policy|" "$top/units/kwd.service.in" >"$units/kwd.service"
+        grep -qx "ExecStart=$build/orchestrator/kwd --policy=$policy" "$units/kwd.service" ||
+                { echo "kwd-dev.sh: no ExecStart=@KWD@ line in units/kwd.service.in" >&2; exit 1; }
         cp "$top/units/kwd.socket" "$top/units/kw.slice" "$units/"
         cp "$top/units/journald-kw.conf" /run/systemd/journald@kw.conf.d/kw.conf
         systemctl daemon-reload

@@ -10,7 +10,9 @@ build=${1:-build}
 # cpp, OpenJDK 17's javac, jar and java for java, rustc for rust. Tests: jq, valgrind, clang for the
 # sanitizers and fuzzers, redis-server and python3-redis for the queue tests and the example
 # backend, bubblewrap for the benchmark. Docs: bash-completion (its .pc says where kwctl's completion
-# goes; tests/docs.sh runs it), groff-base and mandoc to check the man pages.
+# goes; tests/docs.sh runs it), groff-base and mandoc to check the man pages. dpkg-dev, debhelper,
+# fakeroot and lintian for the Debian package (tests/package.sh), and libmicrohttpd-dev (kwd's
+# metrics) for the build.
 packages=(
         meson ninja-build pkg-config gcc
         libsystemd-dev libcjson-dev libseccomp-dev libhiredis-dev
@@ -19,6 +21,7 @@ packages=(
         jq valgrind clang libclang-rt-14-dev
         redis-server redis-tools python3-redis bubblewrap
         bash-completion groff-base mandoc
+        dpkg-dev debhelper fakeroot lintian libmicrohttpd-dev
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -14,6 +14,7 @@
 #   9. two kwd workers (two boxes) sharing a real redis-server
 #  10. the integration tests again with the sanitized kwctl (without the 1000-run burst)
 #  11. the kwd tests again with the sanitized kwd (a shorter soak)
+#  12. the Debian package: built, lintian, installed, a job judged, purged with nothing left
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
@@ -120,6 +121,11 @@ step "kwd tests with the sanitized kwd"
 {
         KW_SANITIZED=1 scripts/systemd.sh tests/daemon.sh build-asan; daemon_rc=$?
         KW_SANITIZED=1 KW_SOAK_SECONDS=60 scripts/systemd.sh tests/journald.sh build-asan && [ "$daemon_rc" = 0 ]
+} 2>&1 | tee -a "$log"; result $?
+
+step "the Debian package: build, lintian, install, judge, purge"
+{
+        scripts/systemd.sh tests/package.sh build
 } 2>&1 | tee -a "$log"; result $?
 
 echo
