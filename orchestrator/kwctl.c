@@ -29,6 +29,7 @@ static const char *arg_redis = NULL;
 static const char *arg_redis_stream = "kw:jobs";
 static uint64_t arg_redis_timeout_sec = 900;
 static int arg_json = -1; /* JsonFormat; -1: pretty if stdout is a terminal */
+static bool arg_openmetrics = false; /* stats --format=openmetrics */
 
 static void help(void) {
         printf("kwctl submit [OPTIONS] FILE|-\n"
@@ -378,7 +379,8 @@ static int submit(const char *path) {
 }
 
 int main(int argc, char *argv[]) {
-        enum { ARG_POLICY = 0x100, ARG_SOCKET, ARG_DIRECT, ARG_REDIS, ARG_REDIS_STREAM, ARG_REDIS_TIMEOUT, ARG_JSON };
+        enum { ARG_POLICY = 0x100, ARG_SOCKET, ARG_DIRECT, ARG_REDIS, ARG_REDIS_STREAM, ARG_REDIS_TIMEOUT, ARG_JSON,
+               ARG_FORMAT };
         static const struct option options[] = {
                 { "help", no_argument, NULL, 'h' },
                 { "policy", required_argument, NULL, ARG_POLICY },
@@ -388,6 +390,7 @@ int main(int argc, char *argv[]) {
                 { "redis-stream", required_argument, NULL, ARG_REDIS_STREAM },
                 { "redis-timeout-sec", required_argument, NULL, ARG_REDIS_TIMEOUT },
                 { "json", required_argument, NULL, ARG_JSON },
+                { "format", required_argument, NULL, ARG_FORMAT },
                 {},
         };
         int c;
@@ -432,6 +435,13 @@ int main(int argc, char *argv[]) {
                                 return EXIT_BAD_INPUT;
                         }
                         break;
+                case ARG_FORMAT:
+                        if (strcmp(optarg, "json") != 0 && strcmp(optarg, "openmetrics") != 0) {
+                                log_error("--format takes json or openmetrics, not '%s'", optarg);
+                                return EXIT_BAD_INPUT;
+                        }
+                        arg_openmetrics = strcmp(optarg, "openmetrics") == 0;
+                        break;
                 default:
                         return EXIT_BAD_INPUT;
                 }
@@ -447,6 +457,11 @@ int main(int argc, char *argv[]) {
                 if (argc - optind != 1) {
                         log_error("stats takes no arguments");
                         return EXIT_BAD_INPUT;
+                }
+                if (arg_openmetrics) {
+                        /* Text, not JSON: printed as kwd wrote it. */
+                        arg_json = JSON_SHORT;
+                        return ask_kwd("metrics", "", 0);
                 }
                 return ask_kwd("stats", "", 0);
         }

@@ -13,6 +13,7 @@ int protocol_parse_request(const char *data, size_t size, Command *ret_command, 
         } commands[] = {
                 { "submit", COMMAND_SUBMIT, true },
                 { "stats", COMMAND_STATS, false },
+                { "metrics", COMMAND_METRICS, false },
         };
         const char *nl = memchr(data, '\n', size);
 

@@ -4,7 +4,8 @@
 #include "util.h"
 
 /* kwctl <-> kwd over kwd's Unix socket, one request per connection:
- *   request:  "submit\n" JOB-JSON, or "stats\n"; the client then shuts down its write side.
+ *   request:  "submit\n" JOB-JSON, "stats\n" or "metrics\n" (the stats as OpenMetrics text); the
+ *             client then shuts down its write side.
  *   response: "STATUS MESSAGE\n" BODY, then the connection closes.
  * STATUS is kwctl's exit status (see kwctl --help), MESSAGE one line for stderr (may be empty),
  * BODY the result or stats JSON (may be empty). */
@@ -26,6 +27,7 @@ enum {
 typedef enum Command {
         COMMAND_SUBMIT,
         COMMAND_STATS,
+        COMMAND_METRICS,
 } Command;
 
 /**
