@@ -67,21 +67,26 @@ static void bucket_add(uint64_t *counts, const StatsBound *bounds, size_t n, uin
         counts[i]++;
 }
 
-/* The language's counters, by name; the last slot is kept for "other", where the rest go. */
+/* The language's counters, by name. A slot is kept for "other", where the rest go once the others
+ * are taken. */
 static LanguageStats *language_stats(Stats *s, const char *name) {
+        LanguageStats *other = NULL;
+
         if (strlen(name) >= STATS_LANGUAGE_NAME)
                 name = "other";
-        for (;;) {
-                for (size_t i = 0; i < s->n_languages; i++)
-                        if (strcmp(s->languages[i].name, name) == 0)
-                                return &s->languages[i];
-                if (s->n_languages < STATS_LANGUAGES - 1 || strcmp(name, "other") == 0) {
-                        LanguageStats *l = &s->languages[s->n_languages++];
-                        snprintf(l->name, sizeof(l->name), "%s", name);
-                        return l;
-                }
-                name = "other";
+        for (size_t i = 0; i < s->n_languages; i++) {
+                if (strcmp(s->languages[i].name, name) == 0)
+                        return &s->languages[i];
+                if (strcmp(s->languages[i].name, "other") == 0)
+                        other = &s->languages[i];
         }
+        if (other && s->n_languages == STATS_LANGUAGES)
+                return other;
+        if (!other && s->n_languages == STATS_LANGUAGES - 1)
+                name = "other";
+        LanguageStats *l = &s->languages[s->n_languages++];
+        snprintf(l->name, sizeof(l->name), "%s", name);
+        return l;
 }
 
 void stats_add_job(Stats *s, const Job *job, const RunResult *results, Verdict overall) {
