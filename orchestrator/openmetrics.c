@@ -102,15 +102,19 @@ static int counter(Buffer *b, const char *name, const char *help, uint64_t value
 }
 
 static int cells(Buffer *b, const MetricsLive *live) {
+        const struct {
+                const char *state;
+                uint64_t n;
+        } states[] = {
+                { "idle", live->cells_idle },
+                { "busy", live->cells_busy },
+                { "starting", live->cells_starting },
+                { "stopping", live->cells_stopping },
+        };
         int r = family(b, "kw_cells", "gauge", NULL, "Cells kwd holds, by state.");
-        if (r >= 0)
-                r = sample(b, "kw_cells", LABELS("state", "idle"), live->cells_idle);
-        if (r >= 0)
-                r = sample(b, "kw_cells", LABELS("state", "busy"), live->cells_busy);
-        if (r >= 0)
-                r = sample(b, "kw_cells", LABELS("state", "starting"), live->cells_starting);
-        if (r >= 0)
-                r = sample(b, "kw_cells", LABELS("state", "stopping"), live->cells_stopping);
+
+        for (size_t i = 0; r >= 0 && i < ELEMENTSOF(states); i++)
+                r = sample(b, "kw_cells", LABELS("state", states[i].state), states[i].n);
         if (r >= 0)
                 r = gauge(b, "kw_cells_warm", "Cells the policy keeps started ahead of jobs.", live->cells_warm);
         if (r >= 0)
