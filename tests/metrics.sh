@@ -4,7 +4,8 @@
 # starts kwd; the text is OpenMetrics (content type, # EOF, promtool); the counters move by exactly
 # the jobs the suite submits, the histograms count the runs; the two ways give the same text; only
 # GET and HEAD of /metrics; an idle client holds neither a scrape nor a job, and is dropped; a
-# restart begins the counters again; and kwd without kwd-metrics.socket runs as before.
+# restart begins the counters again; a Redis worker's state; and kwd without kwd-metrics.socket
+# runs as before.
 # Prints "N passed, M failed".
 #   tests/metrics.sh [BUILD_DIR]
 set -uo pipefail
@@ -199,6 +200,41 @@ check "kwd stopped, both sockets still listening" \
 scrape reactivated
 check "a scrape starts the stopped kwd and is answered" '[ "$status" = 200 ] && systemctl is-active -q kwd.service' \
         'echo "status $status: $(cat "$work/reactivated.err")"'
+
+# ---- a Redis worker's state ----
+# kwd working for a Redis stream too, from a redis-server on a Unix socket (which kwd.service's
+# PrivateNetwork= leaves it): connected, the messages it takes and those it dead-letters; then
+# Redis gone.
+redis_sock=$work/redis.sock
+rcli() { redis-cli -s "$redis_sock" "$@"; }
+redis-server --port 0 --unixsocket "$redis_sock" --unixsocketperm 700 --save "" --appendonly no --dir "$work" \
+        --logfile "$work/redis.log" &
+redis_pid=$!
+on_exit 'rcli shutdown nosave >/dev/null 2>&1 || kill "$redis_pid" 2>/dev/null; wait "$redis_pid" 2>/dev/null'
+wait_for 'rcli ping >/dev/null 2>&1' 10
+echo "unix://$redis_sock" >"$work/redis-url"
+mkdir -p "$unit_dir/kwd.service.d"
+printf '[Service]\nExecStart=\nExecStart=%s --policy=%s --redis-url-file=%s\n' "$build/orchestrator/kwd" "$policy_dir" \
+        "$work/redis-url" >"$unit_dir/kwd.service.d/redis.conf"
+systemctl daemon-reload
+systemctl restart kwd.service
+check "Redis: kw_redis_connected 1 once kwd has connected" \
+        'wait_for "scrape redis0; [ \"\$(value \"\$work/redis0\" kw_redis_connected)\" = 1 ]"' 'grep "^kw_redis" "$work/redis0"'
+ok_id=0123456789abcdef0123456789abcdef bad_id=fedcba9876543210fedcba9876543210
+rcli XADD kw:jobs '*' id "$ok_id" job "$(job 'print(1)' python)" >/dev/null
+rcli XADD kw:jobs '*' id "$bad_id" job 'not json' >/dev/null
+wait_for '[ "$(rcli EXISTS "kw:result:$ok_id")" = 1 ] && [ "$(rcli EXISTS "kw:result:$bad_id")" = 1 ]'
+scrape redis1
+check "Redis: 2 messages taken, 1 dead-lettered, no result pending, the job counted" \
+        '[ "$(value "$work/redis1" kw_redis_jobs_taken_total)" = 2 ] && [ "$(value "$work/redis1" kw_redis_dead_letters_total)" = 1 ] &&
+         [ "$(value "$work/redis1" kw_redis_results_pending)" = 0 ] && [ "$(sum_of "$work/redis1" kw_jobs_total)" = 1 ] &&
+         [ "$(rcli XLEN kw:jobs:dead)" = 1 ]' \
+        'grep "^kw_redis" "$work/redis1"; grep "^kw_jobs_total" "$work/redis1" | grep -v " 0$"; echo "dead letters: $(rcli XLEN kw:jobs:dead)"'
+rcli shutdown nosave >/dev/null 2>&1
+check "Redis gone: kw_redis_connected 0" \
+        'wait_for "scrape redis2; [ \"\$(value \"\$work/redis2\" kw_redis_connected)\" = 0 ]"' 'grep "^kw_redis" "$work/redis2"'
+rm "$unit_dir/kwd.service.d/redis.conf"
+systemctl daemon-reload
 
 # ---- without kwd-metrics.socket: kwd as before, no port ----
 systemctl stop kwd.service kwd-metrics.socket
