@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* kwd: the kw daemon. Socket-activated (kwd.socket, and kwd-metrics.socket for GET /metrics if that
- * is enabled) or listening on --socket itself; Type=notify
- * with the watchdog; SIGHUP reloads the policy, SIGTERM stops cleanly. */
+ * is enabled) or listening on --socket itself; Type=notify with the watchdog; SIGHUP reloads the
+ * policy, SIGTERM stops cleanly. */
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
