@@ -63,12 +63,23 @@ static enum MHD_Result on_request(void *userdata, struct MHD_Connection *conn, c
         return respond(conn, MHD_HTTP_OK, OPENMETRICS_CONTENT_TYPE, b.data, b.size, NULL);
 }
 
+static unsigned connections(MetricsServer *m) {
+        const union MHD_DaemonInfo *info = MHD_get_daemon_info(m->mhd, MHD_DAEMON_INFO_CURRENT_CONNECTIONS);
+        return info ? info->num_connections : 0;
+}
+
 /* After every run: MHD's next timeout (a connection's, or 0 when it has more to do at once). */
 static int metrics_run(MetricsServer *m) {
         MHD_UNSIGNED_LONG_LONG ms;
+        bool full = connections(m) >= METRICS_MAX_CONNECTIONS;
         int r;
 
         if (MHD_run(m->mhd) != MHD_YES)
+                log_warning("Metrics: libmicrohttpd failed to process its connections.");
+        /* At its connection limit MHD takes the listening socket out of its epoll set, and puts it
+         * back only at the start of a run: once connections have closed, one more run, or a client
+         * waiting to be accepted would wait for an event that never comes. */
+        if (full && connections(m) < METRICS_MAX_CONNECTIONS && MHD_run(m->mhd) != MHD_YES)
                 log_warning("Metrics: libmicrohttpd failed to process its connections.");
         if (MHD_get_timeout(m->mhd, &ms) != MHD_YES)
                 return sd_event_source_set_enabled(m->timer, SD_EVENT_OFF);
@@ -102,10 +113,10 @@ int metrics_server_new(Daemon *d, int fd, MetricsServer **ret) {
                 return log_error_errno(-errno, "Failed to make the metrics socket non-blocking: %m");
         /* No thread of MHD's own: its epoll fd joins kwd's loop, and MHD_run() does the work there. */
         m->mhd = MHD_start_daemon(MHD_USE_EPOLL | MHD_USE_ERROR_LOG, 0, NULL, NULL, on_request, m,
+                                  MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL, /* first, or MHD complains */
                                   MHD_OPTION_LISTEN_SOCKET, fd,
                                   MHD_OPTION_CONNECTION_LIMIT, (unsigned) METRICS_MAX_CONNECTIONS,
                                   MHD_OPTION_CONNECTION_TIMEOUT, (unsigned) METRICS_TIMEOUT_SEC,
-                                  MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL,
                                   MHD_OPTION_END);
         if (!m->mhd)
                 return log_error_errno(-EINVAL, "Failed to serve metrics on the metrics socket (libmicrohttpd refused it).");

@@ -85,7 +85,7 @@ submit bad 'print(1)' no-such-language
 verdicts=$(for j in py-ok py-wrong js-ok py-tle py-seccomp; do jq -r '.verdict' "$work/$j.out"; done | tr '\n' ' ')
 check "the jobs were judged as meant" \
         '[ "$verdicts" = "accepted wrong_answer accepted time_limit_exceeded killed_by_signal " ] && grep -q "language" "$work/bad.out"' \
-        'echo "$verdicts"; head -c 200 "$work/bad.out"'
+        'echo "$verdicts"; for j in py-ok py-wrong js-ok py-tle py-seccomp; do jq -c "{verdict, status, error: (.error // \"\")[0:200]}" "$work/$j.out"; done; head -c 200 "$work/bad.out"'
 scrape after
 # Every counter that moved, and by how much: each job one run, of the job's verdict.
 jobs_moved='kw_jobs_total{language="javascript",verdict="accepted"} 1
@@ -184,6 +184,20 @@ check "an idle client does not hold a job" '[ "$(jq -r .verdict "$work/beside.ou
 dropped() { [ -e "/proc/$$/fd/$1" ] && { timeout 60 cat <&"$1" >/dev/null; [ $? != 124 ]; }; }
 check "the idle clients are dropped after the timeout" 'dropped 7 && dropped 8' 'echo still open after 60 s'
 exec 7<&- 8<&-
+# As many idle clients as kwd serves at once (16): a job is not held at all, and a scrape behind
+# them is answered once they are dropped, not before (they are closed by the time it has its answer)
+# and not never (libmicrohttpd, at its limit, must be made to listen again).
+idle_fds=$(seq 10 25)
+for fd in $idle_fds; do eval "exec $fd<>/dev/tcp/127.0.0.1/9464"; done
+{ scrape behind; echo "$status" >"$work/behind.status"; } &
+behind=$!
+submit full 'print(1)' python "$(one_case 1)"
+check "16 idle clients: a job is not held" '[ "$(jq -r .verdict "$work/full.out")" = accepted ]' 'head -c 300 "$work/full.out"'
+wait "$behind"
+closed() { local fd; for fd in $idle_fds; do timeout 1 cat <&"$fd" >/dev/null; [ $? != 124 ] || return 1; done; }
+check "16 idle clients: a scrape behind them is answered when they have been dropped" \
+        '[ "$(cat "$work/behind.status")" = 200 ] && closed' 'echo "status $(cat "$work/behind.status"); closed: $(closed && echo yes || echo no)"'
+for fd in $idle_fds; do eval "exec $fd<&-"; done
 
 # ---- restarted: the counters begin again ----
 systemctl restart kwd.service
