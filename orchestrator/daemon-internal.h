@@ -23,6 +23,7 @@ typedef enum ClientState {
 } ClientState;
 
 typedef struct Client Client;
+typedef struct MetricsServer MetricsServer;
 
 struct Client {
         Daemon *daemon;
@@ -62,6 +63,7 @@ struct Daemon {
         uint64_t reading_bytes;          /* held for requests not yet complete */
         bool stopping;
         Queue *queue;
+        MetricsServer *metrics;          /* kwd-metrics.socket's, or NULL */
         Stats stats;
 };
 
@@ -72,8 +74,9 @@ void client_free(Client *c);
 void client_submit(Client *c, const char *text, size_t size);
 /* Answer @c (exit status, message, body) the way it came, and be done with it. */
 void client_respond(Client *c, int status, const char *message, const char *body, size_t body_size);
-/* `kwctl stats` */
+/* `kwctl stats`, and the same as OpenMetrics (GET /metrics, `kwctl stats --format=openmetrics`) */
 int daemon_format_stats(Daemon *d, Buffer *b);
+int daemon_format_metrics(Daemon *d, Buffer *b);
 void daemon_start_queued(Daemon *d);
 void daemon_maybe_exit(Daemon *d);
 
@@ -84,6 +87,12 @@ void socket_client_answer(Client *c, int status, const char *message, const char
 /* The RunnerProgressFn of a client that asked for progress (userdata: the Client). */
 void socket_client_progress(Runner *runner, const Progress *progress, void *userdata);
 void socket_client_release(Client *c);
+
+/* daemon-metrics.c: GET /metrics over HTTP on @fd (a listening TCP socket, taken over), by
+ * libmicrohttpd without threads, in kwd's loop. Return: 0 or -errno (logged). */
+int metrics_server_new(Daemon *d, int fd, MetricsServer **ret);
+MetricsServer *metrics_server_free(MetricsServer *m);
+DEFINE_TRIVIAL_CLEANUP_FUNC(MetricsServer *, metrics_server_free);
 
 /* daemon-redis.c: the Queue's QueueJobFn (userdata: the Daemon), and a message's answer and end. */
 void redis_client_take(void *userdata, const char *msg_id, const char *job_id, const char *text, size_t size);

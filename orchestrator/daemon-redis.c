@@ -11,10 +11,11 @@ void redis_client_answer(Client *c, int status, const char *message, const char 
         int r;
 
         r = protocol_format_response(&c->out, status, message, body, body_size);
-        if (r >= 0 && status == EXIT_BAD_INPUT)
+        if (r >= 0 && status == EXIT_BAD_INPUT) {
                 r = queue_dead_letter(d->queue, c->msg_id, c->job_id, message ? message : "invalid", c->in.data,
                                       c->in.size, c->out.data, c->out.size);
-        else if (r >= 0)
+                d->stats.redis_dead_letters += r >= 0;
+        } else if (r >= 0)
                 r = queue_finish(d->queue, c->msg_id, c->job_id, c->out.data, c->out.size);
         if (r < 0)
                 log_error("Failed to answer message %s; it stays pending for another worker.", c->msg_id);
@@ -56,6 +57,7 @@ void redis_client_take(void *userdata, const char *msg_id, const char *job_id, c
                 log_error("Out of memory taking message %s; it stays pending.", msg_id);
                 return;
         }
+        d->stats.redis_taken++;
         c->peer = (struct ucred) { .pid = 0, .uid = (uid_t) -1 };
         (void) queue_track(d->queue, msg_id);
         if (text && buffer_append(&c->in, text, size) < 0) {

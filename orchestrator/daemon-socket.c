@@ -83,9 +83,9 @@ static void client_handle(Client *c) {
                 return;
         }
         c->progress = command == COMMAND_SUBMIT_PROGRESS;
-        if (command == COMMAND_STATS) {
+        if (command == COMMAND_STATS || command == COMMAND_METRICS) {
                 _cleanup_(buffer_done) Buffer b = {};
-                if (daemon_format_stats(d, &b) < 0)
+                if ((command == COMMAND_STATS ? daemon_format_stats(d, &b) : daemon_format_metrics(d, &b)) < 0)
                         client_respond(c, EXIT_INTERNAL, "out of memory", NULL, 0);
                 else
                         client_respond(c, 0, NULL, b.data, b.size);

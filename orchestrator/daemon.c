@@ -5,6 +5,7 @@
 #include <time.h>
 
 #include "audit.h"
+#include "openmetrics.h"
 #include "cleanup.h"
 #include "userns-check.h"
 #include "daemon-internal.h"
@@ -180,6 +181,22 @@ int daemon_format_stats(Daemon *d, Buffer *b) {
         return stats_format(&d->stats, d->n_running, d->backlog.n, b);
 }
 
+int daemon_format_metrics(Daemon *d, Buffer *b) {
+        PoolStatus pool;
+        QueueStatus queue = {};
+
+        pool_status(d->ctx.pool, &pool);
+        if (d->queue)
+                queue_status(d->queue, &queue);
+        MetricsLive live = {
+                .in_flight = d->n_running, .queued = d->backlog.n, .cells_warm = pool.warm, .cells_idle = pool.idle,
+                .cells_busy = pool.lent, .cells_starting = pool.starting, .cells_stopping = pool.stopping,
+                .cells_started = pool.started, .cell_start_failures = pool.start_failures, .redis = d->queue != NULL,
+                .redis_connected = queue.connected, .redis_results_pending = queue.results_pending,
+        };
+        return openmetrics_format(&d->stats, &live, b);
+}
+
 /* ---- start, reload, stop ---- */
 
 static int on_disconnected(sd_bus_message *m _unused_, void *userdata, sd_bus_error *error _unused_) {
@@ -229,6 +246,11 @@ int daemon_new(sd_event *event, int listen_fd, const DaemonConfig *config, Daemo
                 if (r < 0)
                         return log_error_errno(r, "Failed to set up the Redis queue: %m");
                 daemon_start_queued(d);
+        }
+        if (config->metrics_fd >= 0) {
+                r = metrics_server_new(d, config->metrics_fd, &d->metrics);
+                if (r < 0)
+                        return r; /* logged */
         }
         d->listen_fd = listen_fd;
         *ret = TAKE_PTR(d);
@@ -292,6 +314,7 @@ Daemon *daemon_free(Daemon *d) {
         }
         sd_event_source_disable_unref(d->listen_source);
         sd_event_source_disable_unref(d->accept_pause);
+        metrics_server_free(d->metrics);
         queue_free(d->queue);
         runner_context_done(&d->ctx);
         policy_unref(d->policy);

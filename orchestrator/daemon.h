@@ -18,6 +18,7 @@ typedef struct DaemonConfig {
         const char *redis_group;
         uint64_t redis_reclaim_usec;
         uint64_t redis_result_ttl_sec;
+        int metrics_fd;              /* kwd-metrics.socket's listening socket (taken over), or -EBADF */
 } DaemonConfig;
 
 /* kwd: accepts jobs on a listening socket, runs at most policy->daemon.max_jobs at once, queues up to

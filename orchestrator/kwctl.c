@@ -37,6 +37,7 @@ static int arg_json = -1; /* JsonFormat; -1: pretty if stdout is a terminal */
 static AuditArgs arg_audit = {};
 static bool arg_output = false;
 static bool arg_quiet = false;
+static bool arg_openmetrics = false; /* stats --format=openmetrics */
 
 #define PROGRESS_TICK_USEC 1000000ULL
 
@@ -506,7 +507,8 @@ static int submit(const char *path) {
 
 int main(int argc, char *argv[]) {
         enum { ARG_POLICY = 0x100, ARG_SOCKET, ARG_DIRECT, ARG_REDIS, ARG_REDIS_STREAM, ARG_REDIS_TIMEOUT, ARG_JSON,
-               ARG_SINCE, ARG_UNTIL, ARG_VERDICT, ARG_SUBMITTER, ARG_LANGUAGE, ARG_SECURITY, ARG_OUTPUT };
+               ARG_SINCE, ARG_UNTIL, ARG_VERDICT, ARG_SUBMITTER, ARG_LANGUAGE, ARG_SECURITY, ARG_OUTPUT,
+               ARG_FORMAT };
         static const struct option options[] = {
                 { "help", no_argument, NULL, 'h' },
                 { "policy", required_argument, NULL, ARG_POLICY },
@@ -524,6 +526,7 @@ int main(int argc, char *argv[]) {
                 { "security", no_argument, NULL, ARG_SECURITY },
                 { "output", no_argument, NULL, ARG_OUTPUT },
                 { "quiet", no_argument, NULL, 'q' },
+                { "format", required_argument, NULL, ARG_FORMAT },
                 {},
         };
         int c;
@@ -592,6 +595,13 @@ int main(int argc, char *argv[]) {
                 case ARG_OUTPUT:
                         arg_output = true;
                         break;
+                case ARG_FORMAT:
+                        if (strcmp(optarg, "json") != 0 && strcmp(optarg, "openmetrics") != 0) {
+                                log_error("--format takes json or openmetrics, not '%s'", optarg);
+                                return EXIT_BAD_INPUT;
+                        }
+                        arg_openmetrics = strcmp(optarg, "openmetrics") == 0;
+                        break;
                 default:
                         return EXIT_BAD_INPUT;
                 }
@@ -609,6 +619,11 @@ int main(int argc, char *argv[]) {
                 if (argc - optind != 1) {
                         log_error("stats takes no arguments");
                         return EXIT_BAD_INPUT;
+                }
+                if (arg_openmetrics) {
+                        /* Text, not JSON: printed as kwd wrote it. */
+                        arg_json = JSON_SHORT;
+                        return ask_kwd("metrics", "", 0, false);
                 }
                 return ask_kwd("stats", "", 0, false);
         }

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
-/* kwd: the kw daemon. Socket-activated (kwd.socket) or listening on --socket itself; Type=notify
- * with the watchdog; SIGHUP reloads the policy, SIGTERM stops cleanly. */
+/* kwd: the kw daemon. Socket-activated (kwd.socket, and kwd-metrics.socket for GET /metrics if that
+ * is enabled) or listening on --socket itself; Type=notify with the watchdog; SIGHUP reloads the
+ * policy, SIGTERM stops cleanly. */
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
@@ -68,6 +69,31 @@ static int listen_socket(const char *path) {
         if (r < 0 || listen(fd, SOMAXCONN) < 0)
                 return negative_errno();
         return TAKE_FD(fd);
+}
+
+static void strv_freep(char ***l) {
+        strv_free(*l);
+}
+
+/* The sockets systemd passed: kwd.socket's for jobs (any name but "metrics"; -EBADF if none: kwd
+ * listens itself) and kwd-metrics.socket's (FileDescriptorName=metrics; -EBADF if not enabled). */
+static int take_sockets(int *ret_jobs, int *ret_metrics) {
+        _cleanup_(strv_freep) char **names = NULL;
+        int jobs = -EBADF, metrics = -EBADF;
+
+        int n = sd_listen_fds_with_names(true, &names);
+        if (n < 0)
+                return log_error_errno(n, "Failed to get the sockets systemd passed: %m");
+        for (int i = 0; i < n; i++) {
+                int *slot = strcmp(names[i], "metrics") == 0 ? &metrics : &jobs;
+                if (*slot >= 0)
+                        return log_error_errno(-EINVAL, "Expected one socket for %s, got more.",
+                                               slot == &metrics ? "metrics" : "jobs");
+                *slot = SD_LISTEN_FDS_START + i;
+        }
+        *ret_jobs = jobs;
+        *ret_metrics = metrics;
+        return 0;
 }
 
 static int parse_argv(int argc, char *argv[]) {
@@ -159,7 +185,7 @@ int main(int argc, char *argv[]) {
         _cleanup_(daemon_freep) Daemon *d = NULL;
         _cleanup_close_ int own_fd = -EBADF;
         sigset_t mask;
-        int r, fd;
+        int r, fd, metrics_fd;
 
         log_set_program("kwd");
         /* A program that ends before reading all its input closes the pipe kwd writes it to. */
@@ -175,12 +201,10 @@ int main(int argc, char *argv[]) {
         if (r <= 0)
                 return r < 0 ? 2 : 0;
 
-        r = sd_listen_fds(true);
-        if (r > 1)
-                return log_error_errno(-EINVAL, "Expected one socket, got %d.", r), 1;
-        if (r == 1)
-                fd = SD_LISTEN_FDS_START;
-        else {
+        r = take_sockets(&fd, &metrics_fd);
+        if (r < 0)
+                return 1; /* logged */
+        if (fd < 0) {
                 fd = own_fd = listen_socket(arg_socket);
                 if (fd < 0)
                         return log_error_errno(fd, "Failed to listen on %s: %m", arg_socket), 1;
@@ -201,6 +225,7 @@ int main(int argc, char *argv[]) {
                 .redis_group = arg_redis_group,
                 .redis_reclaim_usec = arg_redis_reclaim_sec * 1000000ULL,
                 .redis_result_ttl_sec = arg_redis_result_ttl_sec,
+                .metrics_fd = metrics_fd,
         };
         r = daemon_new(event, fd, &config, &d);
         if (r < 0)

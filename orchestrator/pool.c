@@ -31,6 +31,7 @@ struct Pool {
         PoolWaiter *waiters;         /* first come, first served */
         sd_event_source *refill;     /* a deferred (or backed-off) fill */
         unsigned failures;           /* cells that failed to start in a row */
+        uint64_t started, start_failures; /* in all, for the metrics */
         bool stopped;
         PoolStoppedFn stopped_fn;
         void *userdata;
@@ -192,6 +193,7 @@ static void on_pool_cell(Cell *c, CellState from, void *userdata) {
                         w->fn(NULL, error ?: "the cell ended before it was ready", w->userdata);
                 }
                 p->failures += failed;
+                p->start_failures += failed;
                 cell_free(release(p, pc));
                 pool_schedule_fill(p);
                 return;
@@ -234,6 +236,7 @@ static int start_cell(Pool *p) {
                 cell_free(c);
                 return log_error_errno(r, "Failed to keep cell %s: %m", name);
         }
+        p->started++;
         return 0;
 }
 
@@ -244,6 +247,7 @@ static void pool_fill(Pool *p) {
         for (size_t have = count_available(p) + p->lent, want = p->warm + count_waiters(p); have < want; have++)
                 if (start_cell(p) < 0) {
                         p->failures++;
+                        p->start_failures++;
                         pool_schedule_fill(p);
                         return;
                 }
@@ -359,6 +363,30 @@ void pool_give_back(Pool *p, Cell *c) {
                 return;
         }
         pool_trim(p);
+}
+
+void pool_status(const Pool *p, PoolStatus *ret) {
+        PoolStatus s = { .warm = p->warm, .lent = p->lent, .started = p->started, .start_failures = p->start_failures };
+
+        for (const PoolCell *pc = p->cells; pc; pc = pc->next)
+                switch (cell_state(pc->cell)) {
+                case CELL_IDLE:
+                        s.idle++;
+                        break;
+                case CELL_STARTING:
+                case CELL_LOCATING:
+                        s.starting++;
+                        break;
+                case CELL_STOPPING:
+                case CELL_GONE:
+                        s.stopping++;
+                        break;
+                case CELL_LIMITING:
+                case CELL_RUNNING:
+                case _CELL_STATE_MAX:
+                        break; /* held cells are never running: a run's cell is lent */
+                }
+        *ret = s;
 }
 
 bool pool_busy(const Pool *p) {

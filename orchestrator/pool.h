@@ -47,6 +47,16 @@ void pool_unwait(Pool *p, PoolWaiter *w);
  * out, of an older policy, one too many, broken or stopping) stopped and kept until it has ended. */
 void pool_give_back(Pool *p, Cell *c);
 
+/* For the metrics: the cells held now, and the starts since the pool was made. */
+typedef struct PoolStatus {
+        uint64_t warm;               /* the count kept ahead of runs */
+        uint64_t idle, lent, starting, stopping;
+        uint64_t started;
+        uint64_t start_failures;     /* ended before they were ready, or could not be started */
+} PoolStatus;
+
+void pool_status(const Pool *p, PoolStatus *ret);
+
 /* Cells kept: idle, starting, or ending. */
 bool pool_busy(const Pool *p);
 

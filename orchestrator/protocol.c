@@ -14,6 +14,7 @@ int protocol_parse_request(const char *data, size_t size, Command *ret_command, 
                 { "submit", COMMAND_SUBMIT, true },
                 { "stats", COMMAND_STATS, false },
                 { "submit-progress", COMMAND_SUBMIT_PROGRESS, true },
+                { "metrics", COMMAND_METRICS, false },
         };
         const char *nl = memchr(data, '\n', size);
 

@@ -5,8 +5,8 @@
 #include "util.h"
 
 /* kwctl <-> kwd over kwd's Unix socket, one request per connection:
- *   request:  "submit\n" JOB-JSON, "submit-progress\n" JOB-JSON, or "stats\n"; the client then
- *             shuts down its write side.
+ *   request:  "submit\n" JOB-JSON, "submit-progress\n" JOB-JSON, "stats\n" or "metrics\n" (the
+ *             stats as OpenMetrics text); the client then shuts down its write side.
  *   response: for submit-progress only, progress records first, each one line
  *             "progress STAGE DONE TOTAL[ VERDICT=COUNT]...\n" (STAGE "compiling" or "running",
  *             the verdicts' counts adding up to DONE); then, for every request,
@@ -33,6 +33,7 @@ typedef enum Command {
         COMMAND_SUBMIT,
         COMMAND_STATS,
         COMMAND_SUBMIT_PROGRESS,         /* submit, with progress records before the response */
+        COMMAND_METRICS,
 } Command;
 
 /* A progress record's longest line, newline included. */

@@ -431,6 +431,13 @@ void queue_untrack(Queue *q, const char *msg_id) {
                 }
 }
 
+void queue_status(const Queue *q, QueueStatus *ret) {
+        QueueStatus s = { .connected = q->reader.ready && q->writer.ready };
+        for (const Pending *p = q->pending; p; p = p->next)
+                s.results_pending++;
+        *ret = s;
+}
+
 /* ---- setup ---- */
 
 static void reader_ready(Connection *c) {

@@ -48,5 +48,13 @@ int queue_dead_letter(Queue *q, const char *msg_id, const char *job_id, const ch
 int queue_track(Queue *q, const char *msg_id);
 void queue_untrack(Queue *q, const char *msg_id);
 
+/* For the metrics: both connections up (AUTH and SELECT answered), and results not yet stored. */
+typedef struct QueueStatus {
+        bool connected;
+        uint64_t results_pending;
+} QueueStatus;
+
+void queue_status(const Queue *q, QueueStatus *ret);
+
 Queue *queue_free(Queue *q);
 DEFINE_TRIVIAL_CLEANUP_FUNC(Queue *, queue_free);

@@ -100,8 +100,9 @@ static void test_stats_counts(void) {
                                 strlen(runs[i].expected), &check);
                 outcome_judge(&results[i], &test_limits, &check);
         }
+        Language python = { .name = (char *) "python" };
         Job job = { .code = (char *) "x", .code_size = 1, .cases = cases, .n_cases = ELEMENTSOF(runs),
-                    .has_cases = true, .limits = test_limits };
+                    .has_cases = true, .limits = test_limits, .language = &python };
         /* The same job twice, once accepted as a whole (overall verdicts are the caller's). */
         stats_add_job(s, &job, results, VERDICT_TIME_LIMIT_EXCEEDED);
         stats_add_job(s, &job, results, VERDICT_ACCEPTED);
@@ -139,8 +140,96 @@ static void test_stats_counts(void) {
         ASSERT_U64_EQ(s->run_time_ms.count, 22);
         ASSERT_INT_EQ((int) number(j, "run_time_ms.p95"), 40);
         ASSERT_INT_EQ((int) number(j, "run_time_ms.p50"), 0);
+        /* The metrics' buckets: the 9 runs of 0 ms up to 10 ms, the 30 and 40 ms ones up to 50 ms;
+         * every peak (1000, 3000, 8000 bytes) up to 1 MiB. Nothing above the bounds. */
+        ASSERT_U64_EQ(s->run_time_buckets[0], 18);
+        ASSERT_U64_EQ(s->run_time_buckets[1], 4);
+        ASSERT_U64_EQ(s->run_time_buckets[STATS_RUN_TIME_BOUNDS], 0);
+        ASSERT_U64_EQ(s->run_time_usec_sum, 140000);
+        ASSERT_U64_EQ(s->memory_buckets[0], 6);
+        ASSERT_U64_EQ(s->memory_buckets[STATS_MEMORY_BOUNDS], 0);
+        /* By language: all of it python's, the same as the totals. */
+        ASSERT_U64_EQ(s->n_languages, 1);
+        ASSERT_STR_EQ(s->languages[0].name, "python");
+        for (int v = 0; v < _VERDICT_MAX; v++) {
+                ASSERT_U64_EQ(s->languages[0].jobs_by_verdict[v], s->jobs_by_verdict[v]);
+                ASSERT_U64_EQ(s->languages[0].runs_by_verdict[v], s->runs_by_verdict[v]);
+        }
         for (size_t i = 0; i < ELEMENTSOF(runs); i++)
                 buffer_done(&results[i].out);
+        free(s);
+}
+
+/* Each value in the metrics' bucket it belongs to: bounds are inclusive. */
+static const struct {
+        uint64_t wall_usec, memory_peak;
+        size_t time_bucket, memory_bucket;
+} metric_bucket_cases[] = {
+        { 0, 0, 0, 0 },
+        { 10000, 1 << 20, 0, 0 },
+        { 10001, (1 << 20) + 1, 1, 1 },
+        { 1000000, 1ULL << 30, 5, 5 },
+        { 30000000, (1ULL << 30) + 1, 9, STATS_MEMORY_BOUNDS },
+        { 30000001, UINT64_MAX - 1, STATS_RUN_TIME_BOUNDS, STATS_MEMORY_BOUNDS },
+};
+
+static void test_metric_bucket(size_t i) {
+        Stats *s = calloc(1, sizeof(Stats));
+        TestCase tc = { (char *) "", 0, (char *) "", 0 };
+        RunResult result = { .verdict = VERDICT_ACCEPTED };
+        Language lang = { .name = (char *) "c" };
+        Job job = { .cases = &tc, .n_cases = 1, .has_cases = true, .language = &lang };
+
+        test_case_begin("metric bucket: %" PRIu64 " us, %" PRIu64 " bytes", metric_bucket_cases[i].wall_usec,
+                        metric_bucket_cases[i].memory_peak);
+        ASSERT_OR_ABORT(s);
+        result.outcome.wall_usec = metric_bucket_cases[i].wall_usec;
+        result.outcome.memory_peak = metric_bucket_cases[i].memory_peak;
+        stats_add_job(s, &job, &result, VERDICT_ACCEPTED);
+        ASSERT_U64_EQ(s->run_time_buckets[metric_bucket_cases[i].time_bucket], 1);
+        ASSERT_U64_EQ(s->memory_buckets[metric_bucket_cases[i].memory_bucket], 1);
+        free(s);
+}
+
+static const LanguageStats *find_language(const Stats *s, const char *name) {
+        for (size_t i = 0; i < s->n_languages; i++)
+                if (strcmp(s->languages[i].name, name) == 0)
+                        return &s->languages[i];
+        return NULL;
+}
+
+/* More languages than there are slots, with or without a name too long for one first: lang0..lang30
+ * take slots, the rest (and the long name) count as "other", in the slot kept for it. */
+static void test_stats_languages(bool long_name_first) {
+        Stats *s = calloc(1, sizeof(Stats));
+        char names[STATS_LANGUAGES + 8][16];
+        Language langs[STATS_LANGUAGES + 8];
+        RunResult result = { .verdict = VERDICT_WRONG_ANSWER, .outcome.memory_peak = UINT64_MAX };
+        TestCase tc = { (char *) "", 0, (char *) "", 0 };
+        Language longer = { .name = (char *) "a-name-of-thirty-two-characters!" };
+        Job job = { .cases = &tc, .n_cases = 1, .has_cases = true, .language = &longer };
+        const LanguageStats *l;
+
+        test_case_begin("stats: %zu languages%s", ELEMENTSOF(langs), long_name_first ? ", a long name first" : "");
+        ASSERT_OR_ABORT(s);
+        if (long_name_first)
+                stats_add_job(s, &job, &result, VERDICT_WRONG_ANSWER);
+        for (size_t i = 0; i < ELEMENTSOF(langs); i++) {
+                snprintf(names[i], sizeof(names[i]), "lang%zu", i);
+                langs[i] = (Language) { .name = names[i] };
+                job.language = &langs[i];
+                stats_add_job(s, &job, &result, VERDICT_WRONG_ANSWER);
+                stats_add_job(s, &job, &result, VERDICT_WRONG_ANSWER); /* again: the same slot */
+        }
+
+        ASSERT_U64_EQ(s->n_languages, STATS_LANGUAGES);
+        l = find_language(s, "lang30");
+        ASSERT_TRUE(l && l->jobs_by_verdict[VERDICT_WRONG_ANSWER] == 2 && l->runs_by_verdict[VERDICT_WRONG_ANSWER] == 2);
+        ASSERT_TRUE(!find_language(s, "lang31"));
+        /* lang31..lang39 twice each, and the long name once. */
+        l = find_language(s, "other");
+        uint64_t others = 2 * (ELEMENTSOF(langs) - 31) + long_name_first;
+        ASSERT_TRUE(l && l->jobs_by_verdict[VERDICT_WRONG_ANSWER] == others && l->runs_by_verdict[VERDICT_WRONG_ANSWER] == others);
         free(s);
 }
 
@@ -160,6 +249,9 @@ int main(void) {
         TEST_TABLE(test_histogram_bucket, bucket_cases);
         TEST_RUN(test_histogram_percentiles);
         TEST_RUN(test_stats_counts);
+        TEST_TABLE(test_metric_bucket, metric_bucket_cases);
+        TEST_RUN(test_stats_languages, false);
+        TEST_RUN(test_stats_languages, true);
         TEST_RUN(test_stats_empty);
         return test_summary();
 }

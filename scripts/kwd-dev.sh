@@ -16,19 +16,19 @@ install)
         sed -e "s|^ExecStart=@KWD@\$|ExecStart=$build/orchestrator/kwd --policy=$policy|" "$top/units/kwd.service.in" >"$units/kwd.service"
         grep -qx "ExecStart=$build/orchestrator/kwd --policy=$policy" "$units/kwd.service" ||
                 { echo "kwd-dev.sh: no ExecStart=@KWD@ line in units/kwd.service.in" >&2; exit 1; }
-        cp "$top/units/kwd.socket" "$top/units/kw.slice" "$units/"
+        cp "$top/units/kwd.socket" "$top/units/kwd-metrics.socket" "$top/units/kw.slice" "$units/"
         cp "$top/units/journald-kw.conf" /run/systemd/journald@kw.conf.d/kw.conf
         systemctl daemon-reload
         ;;
 uninstall)
         # kwd and what it started: its socket, the cells' slice, the output namespace's journald and
         # its sockets; their failures forgotten too, so that none of them stays loaded.
-        kw_units=(kwd.service kwd.socket kw.slice systemd-journald@kw.service systemd-journald@kw.socket
+        kw_units=(kwd.service kwd.socket kwd-metrics.socket kw.slice systemd-journald@kw.service systemd-journald@kw.socket
                   systemd-journald-varlink@kw.socket)
         systemctl stop "${kw_units[@]}" 2>/dev/null || true
         systemctl reset-failed "${kw_units[@]}" 2>/dev/null || true
-        rm -f "$units/kwd.service" "$units/kwd.socket" "$units/kw.slice"
-        rm -rf "$units/kwd.service.d"
+        rm -f "$units/kwd.service" "$units/kwd.socket" "$units/kwd-metrics.socket" "$units/kw.slice"
+        rm -rf "$units/kwd.service.d" "$units/kwd-metrics.socket.d"
         rm -rf /run/systemd/journald@kw.conf.d /run/systemd/journal.kw
         systemctl daemon-reload
         # The slices of journald's instances, unless another namespace's journald is in them.

@@ -5,21 +5,21 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 build=${1:-build}
 
-# Build: meson, a compiler, the four libraries. Run: systemd (as the box's PID 1 where the host's is
+# Build: meson, a compiler, the five libraries (libmicrohttpd: kwd's GET /metrics). Run: systemd (as the box's PID 1 where the host's is
 # not systemd), dbus, the interpreters, and jobs' compilers: gcc (the build's too) and g++ for c and
 # cpp, OpenJDK 17's javac, jar and java for java, rustc for rust. Tests: jq, valgrind, clang for the
 # sanitizers and fuzzers, redis-server and python3-redis for the queue tests and the example
-# backend, bubblewrap for the benchmark. Docs: bash-completion (its .pc says where kwctl's completion
+# backend, bubblewrap for the benchmark, curl to scrape kwd's metrics. Docs: bash-completion (its .pc says where kwctl's completion
 # goes; tests/docs.sh runs it), groff-base and mandoc to check the man pages. dpkg-dev, debhelper,
 # fakeroot and lintian for the Debian package (tests/package.sh), and libmicrohttpd-dev (kwd's
 # metrics) for the build.
 packages=(
         meson ninja-build pkg-config gcc
-        libsystemd-dev libcjson-dev libseccomp-dev libhiredis-dev
+        libsystemd-dev libcjson-dev libseccomp-dev libhiredis-dev libmicrohttpd-dev
         systemd dbus libnss-systemd util-linux
         python3 nodejs g++ openjdk-17-jdk-headless rustc
         jq valgrind clang libclang-rt-14-dev
-        redis-server redis-tools python3-redis bubblewrap
+        redis-server redis-tools python3-redis bubblewrap curl
         bash-completion groff-base mandoc
         dpkg-dev debhelper fakeroot lintian libmicrohttpd-dev
 )
@@ -40,6 +40,22 @@ jdk=/usr/lib/jvm/java-17-openjdk-amd64/bin
 for i in /usr/bin/python3 /usr/bin/node /usr/bin/gcc /usr/bin/g++ "$jdk/javac" "$jdk/jar" "$jdk/java" /usr/bin/rustc; do
         [ -x "$i" ] || { echo "setup: $i is missing" >&2; exit 1; }
 done
+
+# promtool, which tests/metrics.sh lints kwd's metrics with: Debian's prometheus package has it, but
+# installing that package would start a Prometheus server here. Its files are only unpacked, into
+# /var/cache/kw-test/prometheus (KW_PROMTOOL in the tests); nothing of it runs but promtool.
+promtool_dir=/var/cache/kw-test/prometheus
+if [ ! -x "$promtool_dir/usr/bin/promtool" ]; then
+        [ "$(id -u)" = 0 ] || { echo "setup: run as root to fetch promtool into $promtool_dir" >&2; exit 1; }
+        echo "setup: unpacking Debian's prometheus package (for promtool) into $promtool_dir" >&2
+        mkdir -p "$(dirname "$promtool_dir")"
+        deb_dir=$(mktemp -d)
+        (cd "$deb_dir" && apt-get download -q=2 -o APT::Sandbox::User=root prometheus) &&
+                dpkg-deb -x "$deb_dir"/prometheus_*.deb "$promtool_dir.new" &&
+                rm -rf "$promtool_dir" && mv "$promtool_dir.new" "$promtool_dir"
+        rm -rf "$deb_dir" "$promtool_dir.new"
+        [ -x "$promtool_dir/usr/bin/promtool" ] || { echo "setup: could not fetch promtool" >&2; exit 1; }
+fi
 
 # Quiet when all is well; a failure shows what meson or ninja said (ninja prints errors on stdout).
 quiet() { local out; out=$("$@" 2>&1) || { printf '%s\n' "$out" >&2; echo "setup: $* failed" >&2; return 1; }; }

@@ -5,9 +5,9 @@
 #   3. the same under valgrind, and under AddressSanitizer + UBSan
 #   4. a short fuzz run of the job and policy parsers (libFuzzer)
 #   5. integration tests against a real systemd: this machine's, or a box booted for them
-#   6. kwd installed as a service into that systemd, and its tests; then the same while journald
-#      comes and goes (idle exits, restarts, kills); kwctl audit and show over the jobs' journal
-#      (and with the sanitized build)
+#   6. kwd installed as a service into that systemd, and its tests; its metrics scraped over HTTP;
+#      then the same while journald comes and goes (idle exits, restarts, kills); kwctl audit and
+#      show over the jobs' journal (and with the sanitized build)
 #   7. the adversarial suite: hostile programs, and the host and the next run checked after each
 #   8. cells: one cell serving job after job, each run leaving nothing the next can see; a run's
 #      minimal root; kill -9 of kw-exec and of kwd
@@ -73,6 +73,11 @@ step "integration tests against systemd"
 step "kwd as a systemd service"
 {
         scripts/systemd.sh tests/daemon.sh build
+} 2>&1 | tee -a "$log"; result $?
+
+step "kwd's metrics: GET /metrics on kwd-metrics.socket, kwctl stats --format=openmetrics"
+{
+        scripts/systemd.sh tests/metrics.sh build
 } 2>&1 | tee -a "$log"; result $?
 
 step "kwd while journald comes and goes"

@@ -1,0 +1,146 @@
+/* SPDX-License-Identifier: MIT */
+#include <fcntl.h>
+#include <microhttpd.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "daemon-internal.h"
+#include "openmetrics.h"
+
+/* A scraper has this long for its request and for taking the answer; and only so many connect at
+ * once, so that slow or idle clients hold a bounded set of kwd's fds and memory, never its loop. */
+#define METRICS_TIMEOUT_SEC 10
+#define METRICS_MAX_CONNECTIONS 16
+
+struct MetricsServer {
+        Daemon *daemon;
+        struct MHD_Daemon *mhd;
+        sd_event_source *io;         /* MHD's epoll fd */
+        sd_event_source *timer;      /* MHD's next timeout */
+};
+
+_printf_(2, 0) static void on_mhd_log(void *userdata _unused_, const char *fmt, va_list ap) {
+        char text[512];
+        vsnprintf(text, sizeof(text), fmt, ap);
+        log_warning("Metrics: %s", strstrip(text));
+}
+
+static enum MHD_Result respond(struct MHD_Connection *conn, unsigned status, const char *content_type,
+                               const char *text, size_t size, const char *allow) {
+        struct MHD_Response *response = MHD_create_response_from_buffer(size, (void *) text, MHD_RESPMEM_MUST_COPY);
+        enum MHD_Result r = MHD_NO;
+
+        if (!response)
+                return MHD_NO; /* MHD drops the connection */
+        if (MHD_add_response_header(response, MHD_HTTP_HEADER_CONTENT_TYPE, content_type) == MHD_YES &&
+            (!allow || MHD_add_response_header(response, MHD_HTTP_HEADER_ALLOW, allow) == MHD_YES))
+                r = MHD_queue_response(conn, status, response);
+        MHD_destroy_response(response);
+        return r;
+}
+
+/* GET (or HEAD: MHD sends the headers only) /metrics; nothing else. */
+static enum MHD_Result on_request(void *userdata, struct MHD_Connection *conn, const char *url, const char *method,
+                                  const char *version _unused_, const char *upload_data _unused_,
+                                  size_t *upload_data_size _unused_, void **request _unused_) {
+        MetricsServer *m = userdata;
+        _cleanup_(buffer_done) Buffer b = {};
+
+        if (strcmp(method, MHD_HTTP_METHOD_GET) != 0 && strcmp(method, MHD_HTTP_METHOD_HEAD) != 0) {
+                static const char text[] = "Only GET and HEAD.\n";
+                return respond(conn, MHD_HTTP_METHOD_NOT_ALLOWED, "text/plain; charset=utf-8", text, sizeof(text) - 1,
+                               "GET, HEAD");
+        }
+        if (strcmp(url, "/metrics") != 0) {
+                static const char text[] = "Not found: kwd serves /metrics only.\n";
+                return respond(conn, MHD_HTTP_NOT_FOUND, "text/plain; charset=utf-8", text, sizeof(text) - 1, NULL);
+        }
+        if (daemon_format_metrics(m->daemon, &b) < 0) {
+                static const char text[] = "Out of memory.\n";
+                return respond(conn, MHD_HTTP_INTERNAL_SERVER_ERROR, "text/plain; charset=utf-8", text,
+                               sizeof(text) - 1, NULL);
+        }
+        return respond(conn, MHD_HTTP_OK, OPENMETRICS_CONTENT_TYPE, b.data, b.size, NULL);
+}
+
+static unsigned connections(MetricsServer *m) {
+        const union MHD_DaemonInfo *info = MHD_get_daemon_info(m->mhd, MHD_DAEMON_INFO_CURRENT_CONNECTIONS);
+        return info ? info->num_connections : 0;
+}
+
+/* After every run: MHD's next timeout (a connection's, or 0 when it has more to do at once). */
+static int metrics_run(MetricsServer *m) {
+        MHD_UNSIGNED_LONG_LONG ms;
+        bool full = connections(m) >= METRICS_MAX_CONNECTIONS;
+        int r;
+
+        if (MHD_run(m->mhd) != MHD_YES)
+                log_warning("Metrics: libmicrohttpd failed to process its connections.");
+        /* At its connection limit MHD takes the listening socket out of its epoll set, and puts it
+         * back only at the start of a run: once connections have closed, one more run, or a client
+         * waiting to be accepted would wait for an event that never comes. */
+        if (full && connections(m) < METRICS_MAX_CONNECTIONS && MHD_run(m->mhd) != MHD_YES)
+                log_warning("Metrics: libmicrohttpd failed to process its connections.");
+        if (MHD_get_timeout(m->mhd, &ms) != MHD_YES)
+                return sd_event_source_set_enabled(m->timer, SD_EVENT_OFF);
+        r = sd_event_source_set_time_relative(m->timer, ms * 1000);
+        if (r >= 0)
+                r = sd_event_source_set_enabled(m->timer, SD_EVENT_ONESHOT);
+        if (r < 0)
+                log_error_errno(r, "Metrics: cannot arm libmicrohttpd's timer: %m");
+        return 0;
+}
+
+static int on_metrics_io(sd_event_source *s _unused_, int fd _unused_, uint32_t revents _unused_, void *userdata) {
+        return metrics_run(userdata);
+}
+
+static int on_metrics_timer(sd_event_source *s _unused_, uint64_t usec _unused_, void *userdata) {
+        return metrics_run(userdata);
+}
+
+int metrics_server_new(Daemon *d, int fd, MetricsServer **ret) {
+        _cleanup_(metrics_server_freep) MetricsServer *m = calloc(1, sizeof(MetricsServer));
+        const union MHD_DaemonInfo *info;
+        int r, flags;
+
+        if (!m)
+                return log_error_errno(-ENOMEM, "Out of memory.");
+        m->daemon = d;
+        /* MHD accepts until EAGAIN: on a blocking socket that would stall kwd's loop. */
+        flags = fcntl(fd, F_GETFL);
+        if (flags < 0 || fcntl(fd, F_SETFL, flags | O_NONBLOCK) < 0)
+                return log_error_errno(-errno, "Failed to make the metrics socket non-blocking: %m");
+        /* No thread of MHD's own: its epoll fd joins kwd's loop, and MHD_run() does the work there. */
+        m->mhd = MHD_start_daemon(MHD_USE_EPOLL | MHD_USE_ERROR_LOG, 0, NULL, NULL, on_request, m,
+                                  MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL, /* first, or MHD complains */
+                                  MHD_OPTION_LISTEN_SOCKET, fd,
+                                  MHD_OPTION_CONNECTION_LIMIT, (unsigned) METRICS_MAX_CONNECTIONS,
+                                  MHD_OPTION_CONNECTION_TIMEOUT, (unsigned) METRICS_TIMEOUT_SEC,
+                                  MHD_OPTION_END);
+        if (!m->mhd)
+                return log_error_errno(-EINVAL, "Failed to serve metrics on the metrics socket (libmicrohttpd refused it).");
+        info = MHD_get_daemon_info(m->mhd, MHD_DAEMON_INFO_EPOLL_FD);
+        if (!info)
+                return log_error_errno(-EINVAL, "Failed to get libmicrohttpd's epoll fd.");
+        r = sd_event_add_io(d->event, &m->io, info->epoll_fd, EPOLLIN, on_metrics_io, m);
+        if (r >= 0)
+                r = sd_event_add_time_relative(d->event, &m->timer, CLOCK_MONOTONIC, 0, 0, on_metrics_timer, m);
+        if (r >= 0)
+                r = sd_event_source_set_enabled(m->timer, SD_EVENT_OFF);
+        if (r < 0)
+                return log_error_errno(r, "Failed to add the metrics socket to the event loop: %m");
+        *ret = TAKE_PTR(m);
+        return 0;
+}
+
+MetricsServer *metrics_server_free(MetricsServer *m) {
+        if (!m)
+                return NULL;
+        sd_event_source_disable_unref(m->io);
+        sd_event_source_disable_unref(m->timer);
+        if (m->mhd)
+                MHD_stop_daemon(m->mhd); /* closes the listening socket too */
+        free(m);
+        return NULL;
+}
