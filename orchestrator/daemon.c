@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 #include <stdio.h>
 #include <string.h>
-#include <systemd/sd-journal.h>
 #include <time.h>
 
 #include "audit.h"
+#include "journal.h"
 #include "openmetrics.h"
 #include "cleanup.h"
 #include "userns-check.h"
@@ -68,14 +68,6 @@ static AuditSubject audit_subject(const Client *c) {
                                 .uid = c->peer.uid, .pid = c->peer.pid, .msg_id = c->msg_id };
 }
 
-/* To the system journal, by kwd itself: never from fields a program could forge. */
-static void audit_send(const Client *c, int r, const AuditEntry *e) {
-        if (r >= 0)
-                r = sd_journal_sendv(e->fields, (int) e->n);
-        if (r < 0)
-                log_error_errno(r, "Failed to write the audit entry of job %s to the journal: %m", c->job_id);
-}
-
 /* ---- jobs ---- */
 
 static void on_job_done(Runner *runner, void *userdata) {
@@ -89,8 +81,7 @@ static void on_job_done(Runner *runner, void *userdata) {
         d->n_running--;
         stats_add_job(&d->stats, c->job, results, overall);
         AuditSubject subject = audit_subject(c);
-        _cleanup_(audit_entry_done) AuditEntry e = {};
-        audit_send(c, audit_judged(&e, &subject, results, runner_compile_result(runner), overall), &e);
+        journal_audit_judged(&subject, results, runner_compile_result(runner), overall);
         if (report_job(&body, c->job, &c->policy->caps, c->job_id, results, runner_compile_result(runner)) < 0) {
                 status = EXIT_INTERNAL;
                 buffer_done(&body);
@@ -154,8 +145,7 @@ void client_submit(Client *c, const char *text, size_t size) {
         }
         sha256_hex(c->job->code, c->job->code_size, c->code_sha256);
         AuditSubject subject = audit_subject(c);
-        _cleanup_(audit_entry_done) AuditEntry e = {};
-        audit_send(c, audit_accepted(&e, &subject), &e);
+        journal_audit_accepted(&subject);
 
         switch (backlog_admit(&d->backlog, d->n_running, &d->policy->daemon, c->in.size, !c->msg_id)) {
         case ADMIT_RUN:

@@ -559,3 +559,20 @@ void journal_reader_unwatch(JournalReader *r, const char *job_id) {
                         return;
                 }
 }
+
+static void audit_send(const AuditSubject *s, int r, const AuditEntry *e) {
+        if (r >= 0)
+                r = sd_journal_sendv(e->fields, (int) e->n);
+        if (r < 0)
+                log_error_errno(r, "Failed to write the audit entry of job %s to the journal: %m", s->job_id);
+}
+
+void journal_audit_accepted(const AuditSubject *s) {
+        _cleanup_(audit_entry_done) AuditEntry e = {};
+        audit_send(s, audit_accepted(&e, s), &e);
+}
+
+void journal_audit_judged(const AuditSubject *s, const RunResult *results, const RunResult *compile, Verdict overall) {
+        _cleanup_(audit_entry_done) AuditEntry e = {};
+        audit_send(s, audit_judged(&e, s, results, compile, overall), &e);
+}

@@ -7,6 +7,7 @@
 #include <systemd/sd-event.h>
 #include <systemd/sd-journal.h>
 
+#include "audit.h"
 #include "util.h"
 
 /* journald's native socket; a namespace NAME has /run/systemd/journal.NAME/socket. */
@@ -118,3 +119,7 @@ void journal_reader_sync(JournalReader *r);
 int journal_reader_watch(JournalReader *r, const char *job_id, JournalEntryFn fn, void *userdata);
 void journal_reader_unwatch(JournalReader *r, const char *job_id);
 
+/* A job's audit entries, to the system journal by kwd (or kwctl --direct) itself, never from fields
+ * a program could forge. A failure is logged, and the job goes on. */
+void journal_audit_accepted(const AuditSubject *s);
+void journal_audit_judged(const AuditSubject *s, const RunResult *results, const RunResult *compile, Verdict overall);

@@ -21,8 +21,3 @@ int kwctl_audit(const AuditArgs *args, int json);
  * Return: kwctl's exit status (0; 2 for a bad id; 3 if the journal cannot be read; EXIT_NO_SUCH_JOB).
  */
 int kwctl_show(const char *job_id, bool output);
-
-/* kwctl --direct's audit trail, as kwd writes its own (see daemon.c): failures are logged, and the
- * job goes on. */
-void kwctl_audit_accepted(const AuditSubject *s);
-void kwctl_audit_judged(const AuditSubject *s, const RunResult *results, const RunResult *compile, Verdict overall);

@@ -12,6 +12,7 @@
 #include <sys/un.h>
 
 #include "job.h"
+#include "journal.h"
 #include "json-format.h"
 #include "kwctl-audit.h"
 #include "policy.h"
@@ -489,13 +490,13 @@ static int submit(const char *path) {
         sha256_hex(job->code, job->code_size, code_sha256);
         AuditSubject subject = { .job_id = job_id, .code_sha256 = code_sha256, .job = job, .uid = getuid(),
                                  .pid = getpid(), .identifier = "kwctl" };
-        kwctl_audit_accepted(&subject);
+        journal_audit_accepted(&subject);
         r = run_job(job, policy, job_id, &runner);
         if (r < 0)
                 return EXIT_INTERNAL; /* logged */
 
         const RunResult *results = runner_results(runner);
-        kwctl_audit_judged(&subject, results, runner_compile_result(runner), report_overall(job, results));
+        journal_audit_judged(&subject, results, runner_compile_result(runner), report_overall(job, results));
         r = report_job(&out, job, &policy->caps, job_id, results, runner_compile_result(runner));
         if (r < 0)
                 return log_error_errno(r, "Failed to write the result: %m"), EXIT_INTERNAL;

@@ -152,7 +152,9 @@ static int format_events(Buffer *b, const uint64_t counts[_RUN_EVENT_MAX]) {
 }
 
 int stats_format(const Stats *s, unsigned in_flight, unsigned queued, Buffer *b) {
-        uint64_t failed = s->jobs - s->jobs_by_verdict[VERDICT_ACCEPTED] - s->jobs_by_verdict[VERDICT_WRONG_ANSWER];
+        uint64_t failed = 0;
+        for (Verdict v = 0; v < _VERDICT_MAX; v++)
+                failed += verdict_is_normal(v) ? 0 : s->jobs_by_verdict[v];
         int r;
 
         r = buffer_printf(b, "{\"since_usec\":%" PRIu64 ",\"jobs\":%" PRIu64 ",\"runs\":%" PRIu64 ",", s->started_usec,

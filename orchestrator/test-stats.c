@@ -242,6 +242,17 @@ static void test_stats_empty(void) {
         ASSERT_NOT_NULL(j);
         ASSERT_TRUE(number(j, "error_rate") == 0);
         ASSERT_INT_EQ((int) number(j, "security.cpu_timeouts"), 0);
+        buffer_done(&b);
+        /* A presentation error ended normally, as a wrong answer did: no error. A compile error is one. */
+        s.jobs = 4;
+        s.jobs_by_verdict[VERDICT_ACCEPTED] = 1;
+        s.jobs_by_verdict[VERDICT_WRONG_ANSWER] = 1;
+        s.jobs_by_verdict[VERDICT_PRESENTATION_ERROR] = 1;
+        s.jobs_by_verdict[VERDICT_COMPILATION_ERROR] = 1;
+        ASSERT_OK(stats_format(&s, 0, 0, &b));
+        _cleanup_(cJSON_Deletep) cJSON *k = cJSON_ParseWithLength(b.data, b.size);
+        ASSERT_NOT_NULL(k);
+        ASSERT_TRUE(number(k, "error_rate") == 0.25);
         ASSERT_INT_EQ((int) number(j, "run_time_ms.p50"), 0);
 }
 
