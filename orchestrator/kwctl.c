@@ -530,6 +530,17 @@ int main(int argc, char *argv[]) {
                 { "format", required_argument, NULL, ARG_FORMAT },
                 {},
         };
+        /* The options of one command only: given to another, they would be ignored without a word. */
+        static const struct {
+                int option;
+                const char *name, *command;
+        } command_options[] = {
+                { ARG_SINCE, "--since", "audit" },       { ARG_UNTIL, "--until", "audit" },
+                { ARG_VERDICT, "--verdict", "audit" },   { ARG_SUBMITTER, "--submitter", "audit" },
+                { ARG_LANGUAGE, "--language", "audit" }, { ARG_SECURITY, "--security", "audit" },
+                { ARG_OUTPUT, "--output", "show" },      { ARG_FORMAT, "--format", "stats" },
+        };
+        bool given[ELEMENTSOF(command_options)] = {};
         int c;
 
         log_set_program("kwctl");
@@ -539,7 +550,9 @@ int main(int argc, char *argv[]) {
         env = getenv("KW_REDIS_URL");
         if (env && *env)
                 arg_redis = env;
-        while ((c = getopt_long(argc, argv, "hq", options, NULL)) >= 0)
+        while ((c = getopt_long(argc, argv, "hq", options, NULL)) >= 0) {
+                for (size_t i = 0; i < ELEMENTSOF(command_options); i++)
+                        given[i] = given[i] || command_options[i].option == c;
                 switch (c) {
                 case 'h':
                         help();
@@ -606,6 +619,7 @@ int main(int argc, char *argv[]) {
                 default:
                         return EXIT_BAD_INPUT;
                 }
+        }
         /* audit prints a table unless --json was given. */
         int audit_json = arg_json;
         /* As systemd's tools: indented for a person at a terminal, one line for a program. */
@@ -616,6 +630,19 @@ int main(int argc, char *argv[]) {
                 log_error("missing command; see kwctl --help");
                 return EXIT_BAD_INPUT;
         }
+        bool known = false;
+        for (const char *const *k = (const char *const[]) { "submit", "stats", "audit", "show", NULL }; *k; k++)
+                known = known || strcmp(argv[optind], *k) == 0;
+        if (!known) {
+                log_error("unknown command '%s'; see kwctl --help", argv[optind]);
+                return EXIT_BAD_INPUT;
+        }
+        for (size_t i = 0; i < ELEMENTSOF(command_options); i++)
+                if (given[i] && strcmp(argv[optind], command_options[i].command) != 0) {
+                        log_error("%s is an option of kwctl %s, not of %s", command_options[i].name,
+                                  command_options[i].command, argv[optind]);
+                        return EXIT_BAD_INPUT;
+                }
         if (strcmp(argv[optind], "stats") == 0) {
                 if (argc - optind != 1) {
                         log_error("stats takes no arguments");
@@ -641,10 +668,6 @@ int main(int argc, char *argv[]) {
                         return EXIT_BAD_INPUT;
                 }
                 return kwctl_show(argv[optind + 1], arg_output);
-        }
-        if (strcmp(argv[optind], "submit") != 0) {
-                log_error("unknown command '%s'; see kwctl --help", argv[optind]);
-                return EXIT_BAD_INPUT;
         }
         if (argc - optind != 2) {
                 log_error("submit takes one argument: a job file, or - for stdin");

@@ -190,6 +190,9 @@ refused "--json=tree" "^kwctl: --json takes pretty or short, not 'tree'" audit -
 refused "audit with an argument" "^kwctl: audit takes no arguments" audit "${id[ok]}"
 refused "show without a job id" "^kwctl: show takes one argument: a job id" show
 refused "show with a job id that is not one" "^kwctl: show: 'ABC' is not a job id" show ABC
+refused "an audit option given to show" "^kwctl: --verdict is an option of kwctl audit, not of show" show --verdict accepted "${id[ok]}"
+refused "show's --output given to audit" "^kwctl: --output is an option of kwctl show, not of audit" audit --output
+refused "stats' --format given to submit" "^kwctl: --format is an option of kwctl stats, not of submit" submit --format=json -
 out=$("$kwctl" show 00000000000000000000000000000000 2>"$work/err"); rc=$?
 check "show of a job the journal has not: exit 5, said" '[ "$rc" = 5 ] && [ -z "$out" ] && grep -q "^kwctl: show: the journal has no job 0\{32\}$" "$work/err"' \
         'echo "exit $rc: $(cat "$work/err") $out"'
