@@ -10,6 +10,7 @@
 
 #include "backlog.h"
 #include "daemon.h"
+#include "openmetrics.h"
 #include "queue.h"
 #include "run.h"
 #include "stats.h"
@@ -76,7 +77,7 @@ void client_submit(Client *c, const char *text, size_t size);
 void client_respond(Client *c, int status, const char *message, const char *body, size_t body_size);
 /* `kwctl stats`, and the same as OpenMetrics (GET /metrics, `kwctl stats --format=openmetrics`) */
 int daemon_format_stats(Daemon *d, Buffer *b);
-int daemon_format_metrics(Daemon *d, Buffer *b);
+int daemon_format_metrics(Daemon *d, MetricsFormat format, Buffer *b);
 void daemon_start_queued(Daemon *d);
 void daemon_maybe_exit(Daemon *d);
 

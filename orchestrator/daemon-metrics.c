@@ -7,8 +7,9 @@
 #include "daemon-internal.h"
 #include "openmetrics.h"
 
-/* A scraper has this long for its request and for taking the answer; and only so many connect at
- * once, so that slow or idle clients hold a bounded set of kwd's fds and memory, never its loop. */
+/* A connection idle this long is closed (libmicrohttpd's timeout is one of inactivity: a client that
+ * trickles keeps its connection), and only so many connect at once, so that slow or idle clients hold
+ * a bounded set of kwd's fds and memory, never its loop. */
 #define METRICS_TIMEOUT_SEC 10
 #define METRICS_MAX_CONNECTIONS 16
 
@@ -55,12 +56,18 @@ static enum MHD_Result on_request(void *userdata, struct MHD_Connection *conn, c
                 static const char text[] = "Not found: kwd serves /metrics only.\n";
                 return respond(conn, MHD_HTTP_NOT_FOUND, "text/plain; charset=utf-8", text, sizeof(text) - 1, NULL);
         }
-        if (daemon_format_metrics(m->daemon, &b) < 0) {
+        /* OpenMetrics, unless the client asks for Prometheus' text format and not for OpenMetrics. */
+        const char *accept = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_ACCEPT);
+        MetricsFormat format = accept && !strstr(accept, "application/openmetrics-text") && strstr(accept, "text/plain")
+                                       ? METRICS_PROMETHEUS
+                                       : METRICS_OPENMETRICS;
+        if (daemon_format_metrics(m->daemon, format, &b) < 0) {
                 static const char text[] = "Out of memory.\n";
                 return respond(conn, MHD_HTTP_INTERNAL_SERVER_ERROR, "text/plain; charset=utf-8", text,
                                sizeof(text) - 1, NULL);
         }
-        return respond(conn, MHD_HTTP_OK, OPENMETRICS_CONTENT_TYPE, b.data, b.size, NULL);
+        return respond(conn, MHD_HTTP_OK, format == METRICS_OPENMETRICS ? OPENMETRICS_CONTENT_TYPE : PROMETHEUS_CONTENT_TYPE,
+                       b.data, b.size, NULL);
 }
 
 static unsigned connections(MetricsServer *m) {
@@ -82,12 +89,15 @@ static int metrics_run(MetricsServer *m) {
         if (full && connections(m) < METRICS_MAX_CONNECTIONS && MHD_run(m->mhd) != MHD_YES)
                 log_warning("Metrics: libmicrohttpd failed to process its connections.");
         if (MHD_get_timeout(m->mhd, &ms) != MHD_YES)
-                return sd_event_source_set_enabled(m->timer, SD_EVENT_OFF);
-        r = sd_event_source_set_time_relative(m->timer, ms * 1000);
-        if (r >= 0)
-                r = sd_event_source_set_enabled(m->timer, SD_EVENT_ONESHOT);
+                r = sd_event_source_set_enabled(m->timer, SD_EVENT_OFF);
+        else {
+                r = sd_event_source_set_time_relative(m->timer, ms * 1000);
+                if (r >= 0)
+                        r = sd_event_source_set_enabled(m->timer, SD_EVENT_ONESHOT);
+        }
+        /* Logged, not returned: sd-event would turn the calling source off for good. */
         if (r < 0)
-                log_error_errno(r, "Metrics: cannot arm libmicrohttpd's timer: %m");
+                log_error_errno(r, "Metrics: cannot set libmicrohttpd's timer: %m");
         return 0;
 }
 

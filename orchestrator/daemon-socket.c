@@ -71,6 +71,7 @@ static void client_handle(Client *c) {
         const char *body;
         size_t size;
         Command command;
+        int r;
 
         client_stop_reading(c);
         /* From here on only a hang-up matters (EPOLLHUP is reported with no events asked for). */
@@ -83,9 +84,11 @@ static void client_handle(Client *c) {
                 return;
         }
         c->progress = command == COMMAND_SUBMIT_PROGRESS;
-        if (command == COMMAND_STATS || command == COMMAND_METRICS) {
+        if (command == COMMAND_STATS || command == COMMAND_METRICS || command == COMMAND_METRICS_PROMETHEUS) {
                 _cleanup_(buffer_done) Buffer b = {};
-                if ((command == COMMAND_STATS ? daemon_format_stats(d, &b) : daemon_format_metrics(d, &b)) < 0)
+                MetricsFormat format = command == COMMAND_METRICS ? METRICS_OPENMETRICS : METRICS_PROMETHEUS;
+                r = command == COMMAND_STATS ? daemon_format_stats(d, &b) : daemon_format_metrics(d, format, &b);
+                if (r < 0)
                         client_respond(c, EXIT_INTERNAL, "out of memory", NULL, 0);
                 else
                         client_respond(c, 0, NULL, b.data, b.size);

@@ -171,7 +171,7 @@ int daemon_format_stats(Daemon *d, Buffer *b) {
         return stats_format(&d->stats, d->n_running, d->backlog.n, b);
 }
 
-int daemon_format_metrics(Daemon *d, Buffer *b) {
+int daemon_format_metrics(Daemon *d, MetricsFormat format, Buffer *b) {
         PoolStatus pool;
         QueueStatus queue = {};
 
@@ -184,7 +184,7 @@ int daemon_format_metrics(Daemon *d, Buffer *b) {
                 .cells_started = pool.started, .cell_start_failures = pool.start_failures, .redis = d->queue != NULL,
                 .redis_connected = queue.connected, .redis_results_pending = queue.results_pending,
         };
-        return openmetrics_format(&d->stats, &live, b);
+        return metrics_format(&d->stats, &live, format, b);
 }
 
 /* ---- start, reload, stop ---- */
@@ -238,9 +238,10 @@ int daemon_new(sd_event *event, int listen_fd, const DaemonConfig *config, Daemo
                 daemon_start_queued(d);
         }
         if (config->metrics_fd >= 0) {
+                /* Jobs matter more than their metrics: without the endpoint (logged), kwd serves on. */
                 r = metrics_server_new(d, config->metrics_fd, &d->metrics);
                 if (r < 0)
-                        return r; /* logged */
+                        log_warning("Serving jobs without metrics.");
         }
         d->listen_fd = listen_fd;
         *ret = TAKE_PTR(d);

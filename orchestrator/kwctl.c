@@ -38,7 +38,7 @@ static int arg_json = -1; /* JsonFormat; -1: pretty if stdout is a terminal */
 static AuditArgs arg_audit = {};
 static bool arg_output = false;
 static bool arg_quiet = false;
-static bool arg_openmetrics = false; /* stats --format=openmetrics */
+static const char *arg_stats_command = "stats"; /* kwd's command for stats --format= */
 
 #define PROGRESS_TICK_USEC 1000000ULL
 
@@ -83,7 +83,7 @@ static void progress_end(void) {
 /* Short, a screenful: the whole story is kwctl(1). */
 static void help(void) {
         printf("kwctl [OPTIONS] submit FILE|-\n"
-               "kwctl [OPTIONS] stats [--format=json|openmetrics]\n"
+               "kwctl [OPTIONS] stats [--format=json|openmetrics|prometheus]\n"
                "kwctl [OPTIONS] audit [--since=TIME] [--until=TIME] [--verdict=VERDICT]\n"
                "                      [--submitter=UID] [--language=LANGUAGE] [--security]\n"
                "kwctl [OPTIONS] show JOB_ID [--output]\n"
@@ -610,11 +610,14 @@ int main(int argc, char *argv[]) {
                         arg_output = true;
                         break;
                 case ARG_FORMAT:
-                        if (strcmp(optarg, "json") != 0 && strcmp(optarg, "openmetrics") != 0) {
-                                log_error("--format takes json or openmetrics, not '%s'", optarg);
+                        arg_stats_command = strcmp(optarg, "json") == 0        ? "stats"
+                                          : strcmp(optarg, "openmetrics") == 0 ? "metrics"
+                                          : strcmp(optarg, "prometheus") == 0  ? "metrics-prometheus"
+                                                                               : NULL;
+                        if (!arg_stats_command) {
+                                log_error("--format takes json, openmetrics or prometheus, not '%s'", optarg);
                                 return EXIT_BAD_INPUT;
                         }
-                        arg_openmetrics = strcmp(optarg, "openmetrics") == 0;
                         break;
                 default:
                         return EXIT_BAD_INPUT;
@@ -648,12 +651,10 @@ int main(int argc, char *argv[]) {
                         log_error("stats takes no arguments");
                         return EXIT_BAD_INPUT;
                 }
-                if (arg_openmetrics) {
-                        /* Text, not JSON: printed as kwd wrote it. */
+                /* The metrics are text, not JSON: printed as kwd wrote them. */
+                if (strcmp(arg_stats_command, "stats") != 0)
                         arg_json = JSON_SHORT;
-                        return ask_kwd("metrics", "", 0, false);
-                }
-                return ask_kwd("stats", "", 0, false);
+                return ask_kwd(arg_stats_command, "", 0, false);
         }
         if (strcmp(argv[optind], "audit") == 0) {
                 if (argc - optind != 1) {

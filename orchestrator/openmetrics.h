@@ -8,6 +8,14 @@
 #include "util.h"
 
 #define OPENMETRICS_CONTENT_TYPE "application/openmetrics-text; version=1.0.0; charset=utf-8"
+#define PROMETHEUS_CONTENT_TYPE "text/plain; version=0.0.4; charset=utf-8"
+
+/* OpenMetrics 1.0, or Prometheus' older text format, which node_exporter's textfile collector and
+ * clients that do not ask for OpenMetrics read. */
+typedef enum MetricsFormat {
+        METRICS_OPENMETRICS,
+        METRICS_PROMETHEUS,
+} MetricsFormat;
 
 /* What kwd reads at the moment it is asked, beside its counters: the gauges, and the pool's and the
  * Redis queue's own counts. */
@@ -27,8 +35,9 @@ typedef struct MetricsLive {
 } MetricsLive;
 
 /**
- * openmetrics_format() - kwd's metrics in the OpenMetrics 1.0 text format, "# EOF" last: what
- * GET /metrics and `kwctl stats --format=openmetrics` print.
+ * metrics_format() - kwd's metrics in the OpenMetrics 1.0 text format, "# EOF" last, or in
+ * Prometheus' text format 0.0.4 (the same samples; a counter's family named with _total, no UNIT,
+ * no EOF): what GET /metrics and `kwctl stats --format=openmetrics|prometheus` print.
  * Return: 0 or -ENOMEM.
  */
-int openmetrics_format(const Stats *s, const MetricsLive *live, Buffer *b);
+int metrics_format(const Stats *s, const MetricsLive *live, MetricsFormat format, Buffer *b);

@@ -15,6 +15,7 @@ int protocol_parse_request(const char *data, size_t size, Command *ret_command, 
                 { "stats", COMMAND_STATS, false },
                 { "submit-progress", COMMAND_SUBMIT_PROGRESS, true },
                 { "metrics", COMMAND_METRICS, false },
+                { "metrics-prometheus", COMMAND_METRICS_PROMETHEUS, false },
         };
         const char *nl = memchr(data, '\n', size);
 

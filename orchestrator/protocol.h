@@ -5,8 +5,8 @@
 #include "util.h"
 
 /* kwctl <-> kwd over kwd's Unix socket, one request per connection:
- *   request:  "submit\n" JOB-JSON, "submit-progress\n" JOB-JSON, "stats\n" or "metrics\n" (the
- *             stats as OpenMetrics text); the client then shuts down its write side.
+ *   request:  "submit\n" JOB-JSON, "submit-progress\n" JOB-JSON, "stats\n", "metrics\n" (the
+ *             stats as OpenMetrics text) or "metrics-prometheus\n" (in Prometheus' text format); the client then shuts down its write side.
  *   response: for submit-progress only, progress records first, each one line
  *             "progress STAGE DONE TOTAL[ VERDICT=COUNT]...\n" (STAGE "compiling" or "running",
  *             the verdicts' counts adding up to DONE); then, for every request,
@@ -34,6 +34,7 @@ typedef enum Command {
         COMMAND_STATS,
         COMMAND_SUBMIT_PROGRESS,         /* submit, with progress records before the response */
         COMMAND_METRICS,
+        COMMAND_METRICS_PROMETHEUS,      /* the same in Prometheus' text format 0.0.4 */
 } Command;
 
 /* A progress record's longest line, newline included. */

@@ -120,7 +120,7 @@ static void test_line(size_t i) {
 
         test_case_begin("line: %s", lines[i]);
         ASSERT_OR_ABORT(s);
-        ASSERT_OK(openmetrics_format(s, &live, &b));
+        ASSERT_OK(metrics_format(s, &live, METRICS_OPENMETRICS, &b));
         ASSERT_OK(buffer_append(&b, "", 1));
         ASSERT_INT_EQ(count_line(b.data, lines[i]), 1);
         free(s);
@@ -152,7 +152,7 @@ static void test_histogram(size_t i) {
 
         test_case_begin("histogram: %s", histograms[i].name);
         ASSERT_OR_ABORT(s);
-        ASSERT_OK(openmetrics_format(s, &live, &b));
+        ASSERT_OK(metrics_format(s, &live, METRICS_OPENMETRICS, &b));
         ASSERT_OK(buffer_append(&b, "", 1));
         snprintf(prefix, sizeof(prefix), "%s_bucket{le=\"", histograms[i].name);
         snprintf(count, sizeof(count), "%s_count ", histograms[i].name);
@@ -184,7 +184,7 @@ static void test_structure(bool with_data) {
 
         test_case_begin("structure: %s", with_data ? "counts" : "empty");
         ASSERT_OR_ABORT(s);
-        ASSERT_OK(openmetrics_format(s, with_data ? &live : &none, &b));
+        ASSERT_OK(metrics_format(s, with_data ? &live : &none, METRICS_OPENMETRICS, &b));
         ASSERT_TRUE(b.size > 6 && memcmp(b.data + b.size - 6, "# EOF\n", 6) == 0);
         ASSERT_OK(buffer_append(&b, "", 1));
         for (const char *p = b.data; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : NULL) {
@@ -214,10 +214,85 @@ static void test_structure(bool with_data) {
         free(s);
 }
 
+/* Prometheus' text format 0.0.4: the same samples; a counter's family is named as its samples, with
+ * _total, and there is no UNIT and no EOF. */
+static const struct {
+        const char *line;
+        unsigned count;
+} prometheus_lines[] = {
+        { "# TYPE kw_jobs_total counter", 1 },
+        { "# HELP kw_jobs_total Jobs judged, by language and overall verdict.", 1 },
+        { "kw_jobs_total{language=\"python\",verdict=\"accepted\"} 3", 1 },
+        { "# TYPE kw_cells_started_total counter", 1 },
+        { "kw_cells_started_total 17", 1 },
+        { "# TYPE kw_security_events_total counter", 1 },
+        { "# TYPE kw_run_duration_seconds histogram", 1 },
+        { "kw_run_duration_seconds_bucket{le=\"+Inf\"} 10", 1 },
+        { "# TYPE kw_jobs_in_flight gauge", 1 },
+        { "# TYPE kw_jobs counter", 0 },
+        { "# UNIT kw_run_duration_seconds seconds", 0 },
+        { "# EOF", 0 },
+};
+
+static void test_prometheus_line(size_t i) {
+        Stats *s = make_stats();
+        _cleanup_(buffer_done) Buffer b = {};
+
+        test_case_begin("prometheus: %s %u time(s)", prometheus_lines[i].line, prometheus_lines[i].count);
+        ASSERT_OR_ABORT(s);
+        ASSERT_OK(metrics_format(s, &live, METRICS_PROMETHEUS, &b));
+        ASSERT_OK(buffer_append(&b, "", 1));
+        ASSERT_INT_EQ(count_line(b.data, prometheus_lines[i].line), (int) prometheus_lines[i].count);
+        free(s);
+}
+
+/* Every sample belongs to the family of the TYPE line before it, as each format names it: a
+ * counter's samples are FAMILY_total in OpenMetrics and FAMILY itself in Prometheus' format (whose
+ * parsers would make another, untyped, family of them otherwise); a histogram's FAMILY_bucket,
+ * _count and _sum in both. */
+static void test_families(MetricsFormat format) {
+        Stats *s = make_stats();
+        _cleanup_(buffer_done) Buffer b = {};
+        char family[96] = "", type[16] = "";
+        unsigned samples = 0;
+
+        test_case_begin("families: %s", format == METRICS_OPENMETRICS ? "openmetrics" : "prometheus");
+        ASSERT_OR_ABORT(s);
+        ASSERT_OK(metrics_format(s, &live, format, &b));
+        ASSERT_OK(buffer_append(&b, "", 1));
+        for (const char *p = b.data; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : NULL) {
+                size_t n = strcspn(p, "{ \n");
+                char name[96];
+                if (strncmp(p, "# TYPE ", 7) == 0) {
+                        ASSERT_TRUE(sscanf(p, "# TYPE %95s %15s", family, type) == 2);
+                        continue;
+                }
+                if (*p == '#')
+                        continue;
+                ASSERT_TRUE(n < sizeof(name) && *family);
+                snprintf(name, sizeof(name), "%.*s", (int) n, p);
+                const char *suffix = strncmp(name, family, strlen(family)) == 0 ? name + strlen(family) : NULL;
+                ASSERT_NOT_NULL(suffix);
+                if (strcmp(type, "histogram") == 0)
+                        ASSERT_TRUE(strcmp(suffix, "_bucket") == 0 || strcmp(suffix, "_count") == 0 ||
+                                    strcmp(suffix, "_sum") == 0);
+                else if (strcmp(type, "counter") == 0 && format == METRICS_OPENMETRICS)
+                        ASSERT_STR_EQ(suffix, "_total");
+                else
+                        ASSERT_STR_EQ(suffix, "");
+                samples++;
+        }
+        ASSERT_TRUE(samples > 20);
+        free(s);
+}
+
 int main(void) {
         TEST_TABLE(test_line, lines);
         TEST_TABLE(test_histogram, histograms);
         TEST_RUN(test_structure, true);
         TEST_RUN(test_structure, false);
+        TEST_TABLE(test_prometheus_line, prometheus_lines);
+        TEST_RUN(test_families, METRICS_OPENMETRICS);
+        TEST_RUN(test_families, METRICS_PROMETHEUS);
         return test_summary();
 }

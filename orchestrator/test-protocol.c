@@ -22,6 +22,7 @@ static const struct {
         { "stats with a body", "stats\nx", 0, "request: stats takes no body", 0, NULL },
         { "metrics", "metrics\n", 0, NULL, COMMAND_METRICS, "" },
         { "metrics with a body", "metrics\n{}", 0, "request: metrics takes no body", 0, NULL },
+        { "metrics-prometheus", "metrics-prometheus\n", 0, NULL, COMMAND_METRICS_PROMETHEUS, "" },
         { "no newline", "submit", 0, "request: no command line", 0, NULL },
         { "empty", "", 0, "request: no command line", 0, NULL },
         { "unknown command", "submitx\n{}", 0, "request: unknown command", 0, NULL },

@@ -174,8 +174,8 @@ for mode in bc plain; do
                 'complete_line $mode "kwctl audit --verdict=time"'
         check "completion $m: kwctl submit --json=<TAB> is pretty short" \
                 '[ "$(complete_line $mode "kwctl submit --json=")" = "pretty short" ]' 'complete_line $mode "kwctl submit --json="'
-        check "completion $m: kwctl stats --format=<TAB> is json openmetrics" \
-                '[ "$(complete_line $mode "kwctl stats --format=")" = "json openmetrics" ]' \
+        check "completion $m: kwctl stats --format=<TAB> is json openmetrics prometheus" \
+                '[ "$(complete_line $mode "kwctl stats --format=")" = "json openmetrics prometheus" ]' \
                 'complete_line $mode "kwctl stats --format="'
         check "completion $m: kwctl --policy policy audit --language <TAB> is policy/'s languages" \
                 '[ "$(complete_line $mode "kwctl --policy policy audit --language ")" = "$languages" ]' \

@@ -134,8 +134,19 @@ if [ -x "$promtool" ]; then
              END { for (n in s) print n " no help text" }' "$work/after" | sort >"$work/promtool.want"
         check "promtool check metrics: only the 0.0.4 spelling of counters' HELP differs" \
                 'diff <(sort "$work/promtool") "$work/promtool.want" >/dev/null' 'diff <(sort "$work/promtool") "$work/promtool.want"'
-        check "promtool check metrics: the text in 0.0.4's spelling is clean" \
-                'to_prometheus_text "$work/after" | "$promtool" check metrics >"$work/promtool2" 2>&1' 'cat "$work/promtool2"'
+        # kwd's own 0.0.4, to a client that asks for text/plain (and kwctl's): that spelling, clean.
+        scrape plain -H 'Accept: text/plain'
+        check "Accept: text/plain: Prometheus' text format 0.0.4, the same samples in its spelling" \
+                '[ "$status" = 200 ] && [ "$(header plain Content-Type)" = "text/plain; version=0.0.4; charset=utf-8" ] &&
+                 diff <(grep -v "^kw_cell" "$work/plain") <(to_prometheus_text "$work/after" | grep -v "^kw_cell") >/dev/null' \
+                'echo "status $status, $(header plain Content-Type)"; diff <(grep -v "^kw_cell" "$work/plain") <(to_prometheus_text "$work/after" | grep -v "^kw_cell") | head'
+        check "promtool check metrics: kwd's 0.0.4 text is clean" \
+                '"$promtool" check metrics <"$work/plain" >"$work/promtool2" 2>&1' 'cat "$work/promtool2"'
+        "$kwctl" stats --format=prometheus >"$work/kwctl.prom" 2>&1
+        check "kwctl stats --format=prometheus: the same 0.0.4 text, clean for promtool" \
+                'diff <(grep -v "^kw_cell" "$work/kwctl.prom") <(grep -v "^kw_cell" "$work/plain") >/dev/null &&
+                 "$promtool" check metrics <"$work/kwctl.prom" >/dev/null 2>&1' \
+                'diff <(grep -v "^kw_cell" "$work/kwctl.prom") <(grep -v "^kw_cell" "$work/plain") | head'
 else
         fail "promtool check metrics" "no $promtool (scripts/setup.sh unpacks it)"
 fi

@@ -100,10 +100,15 @@ check "kwd not started by the install" '! systemctl is-active -q kwd.service' 's
 check "kwd.service runs the installed kwd with the overlay (no --policy)" \
         '[ "$(systemctl show -P ExecStart kwd.service | sed -n "s/.*argv\[\]=\([^;]*\);.*/\1/p")" = "/usr/sbin/kwd " ]' \
         'systemctl show -P ExecStart kwd.service'
-if grep -qx /lib/systemd/system/kwd-metrics.socket "$work/contents"; then
-        check "kwd-metrics.socket shipped, not enabled" '[ "$(systemctl is-enabled kwd-metrics.socket)" = disabled ] && ! systemctl is-active -q kwd-metrics.socket' \
-                'systemctl is-enabled kwd-metrics.socket'
-fi
+check "kwd-metrics.socket shipped, not enabled" \
+        'grep -qx /lib/systemd/system/kwd-metrics.socket "$work/contents" &&
+         [ "$(systemctl is-enabled kwd-metrics.socket)" = disabled ] && ! systemctl is-active -q kwd-metrics.socket' \
+        'systemctl is-enabled kwd-metrics.socket'
+# An operator enables it: it must stay up across an upgrade and go with the package.
+systemctl enable --now kwd-metrics.socket 2>/dev/null
+metrics_listening() { ss -Htln 'sport = :9464' | grep -q .; }
+check "kwd-metrics.socket enabled by the operator: listening on :9464" 'systemctl is-active -q kwd-metrics.socket && metrics_listening' \
+        'systemctl status kwd-metrics.socket --no-pager | head -5'
 
 # ---- judged through the installed kwctl and kwd ----
 /usr/bin/kwctl submit "$top/examples/hello-python.json" >"$work/python" 2>"$work/python.err"; rc=$?
@@ -151,6 +156,9 @@ dpkg_locked -i "$deb"; reinstall_rc=$?
 check "reinstalled: kwd stopped, kwd.socket listening again" \
         '[ "$reinstall_rc" = 0 ] && ! systemctl is-active -q kwd.service && systemctl is-active -q kwd.socket && [ -S /run/kwd.sock ]' \
         'cat "$work/dpkg.out"; systemctl status kwd.service kwd.socket --no-pager | grep -E "^ *(Active|●|○)"'
+check "reinstalled: the operator's kwd-metrics.socket enabled and listening again" \
+        '[ "$(systemctl is-enabled kwd-metrics.socket)" = enabled ] && systemctl is-active -q kwd-metrics.socket && metrics_listening' \
+        'systemctl status kwd-metrics.socket --no-pager | head -5'
 /usr/bin/kwctl submit "$work/limited.json" >"$work/upgraded" 2>&1; rc=$?
 check "the new kwd, started by a job, reads /etc/kw at its start" \
         'kwd_up && [ "$rc" = 2 ] && grep -q "above the maximum of $etc_ms" "$work/upgraded"' \
@@ -169,6 +177,7 @@ files_left() {
         done <"$work/files"
 }
 check "every file of the package gone ($(grep -c . "$work/files") listed)" '[ -z "$(files_left)" ]' 'files_left'
+check "kwd-metrics.socket, enabled, stopped with the package: nothing on :9464" '! metrics_listening' 'ss -Htlnp "sport = :9464"'
 check "/etc/kw gone, with the operator's files" '[ ! -e /etc/kw ]' 'find /etc/kw'
 check "/usr/share/kw and /usr/libexec/kw gone" '[ ! -e /usr/share/kw ] && [ ! -e /usr/libexec/kw ]' 'ls -d /usr/share/kw /usr/libexec/kw'
 # kw's units: kwd's, its cells' (kw-cell-*), the output namespace's (*@kw.*); not the box's kw-box.target.
