@@ -21,7 +21,7 @@ static void check_request(const char *text, size_t size) {
                 return;
         }
         ASSERT_OR_ABORT(body >= text && body + body_size == text + size);
-        ASSERT_OR_ABORT(command == COMMAND_SUBMIT || command == COMMAND_STATS || command == COMMAND_SUBMIT_PROGRESS);
+        ASSERT_OR_ABORT(command >= 0 && command < _COMMAND_MAX);
 }
 
 static void check_record(const Progress *p, const char *text, size_t used) {

@@ -185,7 +185,7 @@ int main(int argc, char *argv[]) {
         _cleanup_(daemon_freep) Daemon *d = NULL;
         _cleanup_close_ int own_fd = -EBADF;
         sigset_t mask;
-        int r, fd, metrics_fd;
+        int r, fd = -EBADF, metrics_fd = -EBADF;
 
         log_set_program("kwd");
         /* A program that ends before reading all its input closes the pipe kwd writes it to. */

@@ -35,6 +35,7 @@ typedef enum Command {
         COMMAND_SUBMIT_PROGRESS,         /* submit, with progress records before the response */
         COMMAND_METRICS,
         COMMAND_METRICS_PROMETHEUS,      /* the same in Prometheus' text format 0.0.4 */
+        _COMMAND_MAX,
 } Command;
 
 /* A progress record's longest line, newline included. */

@@ -62,7 +62,7 @@ step "AddressSanitizer and UBSan build, unit tests"
 
 step "fuzzing the parsers (short run)"
 {
-        scripts/fuzz.sh "${KW_FUZZ_SECONDS:-20}"
+        scripts/fuzz.sh "${KW_FUZZ_SECONDS:-12}"
 } 2>&1 | tee -a "$log"; result $?
 
 step "integration tests against systemd"
