@@ -262,9 +262,9 @@ int audit_format_row(Buffer *b, const AuditRecord *r) {
                              *r->limits_hit ? r->limits_hit : "-", *r->security_events ? r->security_events : "-");
 }
 
-/* "a,b" as ["a","b"]; "" as []. */
-static int json_list(Buffer *b, const char *list) {
-        int r = buffer_append(b, "[", 1);
+/* @key's value "a,b" as ["a","b"]; "" as []. */
+static int json_member_list(Buffer *b, const char *key, const char *list) {
+        int r = buffer_printf(b, ",\"%s\":[", key);
 
         for (const char *p = list; r >= 0 && *p;) {
                 size_t n = strcspn(p, ",");
@@ -316,21 +316,15 @@ int audit_format_json(Buffer *b, const AuditRecord *r) {
         if (k >= 0)
                 k = json_member_string(b, "verdict", r->verdict);
         if (k >= 0)
-                k = buffer_printf(b, ",\"verdicts\":");
-        if (k >= 0)
-                k = json_list(b, r->verdicts);
+                k = json_member_list(b, "verdicts", r->verdicts);
         if (k >= 0)
                 k = json_member_number(b, "cpu_usec", r->cpu_usec);
         if (k >= 0)
                 k = json_member_number(b, "memory_peak_bytes", r->memory_peak_bytes);
         if (k >= 0)
-                k = buffer_printf(b, ",\"limits_hit\":");
+                k = json_member_list(b, "limits_hit", r->limits_hit);
         if (k >= 0)
-                k = json_list(b, r->limits_hit);
-        if (k >= 0)
-                k = buffer_printf(b, ",\"security_events\":");
-        if (k >= 0)
-                k = json_list(b, r->security_events);
+                k = json_member_list(b, "security_events", r->security_events);
         if (k >= 0 && r->compile_verdict) {
                 k = buffer_printf(b, ",\"compile\":{\"verdict\":");
                 if (k >= 0)
