@@ -137,7 +137,9 @@ echo
 printf '%s\n' "${times[@]}"
 if [ "$steps_failed" -gt 0 ]; then
         printf 'failed: %s\n' "${failed_steps[@]}"
-        grep -E '^(FAIL|not ok) |^ *[0-9]+/[0-9]+ .* (FAIL|TIMEOUT) ' "$log" | cut -c1-400 | head -40
+        # Each failed check with the lines under it (what was found), a failed meson test.
+        awk '/^(FAIL|not ok) |^ *[0-9]+\/[0-9]+ .* (FAIL|TIMEOUT) / { n = 3; print; next }
+             n > 0 && /^[ \t]/ { n--; print; next } { n = 0 }' "$log" | cut -c1-1000 | head -60
 fi
 echo "test.sh: $steps_passed passed, $steps_failed failed, in $SECONDS s"
 [ "$steps_failed" = 0 ]

@@ -208,10 +208,14 @@ read -r -d '' compile_failed <<'EOF'
 (.test_results | length) == 1 and all(.test_results[]; .actual == "" and .passed == false and .verdict == "compilation_error") and
 ((.error | split("\n")[0]) as $why | .error == $why or .error == $why + "\n" + .compile.output)
 EOF
-expect "bomb: a C++ constexpr loop is stopped at the compile's CPU limit ($cpp_time_ms ms) or memory limit ($((cpp_memory_bytes >> 20)) MB)" \
+# Its wall-clock limit comes first only where the machine gave it less CPU than its CPU limit in that time.
+expect "bomb: a C++ constexpr loop is stopped at the compile's CPU limit ($cpp_time_ms ms), memory limit ($((cpp_memory_bytes >> 20)) MB), or wall-clock limit ($cpp_wall_time_ms ms) with less CPU than its limit" \
         bomb-cpu 1 "$compile_failed"' and ((.error | test("\($cpu) \($ms) ms(\n|$)")) and .compile.time_ms >= $ms * 9 / 10 or
-                (.error | test("\($mem) \($mb) MB(\n|$)")))' \
-        --arg cpu "$cpu_limit" --arg mem "$memory_limit" --argjson ms "$cpp_time_ms" --argjson mb $((cpp_memory_bytes >> 20))
+                (.error | test("\($mem) \($mb) MB(\n|$)")) or
+                (.error | startswith("compilation error: the compiler ran longer than its wall-clock limit of \($wall) ms")) and
+                .compile.wall_time_ms >= $wall and .compile.time_ms < $ms)' \
+        --arg cpu "$cpu_limit" --arg mem "$memory_limit" --argjson ms "$cpp_time_ms" --argjson mb $((cpp_memory_bytes >> 20)) \
+        --argjson wall "$cpp_wall_time_ms"
 expect "bomb: #include \"/dev/zero\" is stopped at the compile's CPU ($c_time_ms ms), wall-clock ($c_wall_time_ms ms) or memory limit ($((c_memory_bytes >> 20)) MB)" \
         bomb-zero 1 "$compile_failed"' and ((.error | test("\($cpu) \($ms) ms(\n|$)")) or (.error | test("\($mem) \($mb) MB(\n|$)")) or
                 (.error | startswith("compilation error: the compiler ran longer than its wall-clock limit of \($wall) ms")))' \

@@ -1,16 +1,23 @@
-// A compiler CPU bomb: nested constexpr loops, each under g++'s -fconstexpr-loop-limit (262144
-// iterations), 4e10 iterations together, far below -fconstexpr-ops-limit (2^33 operations)'s
-// reach in any CPU time limit: g++ evaluates them at compile time until it is stopped.
-constexpr unsigned long long spin() {
-        unsigned long long s = 0;
-        for (unsigned i = 0; i < 200000; ++i)
-                for (unsigned j = 0; j < 200000; ++j)
+// A compiler CPU bomb: g++ stops one constant evaluation at -fconstexpr-ops-limit (2^25 operations
+// in g++ 12, ~9 s of CPU here: a race with the compile's 10 s limit that a faster machine lost), so
+// each of 256 variables is its own evaluation, 2^20 iterations each (g++'s loop limit is 262144 per
+// loop), and all of them together take minutes: g++ evaluates them until it is stopped.
+#include <utility>
+
+constexpr unsigned long long spin(unsigned long long seed) {
+        unsigned long long s = seed;
+        for (unsigned i = 0; i < 1024; ++i)
+                for (unsigned j = 0; j < 1024; ++j)
                         s += i ^ j ^ (s >> 3);
         return s;
 }
 
-constexpr unsigned long long value = spin();
+template <unsigned long long K> constexpr unsigned long long value = spin(K);
+
+template <unsigned long long... K> constexpr unsigned long long sum(std::integer_sequence<unsigned long long, K...>) {
+        return (value<K> + ...);
+}
 
 int main() {
-        return (int) (value & 1);
+        return (int) (sum(std::make_integer_sequence<unsigned long long, 256>()) & 1);
 }
