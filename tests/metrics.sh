@@ -64,6 +64,11 @@ t1=$(now_usec)
 check "Content-Type is OpenMetrics 1.0.0" '[ "$(header first Content-Type)" = "$om_type" ]' 'cat "$work/first.headers"'
 check "the text ends with # EOF" '[ "$(tail -n 1 "$work/first")" = "# EOF" ] && [ "$(grep -c "^# EOF" "$work/first")" = 1 ]' \
         'tail -n 3 "$work/first"'
+# kwd loads libmicrohttpd (and the gnutls it links) only when it is given the metrics socket. (Read by
+# grep itself: under pipefail, a grep -q at the end of a pipe can fail the writer with SIGPIPE.)
+kwd_maps() { echo "/proc/$(systemctl show -P MainPID kwd.service)/maps"; }
+check "kwd, given the metrics socket, has loaded libmicrohttpd" 'grep -q "/libmicrohttpd\.so\.12" "$(kwd_maps)"' \
+        'echo "$(kwd_maps) has no libmicrohttpd"'
 start=$(value "$work/first" kw_start_time_seconds)
 check "kw_start_time_seconds: when this kwd started" \
         '[ "${start/./}" -ge "$t0" ] && [ "${start/./}" -le "$t1" ]' 'echo "$start not within $t0..$t1 (µs)"'
@@ -270,6 +275,27 @@ check "without kwd-metrics.socket nothing listens on 9464" '! curl -s --max-time
 check "kwctl stats --format=openmetrics still answers" \
         '"$kwctl" stats --format=openmetrics >"$work/plain.om" 2>&1 && [ "$(sum_of "$work/plain.om" kw_jobs_total)" = 1 ]' \
         'cat "$work/plain.om" | head -5'
+check "without kwd-metrics.socket kwd has not loaded libmicrohttpd or gnutls" \
+        'grep -q "/libsystemd\.so" "$(kwd_maps)" && ! grep -qE "/lib(microhttpd|gnutls)\.so" "$(kwd_maps)"' \
+        'grep -E "/lib(systemd|microhttpd|gnutls)\.so" "$(kwd_maps)" | head -3'
+
+# ---- libmicrohttpd missing: kwd logs it and judges jobs without metrics ----
+mhd_file=$(ldconfig -p | sed -n 's/^[[:space:]]*libmicrohttpd\.so\.12 .* => //p' | head -1)
+mkdir -p "$unit_dir/kwd.service.d"
+printf '[Service]\nInaccessiblePaths=%s\n' "$(readlink -f "$mhd_file")" >"$unit_dir/kwd.service.d/no-mhd.conf"
+systemctl daemon-reload
+systemctl stop kwd.service
+systemctl start kwd-metrics.socket
+no_mhd_cursor=$(journalctl -n 0 --show-cursor -q --no-pager | sed -n 's/^-- cursor: //p')
+submit no-mhd 'print(1)' python "$(one_case 1)"
+check "libmicrohttpd hidden ($mhd_file): kwd says it cannot load it, serves jobs without metrics, and judges" \
+        '[ -n "$mhd_file" ] && [ "$(jq -r .verdict "$work/no-mhd.out")" = accepted ] &&
+         journalctl --after-cursor="$no_mhd_cursor" -q --no-pager -u kwd.service -o cat | grep -q "Failed to load libmicrohttpd\.so\.12: " &&
+         journalctl --after-cursor="$no_mhd_cursor" -q --no-pager -u kwd.service -o cat | grep -q "Serving jobs without metrics\.$"' \
+        'echo "library $mhd_file; answer: $(head -c 200 "$work/no-mhd.out")"; journalctl --after-cursor="$no_mhd_cursor" -q --no-pager -u kwd.service -o cat | tail -5'
+rm "$unit_dir/kwd.service.d/no-mhd.conf"
+systemctl daemon-reload
+systemctl stop kwd.service kwd-metrics.socket
 
 # A sanitized kwd (test.sh runs this file with build-asan too) reports into its journal.
 check "no sanitizer report from kwd" '! journalctl -q --no-pager -u kwd.service | grep -qE "AddressSanitizer|LeakSanitizer|runtime error:"' \
