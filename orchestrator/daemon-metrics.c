@@ -162,11 +162,11 @@ int metrics_server_new(Daemon *d, int fd, MetricsServer **ret) {
                 return log_error_errno(-errno, "Failed to make the metrics socket non-blocking: %m");
         /* No thread of MHD's own: its epoll fd joins kwd's loop, and MHD_run() does the work there. */
         m->mhd = mhd.MHD_start_daemon(MHD_USE_EPOLL | MHD_USE_ERROR_LOG, 0, NULL, NULL, on_request, m,
-                                  MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL, /* first, or MHD complains */
-                                  MHD_OPTION_LISTEN_SOCKET, fd,
-                                  MHD_OPTION_CONNECTION_LIMIT, (unsigned) METRICS_MAX_CONNECTIONS,
-                                  MHD_OPTION_CONNECTION_TIMEOUT, (unsigned) METRICS_TIMEOUT_SEC,
-                                  MHD_OPTION_END);
+                                      MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL, /* first, or MHD complains */
+                                      MHD_OPTION_LISTEN_SOCKET, fd,
+                                      MHD_OPTION_CONNECTION_LIMIT, (unsigned) METRICS_MAX_CONNECTIONS,
+                                      MHD_OPTION_CONNECTION_TIMEOUT, (unsigned) METRICS_TIMEOUT_SEC,
+                                      MHD_OPTION_END);
         if (!m->mhd)
                 return log_error_errno(-EINVAL, "Failed to serve metrics on the metrics socket (libmicrohttpd refused it).");
         info = mhd.MHD_get_daemon_info(m->mhd, MHD_DAEMON_INFO_EPOLL_FD);

@@ -288,11 +288,14 @@ systemctl stop kwd.service
 systemctl start kwd-metrics.socket
 no_mhd_cursor=$(journalctl -n 0 --show-cursor -q --no-pager | sed -n 's/^-- cursor: //p')
 submit no-mhd 'print(1)' python "$(one_case 1)"
+# kwd's lines, once journald has them (read into a file: no grep -q at the end of a pipe).
+no_mhd_logged() {
+        journalctl --after-cursor="$no_mhd_cursor" -q --no-pager -u kwd.service -o cat >"$work/no-mhd.log" &&
+                grep -q "Failed to load libmicrohttpd\.so\.12: " "$work/no-mhd.log" && grep -q "Serving jobs without metrics\.$" "$work/no-mhd.log"
+}
 check "libmicrohttpd hidden ($mhd_file): kwd says it cannot load it, serves jobs without metrics, and judges" \
-        '[ -n "$mhd_file" ] && [ "$(jq -r .verdict "$work/no-mhd.out")" = accepted ] &&
-         journalctl --after-cursor="$no_mhd_cursor" -q --no-pager -u kwd.service -o cat | grep -q "Failed to load libmicrohttpd\.so\.12: " &&
-         journalctl --after-cursor="$no_mhd_cursor" -q --no-pager -u kwd.service -o cat | grep -q "Serving jobs without metrics\.$"' \
-        'echo "library $mhd_file; answer: $(head -c 200 "$work/no-mhd.out")"; journalctl --after-cursor="$no_mhd_cursor" -q --no-pager -u kwd.service -o cat | tail -5'
+        '[ -n "$mhd_file" ] && [ "$(jq -r .verdict "$work/no-mhd.out")" = accepted ] && wait_for no_mhd_logged 10' \
+        'echo "library $mhd_file; answer: $(head -c 200 "$work/no-mhd.out")"; tail -5 "$work/no-mhd.log"'
 rm "$unit_dir/kwd.service.d/no-mhd.conf"
 systemctl daemon-reload
 systemctl stop kwd.service kwd-metrics.socket

@@ -78,7 +78,7 @@ for f in /usr/bin/kwctl /usr/sbin/kwd /usr/libexec/kw/kw-exec /usr/share/kw/poli
         check "the package has $f" 'grep -qx "$f" "$work/contents"' 'echo "not in: $(tr "\n" " " <"$work/contents")"'
 done
 depends=$(dpkg-deb -f "$deb" Depends)
-for d in systemd python3 nodejs gcc g++ openjdk-17-jdk-headless rustc; do
+for d in systemd libmicrohttpd12 python3 nodejs gcc g++ openjdk-17-jdk-headless rustc; do
         check "it depends on $d" 'tr , "\n" <<<"$depends" | sed "s/^ *//; s/ .*//" | grep -qxF "$d"' 'echo "Depends: $depends"'
 done
 
