@@ -141,7 +141,6 @@ verdicts_of() {
 chunks_of() {
         journalctl --namespace='*' -q --no-pager -o cat SYSLOG_IDENTIFIER=kw-run "KW_JOB_ID=$(id_of "$1")" "KW_ROLE=$2" "KW_STREAM=$3"
 }
-cursor() { journalctl -n 0 --show-cursor -q --no-pager | sed -n 's/^-- cursor: //p'; }
 # units_started_since CURSOR: the kw units PID 1 started since CURSOR, one a line, but kwd's cells
 # (in kw.slice; kwctl --direct starts its own without a slice). Filtered by jq, not by journalctl:
 # systemd 252's journalctl --after-cursor with a match can skip the first entry that matches.

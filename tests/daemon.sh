@@ -338,7 +338,7 @@ big='import sys; sys.stdout.write("x" * 4194304)'
 job "$big" python '{"test_cases":[{"input":"","expected":""}]}' >"$work/big.json"
 # journalctl --after-cursor skips the first entry after the cursor when the cursor's own entry does
 # not match the query (systemd 252): the cursor is of kwd's entries, as are both queries.
-cursor=$(journalctl -u kwd.service -n 0 --show-cursor -q --no-pager | sed -n 's/^-- cursor: //p')
+cursor=$(cursor -u kwd.service)
 slow noread "$work/big.json" 8 >"$work/slow"
 check "a client that does not take its answer is dropped after request_timeout_ms" \
         '[ "$(cat "$work/slow")" = dropped ] && journalctl -u kwd.service -q --no-pager --after-cursor="$cursor" | grep -q "did not take its answer within $(policy_value request_timeout_ms) ms"' \

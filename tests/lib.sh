@@ -62,6 +62,11 @@ wait_for() {
         return 1
 }
 
+# cursor [JOURNALCTL-MATCH...]: the journal's cursor now, of the entries that match. Take it with the
+# matches the later --after-cursor query uses: systemd 252's journalctl skips the first entry after a
+# cursor whose own entry does not match the query.
+cursor() { journalctl "$@" -n 0 --show-cursor -q --no-pager | sed -n 's/^-- cursor: //p'; }
+
 # ---- kwd as a service of the running systemd ----
 
 # kwd_install: the build's kwd with a copy of the policy ($work/policy, for set_policy) under
@@ -83,7 +88,7 @@ kwd_install() {
 # signal, handled after systemctl returns).
 reload_kwd() {
         local cursor
-        cursor=$(journalctl -u kwd.service -n 0 --show-cursor -q --no-pager | sed -n 's/^-- cursor: //p')
+        cursor=$(cursor -u kwd.service)
         systemctl reload kwd
         wait_for 'journalctl -u kwd.service --after-cursor="$cursor" -q --no-pager | grep -q "Policy reloaded"'
 }

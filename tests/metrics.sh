@@ -286,7 +286,7 @@ printf '[Service]\nInaccessiblePaths=%s\n' "$(readlink -f "$mhd_file")" >"$unit_
 systemctl daemon-reload
 systemctl stop kwd.service
 systemctl start kwd-metrics.socket
-no_mhd_cursor=$(journalctl -n 0 --show-cursor -q --no-pager | sed -n 's/^-- cursor: //p')
+no_mhd_cursor=$(cursor -u kwd.service)
 submit no-mhd 'print(1)' python "$(one_case 1)"
 # kwd's lines, once journald has them (read into a file: no grep -q at the end of a pipe).
 no_mhd_logged() {

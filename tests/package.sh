@@ -122,7 +122,7 @@ check "kwd started by the socket, from /usr/sbin" \
         'systemctl status kwd.service --no-pager | head -5'
 # The installed kwd loads libmicrohttpd itself (dlopen(), by its soname): the package depends on it by name.
 check "GET /metrics from the installed kwd: 200, the Python job counted" \
-        'curl -s --max-time 10 -o "$work/metrics" -w "%{http_code}" http://127.0.0.1:9464/metrics | grep -qx 200 &&
+        '[ "$(curl -s --max-time 10 -o "$work/metrics" -w "%{http_code}" http://127.0.0.1:9464/metrics)" = 200 ] &&
          grep -q "^kw_jobs_total{language=\"python\",verdict=\"wrong_answer\"} 1$" "$work/metrics" && [ "$(tail -n 1 "$work/metrics")" = "# EOF" ]' \
         'head -c 300 "$work/metrics"; grep "^kw_jobs_total" "$work/metrics"'
 /usr/bin/kwctl submit "$top/examples/hello-c.json" >"$work/c" 2>"$work/c.err"; rc=$?
